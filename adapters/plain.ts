@@ -1,0 +1,117 @@
+/**
+ * The plain-array adapter: task gradients as Float32Arrays, one per task, for training loops in
+ * any engine. Only shared parameters belong in these arrays: PCGrad leaves task-specific
+ * parameters alone (PAPER.md §1.1), so give each head its own task's gradient directly.
+ * @module
+ */
+
+import { Prng } from "../random/prng.ts";
+import type { SurgeryStats } from "../stats/diagnostics.ts";
+import { runSurgery, weightsPass, type WeightsResult } from "../surgery.ts";
+import { validateGram } from "../validate/gram.ts";
+import { resolveOptions, type WeightOptions } from "../validate/options.ts";
+
+/** Options of {@linkcode surgery}. */
+export interface SurgeryOptions extends WeightOptions {
+  /** Where to write the update (a Float32Array of the gradients' length); default a new array. */
+  out?: Float32Array;
+}
+
+/** Per-call options of {@linkcode Surgery.surgery}. */
+export interface CallOptions {
+  /** Where to write the update; default a new array. */
+  out?: Float32Array;
+}
+
+/**
+ * Gradient surgery on one step: returns the combined update of T task gradients.
+ *
+ * With the default `method: "pcgrad"` this is PCGrad (Yu et al. 2020, Algorithm 1): each task's
+ * gradient is projected onto the normal plane of every original task gradient it conflicts with
+ * (negative dot product), visiting the others in a seeded random order per task, and the projected
+ * gradients are summed. Pure: the same inputs and seed give bitwise the same output; inputs are
+ * never mutated. For a training loop use {@linkcode createSurgery}, whose random stream advances.
+ *
+ * @example Two conflicting task gradients
+ * ```ts
+ * import { surgery } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const update = surgery([new Float32Array([1, 0]), new Float32Array([-1, 1])]);
+ * // g1 + g2/2 and g2 + g1, summed (PAPER.md §8)
+ * assert.deepEqual(Array.from(update), [0.5, 1.5]);
+ * ```
+ */
+export function surgery(
+  grads: readonly Float32Array[],
+  options?: SurgeryOptions,
+): Float32Array {
+  const resolved = resolveOptions(options, "run surgery");
+  return runSurgery(grads, resolved, options?.out, new Prng(resolved.seed), "run surgery").out;
+}
+
+/** A stateful surgery: keeps the seeded stream across steps and the last step's stats. */
+export interface Surgery {
+  /** Same contract as {@linkcode surgery} with the options given at creation. */
+  surgery(grads: readonly Float32Array[], options?: CallOptions): Float32Array;
+  /**
+   * The weights step alone, for callers that run the split phase themselves
+   * (see {@linkcode accumulateGram}): advances the stream and sets `stats` like `surgery`.
+   */
+  weights(gram: Float64Array): Float64Array;
+  /** Diagnostics of the last call; null before the first. */
+  readonly stats: SurgeryStats | null;
+  /** Restarts the stream from the seed and clears the stats. */
+  reset(): void;
+}
+
+/**
+ * Creates a stateful surgery for a training loop: each call draws fresh task orders from one
+ * seeded stream, so a run is reproducible from its seed, and `.stats` tells what happened.
+ *
+ * @example A plain training loop
+ * ```ts
+ * import { createSurgery } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const params = new Float32Array([0.5, -3]);
+ * const pcgrad = createSurgery({ seed: 42 });
+ * for (let step = 0; step < 3; step++) {
+ *   const g1 = new Float32Array([params[0] - 1, params[1]]); // ∇ of ½‖θ − (1, 0)‖²
+ *   const g2 = new Float32Array([params[0] + 1, params[1]]); // ∇ of ½‖θ − (−1, 0)‖²
+ *   const update = pcgrad.surgery([g1, g2]);
+ *   for (let k = 0; k < params.length; k++) params[k] -= 0.1 * update[k];
+ * }
+ * assert.equal(pcgrad.stats?.weights.length, 2);
+ * ```
+ */
+export function createSurgery(options?: Omit<SurgeryOptions, "out">): Surgery {
+  const resolved = resolveOptions(options, "create surgery");
+  let rng = new Prng(resolved.seed);
+  let stats: SurgeryStats | null = null;
+  return {
+    surgery(grads, call) {
+      const result = runSurgery(grads, resolved, call?.out, rng, "run surgery");
+      stats = result.stats;
+      return result.out;
+    },
+    weights(gram) {
+      const result: WeightsResult = weightsPass(
+        gram,
+        validateGram(gram, "compute weights"),
+        resolved,
+        rng,
+        "compute weights",
+      );
+      stats = result.stats;
+      return result.weights;
+    },
+    get stats() {
+      return stats;
+    },
+    reset() {
+      rng = new Prng(resolved.seed);
+      stats = null;
+    },
+  };
+}

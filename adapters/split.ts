@@ -1,0 +1,136 @@
+/**
+ * The split phase as public building blocks (DESIGN.md: G is additive over blocks). For chunked,
+ * multi-core or sharded callers: each holder of a slice of the parameters accumulates its partial
+ * Gramian, the T×T partials are summed (an all-reduce of T² numbers), the weights are computed once
+ * from the sum, and every holder combines its own slice with the same weights.
+ * @module
+ */
+
+import { Prng } from "../random/prng.ts";
+import type { SurgeryStats } from "../stats/diagnostics.ts";
+import { combinePass, gramPass, weightsPass } from "../surgery.ts";
+import { describe, validateRows } from "../validate/grads.ts";
+import { validateGram } from "../validate/gram.ts";
+import { resolveOptions, type WeightOptions } from "../validate/options.ts";
+
+/**
+ * Adds one block's Gramian J_b J_bᵀ into `gram` (T×T, row-major) and returns it; a new
+ * zero-filled Float64Array when `gram` is not given. `block` holds the same slice of every task's
+ * gradient.
+ *
+ * @example Two shards give the same update as one call
+ * ```ts
+ * import { accumulateGram, combineBlock, surgery, surgeryWeights } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const g1 = new Float32Array([1, 2, -3, 0.5]);
+ * const g2 = new Float32Array([-2, 1, 1, -1]);
+ * // Shard A holds parameters 0..1, shard B parameters 2..3.
+ * const shardA = [g1.subarray(0, 2), g2.subarray(0, 2)];
+ * const shardB = [g1.subarray(2), g2.subarray(2)];
+ * const gram = accumulateGram(shardB, accumulateGram(shardA)); // or all-reduce partial grams
+ * const { weights } = surgeryWeights(gram, { seed: 7 });
+ * const update = [...combineBlock(shardA, weights), ...combineBlock(shardB, weights)];
+ * const whole = surgery([g1, g2], { seed: 7 });
+ * update.forEach((x, k) => assert.ok(Math.abs(x - whole[k]) < 1e-6));
+ * ```
+ */
+export function accumulateGram(
+  block: readonly Float32Array[],
+  gram?: Float64Array,
+): Float64Array {
+  const what = "accumulate the Gram";
+  const { T } = validateRows(block, what);
+  if (gram !== undefined) {
+    if (!(gram instanceof Float64Array)) {
+      throw new TypeError(`Cannot ${what}: gram must be a Float64Array, found ${describe(gram)}`);
+    }
+    if (gram.length !== T * T) {
+      throw new RangeError(
+        `Cannot ${what}: gram has length ${gram.length}, expected ${T * T} for ${T} tasks`,
+      );
+    }
+  }
+  return gramPass(block, gram, what).G;
+}
+
+/** Result of {@linkcode surgeryWeights}. */
+export interface SurgeryWeights {
+  /** Final weights (variant and reduction applied): the update is Σ_t weights[t] g_t. */
+  weights: Float64Array;
+  /** The step's diagnostics, as `createSurgery().stats`. */
+  stats: SurgeryStats;
+}
+
+/**
+ * The weights step from a summed T×T Gramian: the method, the variant and the reduction, for
+ * {@linkcode combineBlock}. One-shot, like {@linkcode surgery}: for a training loop use
+ * `createSurgery(options).weights(gram)`, whose random stream advances.
+ *
+ * @example
+ * ```ts
+ * import { surgeryWeights } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * // G for g1 = (1, 0), g2 = (−1, 1): PCGrad weights (2, 1.5) (PAPER.md §8)
+ * const { weights } = surgeryWeights(new Float64Array([1, -1, -1, 2]));
+ * assert.deepEqual(Array.from(weights), [2, 1.5]);
+ * ```
+ */
+export function surgeryWeights(gram: Float64Array, options?: WeightOptions): SurgeryWeights {
+  const what = "compute weights";
+  const resolved = resolveOptions(options, what);
+  return weightsPass(gram, validateGram(gram, what), resolved, new Prng(resolved.seed), what);
+}
+
+/**
+ * Combines one block: out = Σ_t weights[t] · block[t], into `out` or a new Float32Array.
+ *
+ * @example
+ * ```ts
+ * import { combineBlock } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const out = combineBlock([new Float32Array([1, 0]), new Float32Array([-1, 1])], [2, 1.5]);
+ * assert.deepEqual(Array.from(out), [0.5, 1.5]);
+ * ```
+ */
+export function combineBlock(
+  block: readonly Float32Array[],
+  weights: ArrayLike<number>,
+  out?: Float32Array,
+): Float32Array {
+  const what = "combine a block";
+  const { T, d } = validateRows(block, what);
+  if (
+    weights === null || typeof weights !== "object" || typeof weights.length !== "number"
+  ) {
+    throw new TypeError(
+      `Cannot ${what}: weights must be an array of numbers, found ${describe(weights)}`,
+    );
+  }
+  if (weights.length !== T) {
+    throw new RangeError(
+      `Cannot ${what}: weights has length ${weights.length}, expected ${T} (one per task)`,
+    );
+  }
+  for (let t = 0; t < T; t++) {
+    if (typeof weights[t] !== "number" || !Number.isFinite(weights[t])) {
+      throw new RangeError(
+        `Cannot ${what}: weights[${t}] must be a finite number, found ${describe(weights[t])}`,
+      );
+    }
+  }
+  const result = combinePass(block, d, weights, out, what);
+  for (let k = 0; k < d; k++) {
+    if (!Number.isFinite(result[k])) {
+      const t = block.findIndex((g) => !Number.isFinite(g[k]));
+      throw new RangeError(
+        t >= 0
+          ? `Cannot ${what}: task ${t} has a non-finite value at index ${k}: ${block[t][k]}`
+          : `Cannot ${what}: the update overflows float32 at index ${k}`,
+      );
+    }
+  }
+  return result;
+}

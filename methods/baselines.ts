@@ -1,0 +1,17 @@
+/**
+ * The baselines every multi-task paper compares against: equal weighting, as the sum of the task
+ * gradients (PCGrad's Definition 4, L = Σ L_i) or their mean.
+ * @module
+ */
+
+import type { Weighting, WeightingInput } from "./types.ts";
+
+/** "sum": w = 1 for every task. */
+export function sum({ T }: WeightingInput): Weighting {
+  return { weights: new Float64Array(T).fill(1), orders: [], projections: 0 };
+}
+
+/** "mean": w = 1/T for every task. */
+export function mean({ T }: WeightingInput): Weighting {
+  return { weights: new Float64Array(T).fill(1 / T), orders: [], projections: 0 };
+}

@@ -1,0 +1,65 @@
+/**
+ * PCGrad (Yu et al., NeurIPS 2020, Algorithm 1) in Gram space (PAPER.md §1.3).
+ *
+ * g_i^PC = Σ_k C_ik g_k starts as g_i; for each j ≠ i in order, if g_i^PC · g_j < 0 (a conflict
+ * with the *original* g_j) then g_i^PC ← g_i^PC − (g_i^PC·g_j / ‖g_j‖²) g_j. In coefficients:
+ * s = (C_i G)_j, C_ij −= s / G_jj, and r = C_i G is kept up to date in O(T). The update is
+ * Σ_i g_i^PC, so w = Σ_i C_i.
+ * @module
+ */
+
+import type { Weighting, WeightingInput } from "./types.ts";
+import { drawOrders } from "./orders.ts";
+
+/**
+ * A task j whose squared norm is at most this many times the largest squared norm counts as
+ * zero: nobody projects on it (PAPER.md §7.1: a relative guard, never an additive ε). Its norm is
+ * then below 1e-10 of the largest, far under float32 resolution of the update.
+ */
+export const RELATIVE_ZERO = 1e-20;
+/** Absolute floor of a usable ‖g_j‖²: float32 squares below ~1e-38 lose their precision. */
+export const ABSOLUTE_ZERO = 1e-30;
+
+/** Squared norms at or under the returned value count as zero for projections. */
+export function zeroNormThreshold(G: Float64Array, T: number): number {
+  let max = 0;
+  for (let t = 0; t < T; t++) max = Math.max(max, G[t * T + t]);
+  return Math.max(ABSOLUTE_ZERO, RELATIVE_ZERO * max);
+}
+
+/** PCGrad coefficients for explicit per-task orders (pure: no randomness). */
+export function pcgradCoefficients(
+  G: Float64Array,
+  T: number,
+  orders: readonly (readonly number[])[],
+): { weights: Float64Array; projections: number } {
+  const zero = zeroNormThreshold(G, T);
+  const w = new Float64Array(T);
+  const c = new Float64Array(T);
+  const r = new Float64Array(T);
+  let projections = 0;
+  for (let i = 0; i < T; i++) {
+    c.fill(0);
+    c[i] = 1;
+    for (let k = 0; k < T; k++) r[k] = G[i * T + k];
+    for (const j of orders[i]) {
+      const s = r[j];
+      const gjj = G[j * T + j];
+      if (s < 0 && gjj > zero) {
+        const delta = -s / gjj;
+        c[j] += delta;
+        for (let k = 0; k < T; k++) r[k] += delta * G[j * T + k];
+        projections++;
+      }
+    }
+    for (let k = 0; k < T; k++) w[k] += c[k];
+  }
+  return { weights: w, projections };
+}
+
+/** The "pcgrad" method: orders drawn (or given), then the coefficient loop. */
+export function pcgrad({ G, T, order, rng }: WeightingInput): Weighting {
+  const orders = drawOrders(order, T, rng);
+  const { weights, projections } = pcgradCoefficients(G, T, orders);
+  return { weights, orders, projections };
+}

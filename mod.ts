@@ -1,0 +1,34 @@
+/**
+ * Gradient surgery for multi-task learning: PCGrad (Yu et al., NeurIPS 2020) and its baselines
+ * over plain Float32Array gradients, on a SIMD WebAssembly core. No fs, no network, no build
+ * step: import it by URL in Deno, in browsers and on edge runtimes.
+ *
+ * Pipeline: validate → Gram pass (G = J Jᵀ, WASM) → weights (T×T, float64) → combine pass
+ * (Σ_t w_t g_t, WASM). The split phase is public too, for chunked and sharded callers.
+ *
+ * @example
+ * ```ts
+ * import { surgery } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const update = surgery([new Float32Array([-4, 1, 1]), new Float32Array([6, 1, 1])]);
+ * assert.ok(Math.abs(update[0] - 0.5848) < 1e-4);
+ * ```
+ * @module
+ */
+
+export {
+  type CallOptions,
+  createSurgery,
+  type Surgery,
+  surgery,
+  type SurgeryOptions,
+} from "./adapters/plain.ts";
+export {
+  accumulateGram,
+  combineBlock,
+  surgeryWeights,
+  type SurgeryWeights,
+} from "./adapters/split.ts";
+export type { SurgeryStats } from "./stats/diagnostics.ts";
+export type { Method, Order, Reduction, Variant, WeightOptions } from "./validate/options.ts";

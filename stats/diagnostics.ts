@@ -1,0 +1,71 @@
+/**
+ * Diagnostics of one step, all from the Gramian (PAPER.md §3, the "tragic triad"):
+ * cosines (Definition 1: a conflict is cos φ_ij < 0) and gradient magnitude similarity
+ * Φ(g_i, g_j) = 2‖g_i‖‖g_j‖ / (‖g_i‖² + ‖g_j‖²) (Definition 2).
+ * @module
+ */
+
+/** Diagnostics of the last surgery call. */
+export interface SurgeryStats {
+  /** The Gramian G = J Jᵀ (T×T): G[i][j] = g_i · g_j. */
+  gramian: number[][];
+  /** ‖g_t‖ for every task. */
+  norms: number[];
+  /** cos φ_ij (T×T); 0 where either gradient is zero. */
+  cosine: number[][];
+  /** Φ(g_i, g_j) (T×T), PAPER.md §3 Definition 2; 1 where both gradients are zero. */
+  magnitudeSimilarity: number[][];
+  /** Task pairs [i, j], i < j, with cos φ_ij < 0. */
+  conflicts: [number, number][];
+  /** Projection steps PCGrad took (0 for other methods). */
+  projections: number;
+  /** w with output = Σ_t w_t g_t before the reduction (after the variant). */
+  weights: number[];
+  /** Visiting order used for each task i (empty for methods without orders). */
+  orders: number[][];
+  /** Backend of the dense kernels: "wasm-simd" or "typescript". */
+  kernel: string;
+}
+
+/** Builds the stats of one step from the Gramian and the weighting result. */
+export function buildStats(
+  G: Float64Array,
+  T: number,
+  weights: ArrayLike<number>,
+  orders: number[][],
+  projections: number,
+  kernel: string,
+): SurgeryStats {
+  const norms = Array.from({ length: T }, (_, t) => Math.sqrt(Math.max(G[t * T + t], 0)));
+  const gramian: number[][] = [];
+  const cosine: number[][] = [];
+  const magnitudeSimilarity: number[][] = [];
+  const conflicts: [number, number][] = [];
+  for (let i = 0; i < T; i++) {
+    gramian.push([]);
+    cosine.push([]);
+    magnitudeSimilarity.push([]);
+    for (let j = 0; j < T; j++) {
+      const gij = G[i * T + j];
+      const ni = norms[i];
+      const nj = norms[j];
+      gramian[i].push(gij);
+      const cos = ni > 0 && nj > 0 ? Math.min(1, Math.max(-1, gij / (ni * nj))) : 0;
+      cosine[i].push(cos);
+      const squares = ni * ni + nj * nj;
+      magnitudeSimilarity[i].push(squares > 0 ? (2 * ni * nj) / squares : 1);
+      if (j > i && cos < 0) conflicts.push([i, j]);
+    }
+  }
+  return {
+    gramian,
+    norms,
+    cosine,
+    magnitudeSimilarity,
+    conflicts,
+    projections,
+    weights: Array.from(weights),
+    orders,
+    kernel,
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * The engine: options → validate → Gram pass → weights → combine pass → stats
+ * (DESIGN.md "The one idea everything hangs on"). Entry points in adapters/ call these steps;
+ * nothing here is public except through them.
+ * @module
+ */
+
+import { kernels } from "./core/kernels.ts";
+import { gramReference } from "./core/reference.ts";
+import { methods } from "./methods/registry.ts";
+import { applyVariant } from "./methods/variants.ts";
+import type { Prng } from "./random/prng.ts";
+import { buildStats, type SurgeryStats } from "./stats/diagnostics.ts";
+import { checkFinite } from "./validate/finite.ts";
+import { validateOut, validateRows } from "./validate/grads.ts";
+import { type ResolvedOptions, validateOrder } from "./validate/options.ts";
+
+/** Weights ready for the combine pass (variant and reduction applied) and the step's stats. */
+export interface WeightsResult {
+  /** Final weights: combine Σ_t weights[t] g_t gives the update. */
+  weights: Float64Array;
+  /** Diagnostics; stats.weights are before the reduction. */
+  stats: SurgeryStats;
+}
+
+/** Gram pass: validates the rows, accumulates their Gramian into G (new when not given). */
+export function gramPass(
+  rows: unknown,
+  G: Float64Array | undefined,
+  what: string,
+): { G: Float64Array; T: number; d: number } {
+  const { T, d } = validateRows(rows, what);
+  const grads = rows as Float32Array[];
+  if (G === undefined) G = new Float64Array(T * T);
+  const partial = new Float64Array(T * T);
+  kernels.gram(grads, partial);
+  if (checkFinite(grads, partial, what).length > 0) {
+    // Finite values whose float32 squares overflow: redo this block in float64.
+    partial.fill(0);
+    gramReference(grads, partial);
+  }
+  for (let k = 0; k < T * T; k++) G[k] += partial[k];
+  return { G, T, d };
+}
+
+/** Weights step: method, then variant, then reduction. */
+export function weightsPass(
+  G: Float64Array,
+  T: number,
+  options: ResolvedOptions,
+  rng: Prng,
+  what: string,
+): WeightsResult {
+  if (Array.isArray(options.order)) validateOrder(options.order, T, what);
+  const result = methods[options.method]({ G, T, order: options.order, rng });
+  const w = applyVariant(G, T, result.weights, options.variant);
+  const stats = buildStats(G, T, w, result.orders, result.projections, kernels.name);
+  const scale = options.reduction === "mean" ? 1 / T : 1;
+  return { weights: scale === 1 ? w : w.map((x) => x * scale), stats };
+}
+
+/** Combine pass: out = Σ_t w_t g_t (into `out`, or a new array). */
+export function combinePass(
+  rows: readonly Float32Array[],
+  d: number,
+  weights: ArrayLike<number>,
+  out: unknown,
+  what: string,
+): Float32Array {
+  const target = out === undefined ? new Float32Array(d) : validateOut(out, d, rows, what);
+  kernels.combine(rows, weights, target);
+  return target;
+}
+
+/** One whole step over full task gradients. */
+export function runSurgery(
+  grads: unknown,
+  options: ResolvedOptions,
+  out: unknown,
+  rng: Prng,
+  what: string,
+): { out: Float32Array; stats: SurgeryStats } {
+  // Check `out` before the heavy pass, so a wrong buffer fails fast.
+  const { d: length } = validateRows(grads, what);
+  if (out !== undefined) validateOut(out, length, grads as Float32Array[], what);
+  const { G, T, d } = gramPass(grads, undefined, what);
+  const { weights, stats } = weightsPass(G, T, options, rng, what);
+  return { out: combinePass(grads as Float32Array[], d, weights, out, what), stats };
+}

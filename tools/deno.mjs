@@ -1,0 +1,13 @@
+// Runs the Deno binary that `npm install` put in node_modules (package "deno"), passing every
+// argument through: `node tools/deno.mjs task test`. The npm scripts go through this file so a
+// fresh machine with only Node and npm needs no global Deno.
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+const require = createRequire(import.meta.url);
+const dir = dirname(require.resolve("deno/package.json"));
+const exe = join(dir, process.platform === "win32" ? "deno.exe" : "deno");
+const result = spawnSync(exe, process.argv.slice(2), { stdio: "inherit" });
+if (result.error) throw result.error;
+process.exit(result.status ?? 1);

@@ -1,0 +1,80 @@
+/**
+ * Boundary checks of gradient inputs (DESIGN.md "Errors at the boundary"): TypeError for a wrong
+ * type, RangeError for a wrong count or length. Non-finite values are found after the Gram pass
+ * (validate/finite.ts) so valid inputs are not read an extra time.
+ * @module
+ */
+
+/** Describes a value for an error message: its type, and its value where that is short. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (typeof value === "number" || typeof value === "boolean") return `${typeof value} ${value}`;
+  if (typeof value === "string") return `string ${JSON.stringify(value)}`;
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return value.constructor.name;
+  return typeof value === "object" ? (value.constructor?.name ?? "object") : typeof value;
+}
+
+/**
+ * Checks one task gradient per row: an array of Float32Arrays, at least one, all one length.
+ * Returns T and d. `what` names the caller in messages ("run surgery", "accumulate the Gram"…).
+ */
+export function validateRows(
+  grads: unknown,
+  what: string,
+): { T: number; d: number } {
+  if (!Array.isArray(grads)) {
+    throw new TypeError(
+      `Cannot ${what}: grads must be an array of Float32Array (one per task), found ${
+        describe(grads)
+      }`,
+    );
+  }
+  if (grads.length === 0) {
+    throw new RangeError(`Cannot ${what}: grads must hold at least one task, found 0 tasks`);
+  }
+  for (let t = 0; t < grads.length; t++) {
+    if (!(grads[t] instanceof Float32Array)) {
+      throw new TypeError(
+        `Cannot ${what}: task ${t} must be a Float32Array, found ${describe(grads[t])}`,
+      );
+    }
+  }
+  const d = (grads[0] as Float32Array).length;
+  for (let t = 1; t < grads.length; t++) {
+    const n = (grads[t] as Float32Array).length;
+    if (n !== d) {
+      throw new RangeError(`Cannot ${what}: task ${t} has length ${n}, expected ${d}`);
+    }
+  }
+  return { T: grads.length, d };
+}
+
+/** Checks an output array: a Float32Array of length d, not sharing memory with any input. */
+export function validateOut(
+  out: unknown,
+  d: number,
+  grads: readonly Float32Array[],
+  what: string,
+): Float32Array {
+  if (!(out instanceof Float32Array)) {
+    throw new TypeError(`Cannot ${what}: out must be a Float32Array, found ${describe(out)}`);
+  }
+  if (out.length !== d) {
+    throw new RangeError(`Cannot ${what}: out has length ${out.length}, expected ${d}`);
+  }
+  for (let t = 0; t < grads.length; t++) {
+    if (overlaps(out, grads[t])) {
+      throw new RangeError(
+        `Cannot ${what}: out shares memory with task ${t}; inputs are never overwritten`,
+      );
+    }
+  }
+  return out;
+}
+
+function overlaps(a: Float32Array, b: Float32Array): boolean {
+  if (a.buffer !== b.buffer) return false;
+  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
