@@ -27,8 +27,8 @@ export {
 export {
   accumulateGram,
   combineBlock,
-  surgeryWeights,
   type SurgeryWeights,
+  surgeryWeights,
 } from "./adapters/split.ts";
 export type { SurgeryStats } from "./stats/diagnostics.ts";
 export type { Method, Order, Reduction, Variant, WeightOptions } from "./validate/options.ts";

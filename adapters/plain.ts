@@ -34,7 +34,7 @@ export interface CallOptions {
  *
  * @example Two conflicting task gradients
  * ```ts
- * import { surgery } from "./mod.ts";
+ * import { surgery } from "../mod.ts";
  * import assert from "node:assert/strict";
  *
  * const update = surgery([new Float32Array([1, 0]), new Float32Array([-1, 1])]);
@@ -71,7 +71,7 @@ export interface Surgery {
  *
  * @example A plain training loop
  * ```ts
- * import { createSurgery } from "./mod.ts";
+ * import { createSurgery } from "../mod.ts";
  * import assert from "node:assert/strict";
  *
  * const params = new Float32Array([0.5, -3]);

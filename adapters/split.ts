@@ -20,7 +20,7 @@ import { resolveOptions, type WeightOptions } from "../validate/options.ts";
  *
  * @example Two shards give the same update as one call
  * ```ts
- * import { accumulateGram, combineBlock, surgery, surgeryWeights } from "./mod.ts";
+ * import { accumulateGram, combineBlock, surgery, surgeryWeights } from "../mod.ts";
  * import assert from "node:assert/strict";
  *
  * const g1 = new Float32Array([1, 2, -3, 0.5]);
@@ -69,7 +69,7 @@ export interface SurgeryWeights {
  *
  * @example
  * ```ts
- * import { surgeryWeights } from "./mod.ts";
+ * import { surgeryWeights } from "../mod.ts";
  * import assert from "node:assert/strict";
  *
  * // G for g1 = (1, 0), g2 = (−1, 1): PCGrad weights (2, 1.5) (PAPER.md §8)
@@ -88,7 +88,7 @@ export function surgeryWeights(gram: Float64Array, options?: WeightOptions): Sur
  *
  * @example
  * ```ts
- * import { combineBlock } from "./mod.ts";
+ * import { combineBlock } from "../mod.ts";
  * import assert from "node:assert/strict";
  *
  * const out = combineBlock([new Float32Array([1, 0]), new Float32Array([-1, 1])], [2, 1.5]);

@@ -57,8 +57,14 @@ function instantiate(): Exports | null {
   return instance.exports as unknown as Exports;
 }
 
+/** The WASM backend, with its memory size exposed for tests and benchmarks. */
+export interface WasmKernels extends Kernels {
+  /** Current size of the module's memory in bytes (static data + scratch area). */
+  memoryBytes(): number;
+}
+
 /** Builds the WASM backend, or returns null where WebAssembly SIMD is unavailable. */
-export function createWasmKernels(): Kernels | null {
+export function createWasmKernels(): WasmKernels | null {
   const wasm = instantiate();
   if (wasm === null) return null;
   const base = wasm.heapBase();
@@ -86,6 +92,7 @@ export function createWasmKernels(): Kernels | null {
 
   return {
     name: "wasm-simd",
+    memoryBytes: () => wasm.memory.buffer.byteLength,
     gram(rows, G) {
       const T = rows.length;
       const d = T === 0 ? 0 : rows[0].length;

@@ -61,9 +61,9 @@ function oneOf<T extends string>(
     return value as T;
   }
   throw new RangeError(
-    `Cannot ${what}: ${name} must be one of ${
-      allowed.map((a) => `"${a}"`).join(", ")
-    }, found ${describe(value)}`,
+    `Cannot ${what}: ${name} must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, found ${
+      describe(value)
+    }`,
   );
 }
 
@@ -113,7 +113,9 @@ export function validateOrder(order: readonly (readonly number[])[], T: number, 
     }
     if (list.length !== T - 1) {
       throw new RangeError(
-        `Cannot ${what}: order[${i}] must list the ${T - 1} other tasks, found ${list.length} entries`,
+        `Cannot ${what}: order[${i}] must list the ${
+          T - 1
+        } other tasks, found ${list.length} entries`,
       );
     }
     const seen = new Set<number>();
