@@ -1,0 +1,120 @@
+/**
+ * The PCGrad paper's 2-D toy (Yu et al. 2020, Figure 1 / Appendix D; PAPER.md §4.1): Adam on
+ * the sum of the two task gradients against Adam on PCGrad's update, 500 000 steps from
+ * (0.5, −3) with lr 0.001. Prints the final points and losses and draws both trajectories on
+ * the loss landscape into docs/toy_pcgrad.svg.
+ *
+ * Run it with `deno task demo`.
+ * @module
+ */
+
+import { createSurgery } from "../../mod.ts";
+import { Adam } from "../_shared/adam.ts";
+import { landscapeSvg } from "../_shared/plot.ts";
+import { grad1, grad2, loss, loss1, loss2, START } from "./problem.ts";
+
+/** Adam steps per run (paper: 500 000). */
+export const STEPS = 500_000;
+/** Adam's step size (paper: 0.001). */
+export const LR = 0.001;
+/** Keep every RECORD_EVERY-th point of a trajectory (plus the start and the last). */
+export const RECORD_EVERY = 500;
+/** Where the picture goes. */
+const OUTPUT = new URL("../../docs/toy_pcgrad.svg", import.meta.url);
+
+/** The two runs compared in the paper. */
+export type RunName = "Adam" | "Adam + PCGrad";
+
+/** Options of {@linkcode runToy}; defaults are the paper's. */
+export interface RunOptions {
+  steps?: number;
+  lr?: number;
+  recordEvery?: number;
+  /** Seed of PCGrad's task-order stream; default 0. */
+  seed?: number;
+}
+
+/** Outcome of one run. */
+export interface RunResult {
+  name: RunName;
+  /** Final θ = (θ1, θ2). */
+  theta: [number, number];
+  /** Recorded points, start first and final point last. */
+  trajectory: [number, number][];
+  seconds: number;
+}
+
+/** The update each run gives Adam: the plain sum of the task gradients, or PCGrad's. */
+function updateRule(name: RunName, seed: number): (t1: number, t2: number) => ArrayLike<number> {
+  if (name === "Adam") {
+    return (t1, t2) => {
+      const g1 = grad1(t1, t2);
+      const g2 = grad2(t1, t2);
+      return [g1[0] + g2[0], g1[1] + g2[1]];
+    };
+  }
+  const pcgrad = createSurgery({ seed });
+  return (t1, t2) =>
+    pcgrad.surgery([Float32Array.from(grad1(t1, t2)), Float32Array.from(grad2(t1, t2))]);
+}
+
+/** Runs Adam from the paper's start with the named update rule, recording the trajectory. */
+export function runToy(name: RunName, options: RunOptions = {}): RunResult {
+  const steps = options.steps ?? STEPS;
+  const every = options.recordEvery ?? RECORD_EVERY;
+  const update = updateRule(name, options.seed ?? 0);
+  const theta = new Float64Array(START);
+  const adam = new Adam(2, { lr: options.lr ?? LR });
+  const trajectory: [number, number][] = [[theta[0], theta[1]]];
+  const started = performance.now();
+  for (let step = 1; step <= steps; step++) {
+    adam.step(theta, update(theta[0], theta[1]));
+    if (step % every === 0 || step === steps) trajectory.push([theta[0], theta[1]]);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { name, theta: [theta[0], theta[1]], trajectory, seconds };
+}
+
+/** The printed summary: final θ, the losses there, and the time taken. */
+export function summaryTable(results: readonly RunResult[]): string {
+  const header = ["run", "θ1", "θ2", "L1", "L2", "L", "seconds"];
+  const rows = results.map(({ name, theta: [t1, t2], seconds }) => [
+    name,
+    t1.toFixed(4),
+    t2.toFixed(4),
+    loss1(t1, t2).toFixed(2),
+    loss2(t1, t2).toFixed(2),
+    loss(t1, t2).toFixed(2),
+    seconds.toFixed(2),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+      .join("  ");
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+/** The picture: the landscape L over a window that holds both valleys and both runs. */
+export function toyPlotSvg(results: readonly RunResult[]): Promise<string> {
+  const thresholds: number[] = [];
+  for (let level = -160; level <= 80; level += 10) thresholds.push(level);
+  return landscapeSvg({
+    title: "PCGrad 2-D toy (Yu et al. 2020, Fig. 1)",
+    subtitle: `L = L1 + L2; Adam, lr ${LR}, ${STEPS.toLocaleString("en")} steps from (0.5, −3)`,
+    xLabel: "θ1",
+    yLabel: "θ2",
+    landscape: { f: loss, x: [-9, 5], y: [-6, 8], thresholds, label: "L" },
+    trajectories: results.map((r) => ({ name: r.name, points: r.trajectory })),
+  });
+}
+
+async function main(): Promise<void> {
+  const results = (["Adam", "Adam + PCGrad"] as const).map((name) => runToy(name));
+  console.log(summaryTable(results));
+  const svg = await toyPlotSvg(results);
+  await Deno.mkdir(new URL(".", OUTPUT), { recursive: true });
+  await Deno.writeTextFile(OUTPUT, svg);
+  console.log(`wrote ${OUTPUT.pathname} (${(svg.length / 1024).toFixed(0)} KiB)`);
+}
+
+if (import.meta.main) await main();
