@@ -5,7 +5,9 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { unshadowDeno } from "./unshadow_deno.mjs";
 
+unshadowDeno();
 const require = createRequire(import.meta.url);
 const dir = dirname(require.resolve("deno/package.json"));
 const exe = join(dir, process.platform === "win32" ? "deno.exe" : "deno");

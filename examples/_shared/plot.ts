@@ -85,6 +85,29 @@ function sampleGrid(land: Landscape): { width: number; height: number; values: n
   return { width: nx, height: ny, values };
 }
 
+/** One line mark over a run's trajectory points, in step order. */
+function trajectoryLine(
+  name: string,
+  paint: vega.EncodeEntry,
+  width: number,
+): vega.LineMark {
+  return {
+    type: "line",
+    name,
+    from: { data: "series" },
+    sort: { field: "datum.order" },
+    encode: {
+      enter: {
+        x: { scale: "x", field: "x" },
+        y: { scale: "y", field: "y" },
+        ...paint,
+        strokeWidth: { value: width },
+        strokeJoin: { value: "round" },
+      },
+    },
+  };
+}
+
 /** The Vega spec of a landscape plot (pure data: render it with {@linkcode renderSvg}). */
 export function landscapeSpec(plot: LandscapePlot): vega.Spec {
   const land = plot.landscape;
@@ -202,37 +225,12 @@ export function landscapeSpec(plot: LandscapePlot): vega.Spec {
         clip: true,
         marks: [
           // A white casing under each line keeps it visible on dark and light fill alike.
-          {
-            type: "line",
-            name: "casing",
-            from: { data: "series" },
-            sort: { field: "datum.order" },
-            encode: {
-              enter: {
-                x: { scale: "x", field: "x" },
-                y: { scale: "y", field: "y" },
-                stroke: { value: "white" },
-                strokeOpacity: { value: 0.85 },
-                strokeWidth: { value: 5 },
-                strokeJoin: { value: "round" },
-              },
-            },
-          },
-          {
-            type: "line",
-            name: "trajectory",
-            from: { data: "series" },
-            sort: { field: "datum.order" },
-            encode: {
-              enter: {
-                x: { scale: "x", field: "x" },
-                y: { scale: "y", field: "y" },
-                stroke: { scale: "run", field: "run" },
-                strokeWidth: { value: 2.5 },
-                strokeJoin: { value: "round" },
-              },
-            },
-          },
+          trajectoryLine(
+            "casing",
+            { stroke: { value: "white" }, strokeOpacity: { value: 0.85 } },
+            5,
+          ),
+          trajectoryLine("trajectory", { stroke: { scale: "run", field: "run" } }, 2.5),
         ],
       },
       {
