@@ -9,7 +9,7 @@ import { kernels } from "./core/kernels.ts";
 import { gramReference } from "./core/reference.ts";
 import { methods } from "./methods/registry.ts";
 import { applyVariant } from "./methods/variants.ts";
-import type { Prng } from "./random/prng.ts";
+import type { StepState } from "./random/step_state.ts";
 import { buildStats, type SurgeryStats } from "./stats/diagnostics.ts";
 import { checkFinite } from "./validate/finite.ts";
 import { validateOut, validateRows } from "./validate/grads.ts";
@@ -48,11 +48,18 @@ export function weightsPass(
   G: Float64Array,
   T: number,
   options: ResolvedOptions,
-  rng: Prng,
+  step: StepState,
   what: string,
 ): WeightsResult {
   if (Array.isArray(options.order)) validateOrder(options.order, T, what);
-  const result = methods[options.method]({ G, T, order: options.order, rng });
+  const result = methods[options.method]({
+    G,
+    T,
+    order: options.order,
+    rng: step.rng,
+    state: step.methods[options.method],
+  });
+  if (result.state !== undefined) step.methods[options.method] = result.state;
   const w = applyVariant(G, T, result.weights, options.variant);
   const stats = buildStats(G, T, w, result.orders, result.projections, kernels.name);
   const scale = options.reduction === "mean" ? 1 / T : 1;
@@ -77,13 +84,13 @@ export function runSurgery(
   grads: unknown,
   options: ResolvedOptions,
   out: unknown,
-  rng: Prng,
+  step: StepState,
   what: string,
 ): { out: Float32Array; stats: SurgeryStats } {
   // Check `out` before the heavy pass, so a wrong buffer fails fast.
   const { d: length } = validateRows(grads, what);
   if (out !== undefined) validateOut(out, length, grads as Float32Array[], what);
   const { G, T, d } = gramPass(grads, undefined, what);
-  const { weights, stats } = weightsPass(G, T, options, rng, what);
+  const { weights, stats } = weightsPass(G, T, options, step, what);
   return { out: combinePass(grads as Float32Array[], d, weights, out, what), stats };
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Prng } from "../random/prng.ts";
+import { StepState } from "../random/step_state.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
 import { runSurgery, weightsPass, type WeightsResult } from "../surgery.ts";
 import { validateGram } from "../validate/gram.ts";
@@ -47,7 +47,7 @@ export function surgery(
   options?: SurgeryOptions,
 ): Float32Array {
   const resolved = resolveOptions(options, "run surgery");
-  return runSurgery(grads, resolved, options?.out, new Prng(resolved.seed), "run surgery").out;
+  return runSurgery(grads, resolved, options?.out, new StepState(resolved.seed), "run surgery").out;
 }
 
 /** A stateful surgery: keeps the seeded stream across steps and the last step's stats. */
@@ -87,11 +87,11 @@ export interface Surgery {
  */
 export function createSurgery(options?: Omit<SurgeryOptions, "out">): Surgery {
   const resolved = resolveOptions(options, "create surgery");
-  let rng = new Prng(resolved.seed);
+  let step = new StepState(resolved.seed);
   let stats: SurgeryStats | null = null;
   return {
     surgery(grads, call) {
-      const result = runSurgery(grads, resolved, call?.out, rng, "run surgery");
+      const result = runSurgery(grads, resolved, call?.out, step, "run surgery");
       stats = result.stats;
       return result.out;
     },
@@ -100,7 +100,7 @@ export function createSurgery(options?: Omit<SurgeryOptions, "out">): Surgery {
         gram,
         validateGram(gram, "compute weights"),
         resolved,
-        rng,
+        step,
         "compute weights",
       );
       stats = result.stats;
@@ -110,7 +110,7 @@ export function createSurgery(options?: Omit<SurgeryOptions, "out">): Surgery {
       return stats;
     },
     reset() {
-      rng = new Prng(resolved.seed);
+      step = new StepState(resolved.seed);
       stats = null;
     },
   };

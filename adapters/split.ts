@@ -6,7 +6,7 @@
  * @module
  */
 
-import { Prng } from "../random/prng.ts";
+import { StepState } from "../random/step_state.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
 import { combinePass, gramPass, weightsPass } from "../surgery.ts";
 import { describe, validateRows } from "../validate/grads.ts";
@@ -80,7 +80,7 @@ export interface SurgeryWeights {
 export function surgeryWeights(gram: Float64Array, options?: WeightOptions): SurgeryWeights {
   const what = "compute weights";
   const resolved = resolveOptions(options, what);
-  return weightsPass(gram, validateGram(gram, what), resolved, new Prng(resolved.seed), what);
+  return weightsPass(gram, validateGram(gram, what), resolved, new StepState(resolved.seed), what);
 }
 
 /**

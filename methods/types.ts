@@ -18,6 +18,8 @@ export interface WeightingInput {
   readonly order: Order;
   /** Seeded stream for random orders; a method draws from it only if it needs randomness. */
   readonly rng: Prng;
+  /** This method's state from the previous step (undefined on the first step or for one-shot calls). */
+  readonly state: unknown;
 }
 
 /** Output of a weighting method. */
@@ -28,6 +30,8 @@ export interface Weighting {
   orders: number[][];
   /** Projection steps taken. */
   projections: number;
+  /** State to keep for the next step (stateful methods only). */
+  state?: unknown;
 }
 
 /** A weighting method. */
