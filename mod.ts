@@ -32,3 +32,12 @@ export {
 } from "./adapters/split.ts";
 export type { SurgeryStats } from "./stats/diagnostics.ts";
 export type { Method, Order, Reduction, Variant, WeightOptions } from "./validate/options.ts";
+export type {
+  Distribution,
+  MethodOptions,
+  Normalization,
+  Rescale,
+  ScaleMode,
+} from "./validate/method_options.ts";
+export type { Preset } from "./methods/presets.ts";
+export type { SurgeryState } from "./random/step_state.ts";

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { StepState } from "../random/step_state.ts";
+import { methods } from "../methods/registry.ts";
+import { StepState, type SurgeryState } from "../random/step_state.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
 import { runSurgery, weightsPass, type WeightsResult } from "../surgery.ts";
 import { validateGram } from "../validate/gram.ts";
@@ -15,12 +16,16 @@ import { resolveOptions, type WeightOptions } from "../validate/options.ts";
 export interface SurgeryOptions extends WeightOptions {
   /** Where to write the update (a Float32Array of the gradients' length); default a new array. */
   out?: Float32Array;
+  /** The step's task losses (T finite numbers), for MGDA's "loss" / "loss+" normalisation. */
+  losses?: readonly number[];
 }
 
 /** Per-call options of {@linkcode Surgery.surgery}. */
 export interface CallOptions {
   /** Where to write the update; default a new array. */
   out?: Float32Array;
+  /** The step's task losses (T finite numbers), for MGDA's "loss" / "loss+" normalisation. */
+  losses?: readonly number[];
 }
 
 /**
@@ -47,22 +52,35 @@ export function surgery(
   options?: SurgeryOptions,
 ): Float32Array {
   const resolved = resolveOptions(options, "run surgery");
-  return runSurgery(grads, resolved, options?.out, new StepState(resolved.seed), "run surgery").out;
+  const step = new StepState(resolved.seed);
+  return runSurgery(grads, resolved, options?.out, step, "run surgery", options?.losses).out;
 }
 
-/** A stateful surgery: keeps the seeded stream across steps and the last step's stats. */
+/**
+ * A stateful surgery: keeps the seeded stream and the methods' state (GradVac's targets,
+ * Nash-MTL's α) across steps, and the last step's stats.
+ */
 export interface Surgery {
   /** Same contract as {@linkcode surgery} with the options given at creation. */
   surgery(grads: readonly Float32Array[], options?: CallOptions): Float32Array;
   /**
    * The weights step alone, for callers that run the split phase themselves
    * (see {@linkcode accumulateGram}): advances the stream and sets `stats` like `surgery`.
+   * Not for "graddrop", which is elementwise.
    */
-  weights(gram: Float64Array): Float64Array;
+  weights(gram: Float64Array, options?: { losses?: readonly number[] }): Float64Array;
   /** Diagnostics of the last call; null before the first. */
   readonly stats: SurgeryStats | null;
-  /** Restarts the stream from the seed and clears the stats. */
+  /** Restarts the stream from the seed, forgets the methods' state and clears the stats. */
   reset(): void;
+  /**
+   * The stream and the methods' state as plain JSON data, for a checkpoint: after
+   * `setState(getState())` (or across processes, through `JSON.stringify`), the following steps
+   * are bitwise the same as without the interruption.
+   */
+  getState(): SurgeryState;
+  /** Restores a state from {@linkcode Surgery.getState} (the object or its JSON text). */
+  setState(state: SurgeryState | string): void;
 }
 
 /**
@@ -85,23 +103,25 @@ export interface Surgery {
  * assert.equal(pcgrad.stats?.weights.length, 2);
  * ```
  */
-export function createSurgery(options?: Omit<SurgeryOptions, "out">): Surgery {
+export function createSurgery(options?: Omit<SurgeryOptions, "out" | "losses">): Surgery {
   const resolved = resolveOptions(options, "create surgery");
   let step = new StepState(resolved.seed);
   let stats: SurgeryStats | null = null;
   return {
     surgery(grads, call) {
-      const result = runSurgery(grads, resolved, call?.out, step, "run surgery");
+      const result = runSurgery(grads, resolved, call?.out, step, "run surgery", call?.losses);
       stats = result.stats;
       return result.out;
     },
-    weights(gram) {
+    weights(gram, call) {
+      const what = "compute weights";
       const result: WeightsResult = weightsPass(
         gram,
-        validateGram(gram, "compute weights"),
+        validateGram(gram, what),
         resolved,
         step,
-        "compute weights",
+        what,
+        call?.losses,
       );
       stats = result.stats;
       return result.weights;
@@ -113,5 +133,24 @@ export function createSurgery(options?: Omit<SurgeryOptions, "out">): Surgery {
       step = new StepState(resolved.seed);
       stats = null;
     },
+    getState() {
+      return step.save();
+    },
+    setState(state) {
+      step.restore(state, restoreMethodState, "restore the surgery state");
+    },
   };
+}
+
+/** Checks one method's entry of a saved state through that method's own checker. */
+function restoreMethodState(name: string, json: unknown): unknown {
+  const spec = (methods as Record<string, { restoreState?: (j: unknown, w: string) => unknown }>)[
+    name
+  ];
+  if (spec?.restoreState === undefined) {
+    throw new RangeError(
+      `Cannot restore the surgery state: method "${name}" keeps no state, found an entry for it`,
+    );
+  }
+  return spec.restoreState(json, "restore the surgery state");
 }

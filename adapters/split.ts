@@ -77,10 +77,14 @@ export interface SurgeryWeights {
  * assert.deepEqual(Array.from(weights), [2, 1.5]);
  * ```
  */
-export function surgeryWeights(gram: Float64Array, options?: WeightOptions): SurgeryWeights {
+export function surgeryWeights(
+  gram: Float64Array,
+  options?: WeightOptions & { losses?: readonly number[] },
+): SurgeryWeights {
   const what = "compute weights";
   const resolved = resolveOptions(options, what);
-  return weightsPass(gram, validateGram(gram, what), resolved, new StepState(resolved.seed), what);
+  const T = validateGram(gram, what);
+  return weightsPass(gram, T, resolved, new StepState(resolved.seed), what, options?.losses);
 }
 
 /**

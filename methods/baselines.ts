@@ -4,14 +4,14 @@
  * @module
  */
 
-import type { Weighting, WeightingInput } from "./types.ts";
+import { plainWeighting, type Weighting, type WeightingInput } from "./types.ts";
 
 /** "sum": w = 1 for every task. */
 export function sum({ T }: WeightingInput): Weighting {
-  return { weights: new Float64Array(T).fill(1), orders: [], projections: 0 };
+  return plainWeighting(new Float64Array(T).fill(1));
 }
 
 /** "mean": w = 1/T for every task. */
 export function mean({ T }: WeightingInput): Weighting {
-  return { weights: new Float64Array(T).fill(1 / T), orders: [], projections: 0 };
+  return plainWeighting(new Float64Array(T).fill(1 / T));
 }

@@ -1,6 +1,8 @@
 /**
  * The visiting orders of Algorithm 1 (PAPER.md §1.1): for each task i, the other tasks j ≠ i in a
- * fresh random permutation per i (the paper), ascending (a fixed order), or as given.
+ * fresh random permutation per i (the paper), ascending (a fixed order), or as given. With
+ * self-projection (PAPER.md §7.7; the official TF code, Pytorch-PCGrad, LibMTL) task i is in its
+ * own list too.
  * @module
  */
 
@@ -8,12 +10,12 @@ import type { Prng } from "../random/prng.ts";
 import type { Order } from "../validate/options.ts";
 
 /** The orders for T tasks; "random" draws T permutations from `rng`, one per task, in task order. */
-export function drawOrders(order: Order, T: number, rng: Prng): number[][] {
+export function drawOrders(order: Order, T: number, rng: Prng, includeSelf = false): number[][] {
   if (Array.isArray(order)) return order.map((list) => list.slice());
   const orders: number[][] = [];
   for (let i = 0; i < T; i++) {
     const others: number[] = [];
-    for (let j = 0; j < T; j++) if (j !== i) others.push(j);
+    for (let j = 0; j < T; j++) if (j !== i || includeSelf) others.push(j);
     orders.push(order === "random" ? rng.shuffle(others) : others);
   }
   return orders;

@@ -4,7 +4,8 @@
  * g_i^PC = Σ_k C_ik g_k starts as g_i; for each j ≠ i in order, if g_i^PC · g_j < 0 (a conflict
  * with the *original* g_j) then g_i^PC ← g_i^PC − (g_i^PC·g_j / ‖g_j‖²) g_j. In coefficients:
  * s = (C_i G)_j, C_ij −= s / G_jj, and r = C_i G is kept up to date in O(T). The update is
- * Σ_i g_i^PC, so w = Σ_i C_i.
+ * Σ_i g_i^PC, so w = Σ_i C_i. Compatibility presets (methods/presets.ts) add self-projection
+ * (j = i in the order) and an additive ε in ‖g_j‖² + ε.
  * @module
  */
 
@@ -27,11 +28,15 @@ export function zeroNormThreshold(G: Float64Array, T: number): number {
   return Math.max(ABSOLUTE_ZERO, RELATIVE_ZERO * max);
 }
 
-/** PCGrad coefficients for explicit per-task orders (pure: no randomness). */
+/**
+ * PCGrad coefficients for explicit per-task orders (pure: no randomness). `epsilon` is added to
+ * the projection denominator (LibMTL's 1e-8; 0 in the paper).
+ */
 export function pcgradCoefficients(
   G: Float64Array,
   T: number,
   orders: readonly (readonly number[])[],
+  epsilon = 0,
 ): { weights: Float64Array; projections: number } {
   const zero = zeroNormThreshold(G, T);
   const w = new Float64Array(T);
@@ -46,7 +51,7 @@ export function pcgradCoefficients(
       const s = r[j];
       const gjj = G[j * T + j];
       if (s < 0 && gjj > zero) {
-        const delta = -s / gjj;
+        const delta = -s / (gjj + epsilon);
         c[j] += delta;
         for (let k = 0; k < T; k++) r[k] += delta * G[j * T + k];
         projections++;
@@ -58,8 +63,8 @@ export function pcgradCoefficients(
 }
 
 /** The "pcgrad" method: orders drawn (or given), then the coefficient loop. */
-export function pcgrad({ G, T, order, rng }: WeightingInput): Weighting {
-  const orders = drawOrders(order, T, rng);
-  const { weights, projections } = pcgradCoefficients(G, T, orders);
+export function pcgrad({ G, T, options, rng }: WeightingInput): Weighting {
+  const orders = drawOrders(options.order, T, rng, options.selfProjection);
+  const { weights, projections } = pcgradCoefficients(G, T, orders, options.epsilon);
   return { weights, orders, projections };
 }

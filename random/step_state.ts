@@ -1,14 +1,28 @@
 /**
  * What persists across the steps of one stateful surgery (DESIGN.md "Pure functions, explicit
- * state"): the seeded stream and each method's own state, keyed by method name, never by position.
+ * state"): the seeded stream and each method's own state, keyed by method name, never by position;
+ * saved and restored as plain JSON for checkpoints.
  * @module
  */
 
 import { Prng } from "./prng.ts";
 
+/** Tag of the saved-state format. */
+export const STATE_FORMAT = "gradient-surgery-state/1";
+
+/** A saved state: plain JSON data (`JSON.stringify` it for a checkpoint). */
+export interface SurgeryState {
+  /** Always "gradient-surgery-state/1". */
+  format: typeof STATE_FORMAT;
+  /** The random stream's four 32-bit words (xoshiro128**). */
+  rng: number[];
+  /** Each stateful method's state, keyed by method name (GradVac targets, Nash-MTL's α…). */
+  methods: Record<string, unknown>;
+}
+
 /** The stream and the per-method states of one `createSurgery` object. */
 export class StepState {
-  /** The seeded stream (task orders, random weights…). */
+  /** The seeded stream (task orders, random weights, GradDrop's keys…). */
   rng: Prng;
   /** Each stateful method's state, keyed by method name. */
   methods: Record<string, unknown> = {};
@@ -16,5 +30,56 @@ export class StepState {
   /** A fresh state: the stream seeded, no method state. */
   constructor(seed: number) {
     this.rng = new Prng(seed);
+  }
+
+  /** A deep copy as plain JSON data. */
+  save(): SurgeryState {
+    return {
+      format: STATE_FORMAT,
+      rng: this.rng.getState(),
+      methods: JSON.parse(JSON.stringify(this.methods)),
+    };
+  }
+
+  /**
+   * Replaces this state by a saved one (an object or its JSON text). `restoreMethod` checks each
+   * method's entry and returns it in working form; errors name what is wrong.
+   */
+  restore(
+    saved: unknown,
+    restoreMethod: (name: string, json: unknown) => unknown,
+    what: string,
+  ): void {
+    let data = saved;
+    if (typeof saved === "string") {
+      try {
+        data = JSON.parse(saved);
+      } catch (error) {
+        throw new TypeError(`Cannot ${what}: the state is not JSON: ${(error as Error).message}`);
+      }
+    }
+    const s = data as Partial<SurgeryState> | null;
+    if (s === null || typeof s !== "object" || s.format !== STATE_FORMAT) {
+      throw new TypeError(
+        `Cannot ${what}: expected a state with format "${STATE_FORMAT}", found ${
+          s === null || typeof s !== "object" ? String(s) : `format ${JSON.stringify(s.format)}`
+        }`,
+      );
+    }
+    if (!Array.isArray(s.rng) || s.methods === null || typeof s.methods !== "object") {
+      throw new TypeError(
+        `Cannot ${what}: the state needs rng (4 numbers) and methods (an object)`,
+      );
+    }
+    const rng = new Prng(0);
+    try {
+      rng.setState(s.rng);
+    } catch (error) {
+      throw new RangeError(`Cannot ${what}: ${(error as Error).message}`);
+    }
+    const methods: Record<string, unknown> = {};
+    for (const [name, json] of Object.entries(s.methods)) methods[name] = restoreMethod(name, json);
+    this.rng = rng;
+    this.methods = methods;
   }
 }

@@ -4,16 +4,37 @@
  * @module
  */
 
+import { PRESETS } from "../methods/presets.ts";
 import { describe } from "./grads.ts";
+import {
+  type MethodOptions,
+  oneOf,
+  type ResolvedMethodOptions,
+  resolveMethodOptions,
+} from "./method_options.ts";
 
-/** The weighting methods. */
-export const METHODS = ["pcgrad", "sum", "mean"] as const;
+/** The methods (PAPER.md §1 and §6); "graddrop" is the one elementwise method. */
+export const METHODS = [
+  "pcgrad",
+  "sum",
+  "mean",
+  "mgda",
+  "cagrad",
+  "gradvac",
+  "imtl-g",
+  "nash-mtl",
+  "aligned-mtl",
+  "upgrad",
+  "dualproj",
+  "graddrop",
+  "rlw",
+] as const;
 /** How the weighted task gradients are reduced: Σ (paper, Algorithm 1) or Σ / T. */
 export const REDUCTIONS = ["sum", "mean"] as const;
 /** PCGrad's Meta-World ablation (PAPER.md §2): full update, its direction only, its size only. */
 export const VARIANTS = ["full", "direction", "magnitude"] as const;
 
-/** A weighting method: "pcgrad" (default), or the baselines "sum" and "mean". */
+/** A method: "pcgrad" (default), the baselines "sum" and "mean", or a relative (README). */
 export type Method = typeof METHODS[number];
 /** "sum" (default, Algorithm 1) or "mean" (divide the update by T). */
 export type Reduction = typeof REDUCTIONS[number];
@@ -26,45 +47,27 @@ export type Variant = typeof VARIANTS[number];
  */
 export type Order = "random" | "fixed" | readonly (readonly number[])[];
 
-/** Options of the weighting step (everything but `out`). */
-export interface WeightOptions {
-  /** Weighting method; default "pcgrad". */
+/** Options of the weighting step (everything but `out` and `losses`). */
+export interface WeightOptions extends MethodOptions {
+  /** Method; default "pcgrad". */
   method?: Method;
-  /** Reduction of the weighted sum; default "sum" as in the paper. */
+  /** Reduction of the weighted sum; default "sum" as in the paper (or the preset's). */
   reduction?: Reduction;
   /** PCGrad ablation variant; default "full". */
   variant?: Variant;
-  /** Task visiting order; default "random". */
+  /** Task visiting order (PCGrad, GradVac); default "random" (or the preset's). */
   order?: Order;
-  /** Seed of the order stream (any finite number); default 0. */
+  /** Seed of the random stream (any finite number); default 0. */
   seed?: number;
 }
 
 /** Options with defaults filled in. */
-export interface ResolvedOptions {
+export interface ResolvedOptions extends ResolvedMethodOptions {
   method: Method;
   reduction: Reduction;
   variant: Variant;
   order: Order;
   seed: number;
-}
-
-function oneOf<T extends string>(
-  name: string,
-  value: unknown,
-  allowed: readonly T[],
-  fallback: T,
-  what: string,
-): T {
-  if (value === undefined) return fallback;
-  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) {
-    return value as T;
-  }
-  throw new RangeError(
-    `Cannot ${what}: ${name} must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, found ${
-      describe(value)
-    }`,
-  );
 }
 
 /** Checks every weighting option that does not depend on T, and fills in defaults. */
@@ -78,7 +81,10 @@ export function resolveOptions(options: unknown, what: string): ResolvedOptions 
   if (typeof seed !== "number" || !Number.isFinite(seed)) {
     throw new RangeError(`Cannot ${what}: seed must be a finite number, found ${describe(seed)}`);
   }
-  const order = o.order ?? "random";
+  const method = oneOf("method", o.method, METHODS, "pcgrad", what);
+  const specific = resolveMethodOptions(o, method, what);
+  const preset = PRESETS[specific.preset ?? "paper"];
+  const order = o.order ?? preset.order;
   if (order !== "random" && order !== "fixed" && !Array.isArray(order)) {
     throw new RangeError(
       `Cannot ${what}: order must be "random", "fixed" or an array of arrays, found ${
@@ -86,19 +92,33 @@ export function resolveOptions(options: unknown, what: string): ResolvedOptions 
       }`,
     );
   }
+  const variant = oneOf("variant", o.variant, VARIANTS, "full", what);
+  if (method === "graddrop" && variant !== "full") {
+    throw new RangeError(
+      `Cannot ${what}: variant must be "full" for the elementwise method "graddrop", found "${variant}"`,
+    );
+  }
   return {
-    method: oneOf("method", o.method, METHODS, "pcgrad", what),
-    reduction: oneOf("reduction", o.reduction, REDUCTIONS, "sum", what),
-    variant: oneOf("variant", o.variant, VARIANTS, "full", what),
+    ...specific,
+    method,
+    reduction: oneOf("reduction", o.reduction, REDUCTIONS, preset.reduction, what),
+    variant,
     order: order as Order,
     seed,
   };
 }
 
 /**
- * Checks an explicit order against T: T lists, list i holding every j ≠ i exactly once.
+ * Checks an explicit order against T: T lists, list i holding every j ≠ i exactly once (and i
+ * itself once too when `selfProjection` is on).
  */
-export function validateOrder(order: readonly (readonly number[])[], T: number, what: string) {
+export function validateOrder(
+  order: readonly (readonly number[])[],
+  T: number,
+  what: string,
+  selfProjection = false,
+) {
+  const length = selfProjection ? T : T - 1;
   if (order.length !== T) {
     throw new RangeError(
       `Cannot ${what}: order must hold one list per task (${T}), found ${order.length} lists`,
@@ -111,11 +131,11 @@ export function validateOrder(order: readonly (readonly number[])[], T: number, 
         `Cannot ${what}: order[${i}] must be an array of task indices, found ${describe(list)}`,
       );
     }
-    if (list.length !== T - 1) {
+    if (list.length !== length) {
       throw new RangeError(
-        `Cannot ${what}: order[${i}] must list the ${
-          T - 1
-        } other tasks, found ${list.length} entries`,
+        `Cannot ${what}: order[${i}] must list the ${length} ${
+          selfProjection ? "tasks (itself included, selfProjection is on)" : "other tasks"
+        }, found ${list.length} entries`,
       );
     }
     const seen = new Set<number>();
@@ -125,11 +145,39 @@ export function validateOrder(order: readonly (readonly number[])[], T: number, 
           `Cannot ${what}: order[${i}] holds ${describe(j)}, expected a task index in [0, ${T})`,
         );
       }
-      if (j === i) {
+      if (j === i && !selfProjection) {
         throw new RangeError(`Cannot ${what}: order[${i}] lists task ${i} itself`);
       }
       if (seen.has(j)) throw new RangeError(`Cannot ${what}: order[${i}] lists task ${j} twice`);
       seen.add(j);
     }
   }
+}
+
+/**
+ * Checks the per-call task losses: an array of T finite numbers (copied). Methods that divide by
+ * a loss check its sign themselves.
+ */
+export function validateLosses(losses: unknown, T: number, what: string): number[] {
+  if (!Array.isArray(losses) && !(ArrayBuffer.isView(losses) && !(losses instanceof DataView))) {
+    throw new TypeError(
+      `Cannot ${what}: losses must be an array of numbers (one per task), found ${
+        describe(losses)
+      }`,
+    );
+  }
+  const list = Array.from(losses as ArrayLike<unknown>);
+  if (list.length !== T) {
+    throw new RangeError(
+      `Cannot ${what}: losses has ${list.length} entries, expected ${T} (one per task)`,
+    );
+  }
+  return list.map((x, t) => {
+    if (typeof x !== "number" || !Number.isFinite(x)) {
+      throw new RangeError(
+        `Cannot ${what}: losses[${t}] must be a finite number, found ${describe(x)}`,
+      );
+    }
+    return x;
+  });
 }

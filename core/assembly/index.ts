@@ -3,6 +3,7 @@
 
 export { gram } from "./gram";
 export { combine } from "./combine";
+export { graddrop } from "./graddrop";
 
 /** First free byte after the module's static data: the TS wrapper's scratch area starts here. */
 export function heapBase(): usize {

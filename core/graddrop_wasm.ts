@@ -1,0 +1,80 @@
+/**
+ * TypeScript wrapper of the GradDrop WASM kernel (core/assembly/graddrop.ts), with the reference
+ * (core/graddrop_reference.ts) as the fallback where WebAssembly SIMD is missing. It runs its own
+ * instance of the embedded module, created on first use, so nothing is paid by callers that never
+ * select "graddrop". Rows are staged a cache-sized chunk at a time, as core/wasm.ts does, so d is
+ * not limited by WASM memory.
+ * @module
+ */
+
+import { decodeBase64 } from "./_base64.ts";
+import { WASM_BASE64 } from "./_wasm_module.ts";
+import { type GradDropParams, graddropReference } from "./graddrop_reference.ts";
+
+/** Floats of all T rows staged per chunk (256 KiB), as the gram/combine wrapper. */
+const STAGE_FLOATS = 64 * 1024;
+const WASM_PAGE = 65536;
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  graddrop(
+    rows: number,
+    T: number,
+    n: number,
+    leak: number,
+    key0: number,
+    key1: number,
+    offset: number,
+    out: number,
+  ): void;
+}
+
+/** A GradDrop backend: writes the update of `rows` into `out`. */
+export interface GradDropKernel {
+  readonly name: "wasm-simd" | "typescript";
+  run(rows: readonly Float32Array[], params: GradDropParams, out: Float32Array): void;
+}
+
+/** The WASM backend, or null where WebAssembly SIMD is unavailable. */
+export function createGradDropWasm(): GradDropKernel | null {
+  if (typeof WebAssembly !== "object") return null;
+  const bytes = decodeBase64(WASM_BASE64);
+  if (!WebAssembly.validate(bytes)) return null;
+  const wasm = new WebAssembly.Instance(new WebAssembly.Module(bytes), {})
+    .exports as unknown as Exports;
+  const base = (wasm.heapBase() + 15) & ~15;
+  return {
+    name: "wasm-simd",
+    run(rows, params, out) {
+      const T = rows.length;
+      const d = out.length;
+      const n = Math.max(4, Math.min(4096, Math.floor(STAGE_FLOATS / Math.max(T, 1))) & ~3);
+      const leakAt = base;
+      const outAt = (leakAt + T * 4 + 15) & ~15;
+      const stageAt = outAt + n * 4;
+      const end = stageAt + T * n * 4;
+      const have = wasm.memory.buffer.byteLength;
+      if (end > have) wasm.memory.grow(Math.ceil((end - have) / WASM_PAGE));
+      const f32 = new Float32Array(wasm.memory.buffer);
+      for (let t = 0; t < T; t++) f32[(leakAt >> 2) + t] = params.leak[t];
+      const offset = params.offset ?? 0;
+      for (let from = 0; from < d; from += n) {
+        const m = Math.min(n, d - from);
+        for (let t = 0; t < T; t++) {
+          f32.set(rows[t].subarray(from, from + m), (stageAt >> 2) + t * m);
+        }
+        wasm.graddrop(stageAt, T, m, leakAt, params.key0, params.key1, offset + from, outAt);
+        out.set(f32.subarray(outAt >> 2, (outAt >> 2) + m), from);
+      }
+    },
+  };
+}
+
+let chosen: GradDropKernel | undefined;
+
+/** The fastest GradDrop backend here, created on first use. */
+export function graddropKernel(): GradDropKernel {
+  chosen ??= createGradDropWasm() ?? { name: "typescript", run: graddropReference };
+  return chosen;
+}

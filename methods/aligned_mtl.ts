@@ -1,0 +1,37 @@
+/**
+ * Aligned-MTL (Senushkin et al., "Independent Component Alignment for Multi-Task Learning",
+ * CVPR 2023; PAPER.md §6.6): eigendecompose G = VΛVᵀ (descending), keep the r eigenvalues above
+ * λ_max·T·ε_f32, and balance with B = √λ_scale · V_r Λ_r^{-1/2} V_rᵀ, so the aligned gradients
+ * JᵀB have all non-zero singular values equal. Weights B·w for the preference w: 1 per task by
+ * default (the official code sums the aligned gradients; TorchJD's default 1/T is T times smaller).
+ * λ_scale is the smallest kept eigenvalue ("min", official default), their lower median
+ * ("median", as torch.median) or their mean ("rmse"). If r = 0 (all gradients zero), B = I.
+ * @module
+ */
+
+import { rankTolerance, symmetricEigen } from "./solvers/linalg.ts";
+import { plainWeighting, type Weighting, type WeightingInput } from "./types.ts";
+
+/** The "aligned-mtl" method. */
+export function alignedMtl({ G, T, options }: WeightingInput): Weighting {
+  const pref = options.preference ?? new Array<number>(T).fill(1);
+  const { values, vectors } = symmetricEigen(G, T);
+  const tol = rankTolerance(values, T);
+  let r = 0;
+  while (r < T && values[r] > tol) r++;
+  if (r === 0) return plainWeighting(Float64Array.from(pref));
+  const kept = values.subarray(0, r);
+  const lambdaScale = options.scaleMode === "min"
+    ? kept[r - 1]
+    : options.scaleMode === "median"
+    ? kept[r - 1 - Math.floor((r - 1) / 2)]
+    : kept.reduce((a, b) => a + b, 0) / r;
+  const w = new Float64Array(T);
+  for (let k = 0; k < r; k++) {
+    let proj = 0;
+    for (let i = 0; i < T; i++) proj += vectors[i * T + k] * pref[i];
+    proj *= Math.sqrt(lambdaScale / kept[k]);
+    for (let i = 0; i < T; i++) w[i] += vectors[i * T + k] * proj;
+  }
+  return plainWeighting(w);
+}

@@ -1,0 +1,23 @@
+/**
+ * GradDrop (Chen et al., "Just Pick a Sign: Optimizing Deep Multitask Models with Gradient Sign
+ * Dropout", NeurIPS 2020; PAPER.md §6.8), the one elementwise method: per coordinate, the positive
+ * sign purity P = ½(1 + Σ_i g_i / Σ_i |g_i|) and one uniform U shared by all tasks (the original,
+ * LibMTL and TorchJD) keep the positive entries if P > U and the negative ones if P < U; the
+ * output is Σ_i (ℓ_i + (1 − ℓ_i) M_i) g_i with leak ℓ (default 0) and f = identity. Applied to the
+ * gradients given (as the CAGrad repo does to parameter gradients; summed, not meaned); the paper's
+ * activation-level version is GradDrop on ∇_A L_i ⊙ sign(A). Where Σ|g_i| = 0 every g_i is 0, so the
+ * output is 0 without any ε. The dense work is the kernel in core/assembly/graddrop.ts.
+ * @module
+ */
+
+import type { GradDropParams } from "../core/graddrop_reference.ts";
+import type { Prng } from "../random/prng.ts";
+import type { ResolvedOptions } from "../validate/options.ts";
+
+/** One call's kernel parameters: two keys from the seeded stream, and the leak per task. */
+export function graddropParams(options: ResolvedOptions, T: number, rng: Prng): GradDropParams {
+  const leak = typeof options.leak === "number"
+    ? new Array<number>(T).fill(options.leak)
+    : options.leak;
+  return { key0: rng.nextUint32(), key1: rng.nextUint32(), leak };
+}

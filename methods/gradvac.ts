@@ -1,0 +1,85 @@
+/**
+ * GradVac (Wang et al., "Gradient Vaccine", ICLR 2021; PAPER.md §6.3) in Gram space, as LibMTL and
+ * TorchJD: for each i, visit j ≠ i in the `order` (random per i by default, as PCGrad); with
+ * φ = cos(g_i^PC, g_j) and the target φ̂_ij (an EMA, initially 0), if φ < φ̂ add w·g_j,
+ *   w = ‖g_i^PC‖ (φ̂√(1 − φ²) − φ√(1 − φ̂²)) / (‖g_j‖ √(1 − φ̂²)),
+ * which brings the cosine to φ̂; then φ̂_ij ← (1 − β)φ̂_ij + βφ with the pre-correction φ. The
+ * update is Σ_i g_i^PC (sum-scaled, as PCGrad). In coefficients: ‖g_i^PC‖² = c_i·(c_i G),
+ * g_i^PC·g_j = (c_i G)_j. With φ̂ = 0 the step is PCGrad's projection (β = 0 keeps it so).
+ * Zero norms (PCGrad's guard) and |φ̂| = 1 skip the pair: no NaN. One EMA table for the whole
+ * shared vector; for the paper's per-layer grouping use one createSurgery per group.
+ * @module
+ */
+
+import { drawOrders } from "./orders.ts";
+import { zeroNormThreshold } from "./pcgrad.ts";
+import type { Weighting, WeightingInput } from "./types.ts";
+
+/** GradVac's state: the T×T table of target cosines φ̂_ij (row i, column j; diagonal unused). */
+export interface GradVacState {
+  targets: number[][];
+}
+
+/** The "gradvac" method. */
+export function gradvac({ G, T, options, rng, state, what }: WeightingInput): Weighting {
+  const previous = state as GradVacState | undefined;
+  if (previous !== undefined && previous.targets.length !== T) {
+    throw new RangeError(
+      `Cannot ${what}: the gradvac state holds ${previous.targets.length} tasks, found ${T} tasks`,
+    );
+  }
+  const targets = previous?.targets.map((row) => row.slice()) ??
+    Array.from({ length: T }, () => new Array<number>(T).fill(0));
+  const orders = drawOrders(options.order, T, rng);
+  const beta = options.beta;
+  const zero = zeroNormThreshold(G, T);
+  const w = new Float64Array(T);
+  const c = new Float64Array(T);
+  const r = new Float64Array(T);
+  let projections = 0;
+  for (let i = 0; i < T; i++) {
+    c.fill(0);
+    c[i] = 1;
+    for (let k = 0; k < T; k++) r[k] = G[i * T + k];
+    for (const j of orders[i]) {
+      const gjj = G[j * T + j];
+      let pcSq = 0;
+      for (let k = 0; k < T; k++) pcSq += c[k] * r[k];
+      if (!(gjj > zero) || !(pcSq > zero)) continue;
+      const pcNorm = Math.sqrt(pcSq);
+      const nj = Math.sqrt(gjj);
+      const phi = Math.min(1, Math.max(-1, r[j] / (pcNorm * nj)));
+      const target = targets[i][j];
+      const rest = Math.sqrt(1 - target * target);
+      if (phi < target && rest > 0) {
+        const delta = (pcNorm * (target * Math.sqrt(1 - phi * phi) - phi * rest)) / (nj * rest);
+        c[j] += delta;
+        for (let k = 0; k < T; k++) r[k] += delta * G[j * T + k];
+        projections++;
+      }
+      targets[i][j] = (1 - beta) * target + beta * phi;
+    }
+    for (let k = 0; k < T; k++) w[k] += c[k];
+  }
+  return { weights: w, orders, projections, state: { targets } satisfies GradVacState };
+}
+
+/** Checks a restored GradVac state. */
+export function restoreGradVacState(json: unknown, what: string): GradVacState {
+  const s = json as Partial<GradVacState> | null;
+  const T = Array.isArray(s?.targets) ? s.targets.length : -1;
+  if (
+    s === null || typeof s !== "object" || T < 0 ||
+    s.targets!.some((row) =>
+      !Array.isArray(row) || row.length !== T ||
+      row.some((x) => typeof x !== "number" || !(x >= -1 && x <= 1))
+    )
+  ) {
+    throw new TypeError(
+      `Cannot ${what}: the gradvac state must be { targets: T×T numbers in [−1, 1] }, found ${
+        JSON.stringify(json)
+      }`,
+    );
+  }
+  return { targets: s.targets!.map((row) => row.slice()) };
+}

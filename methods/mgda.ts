@@ -1,0 +1,79 @@
+/**
+ * MGDA (Sener & Koltun, "Multi-Task Learning as Multi-Objective Optimization", NeurIPS 2018;
+ * PAPER.md §6.1): w* = argmin_{w ∈ Δ_T} wᵀGw, the min-norm point Jᵀw* of the convex hull of the
+ * task gradients (zero at a Pareto-stationary point, a common descent direction otherwise).
+ *
+ * T = 2 uses the paper's closed form (Algorithm 1), γ = clip((G22 − G12)/(G11 + G22 − 2G12), 0, 1);
+ * larger T the exact min-norm point by the active-set solver, which is Wolfe's min-norm-point
+ * algorithm, a fully corrective Frank–Wolfe: it starts at the best vertex and adds the vertex
+ * with the most negative multiplier, as Frank–Wolfe (Algorithm 2) does, but then re-solves
+ * exactly on the chosen vertices, so it stops at the minimiser instead of at Frank–Wolfe's ε.
+ *
+ * Normalisation (Sener's code, "not in the paper"): the weights are found from normalised
+ * gradients g_t/D_t (G̃ = D⁻¹GD⁻¹) with D_t = 1 ("none"), ‖g_t‖ ("l2"), L_t ("loss") or
+ * L_t‖g_t‖ ("loss+"), then applied to the *raw* gradients, as Sener's code back-propagates
+ * Σ α_t L_t (LibMTL applies them to the normalised gradients instead). A zero D_t makes that
+ * normalised gradient zero. The weights sum to 1.
+ *
+ * MGDA-UB: pass the Gramian of the gradients with respect to the shared representation
+ * (README "MGDA-UB"); the weights are then applied to the parameter gradients.
+ * @module
+ */
+
+import { solveBoxQP } from "./solvers/active_set_qp.ts";
+import { scaled, trace } from "./solvers/linalg.ts";
+import { plainWeighting, type Weighting, type WeightingInput } from "./types.ts";
+
+/** The min-norm weights on the simplex (Σ w = 1, w ≥ 0) for the Gramian G. */
+export function minNormWeights(G: Float64Array, T: number): Float64Array {
+  if (T === 1) return new Float64Array([1]);
+  if (T === 2) return Float64Array.from(twoTaskGamma(G[0], G[1], G[3]));
+  const tr = trace(G, T);
+  if (!(tr > 0)) return new Float64Array(T).fill(1 / T);
+  return solveBoxQP({ Q: scaled(G, T, 1 / tr), lower: new Float64Array(T), total: 1 }, T);
+}
+
+/** Sener & Koltun's Algorithm 1: the weight γ on g1 of the min-norm point of [g1, g2]. */
+export function twoTaskGamma(g11: number, g12: number, g22: number): [number, number] {
+  const den = g11 + g22 - 2 * g12; // ‖g1 − g2‖²
+  const gamma = den > 0 ? Math.min(1, Math.max(0, (g22 - g12) / den)) : 0.5;
+  return [gamma, 1 - gamma];
+}
+
+/** The normalisers D_t of the chosen normalisation. */
+function normalizers(input: WeightingInput): Float64Array {
+  const { G, T, options, losses, what } = input;
+  const mode = options.normalization;
+  const D = new Float64Array(T).fill(1);
+  if (mode === "none") return D;
+  if ((mode === "loss" || mode === "loss+") && losses === undefined) {
+    throw new TypeError(
+      `Cannot ${what}: normalization "${mode}" needs the task losses (pass losses), found undefined`,
+    );
+  }
+  for (let t = 0; t < T; t++) {
+    const norm = Math.sqrt(Math.max(G[t * T + t], 0));
+    if (mode !== "l2" && !(losses![t] > 0)) {
+      throw new RangeError(
+        `Cannot ${what}: normalization "${mode}" divides by the losses, so losses[${t}] must be > 0, found ${
+          losses![t]
+        }`,
+      );
+    }
+    D[t] = mode === "l2" ? norm : mode === "loss" ? losses![t] : losses![t] * norm;
+  }
+  return D;
+}
+
+/** The "mgda" method. */
+export function mgda(input: WeightingInput): Weighting {
+  const { G, T } = input;
+  const D = normalizers(input);
+  const Gn = new Float64Array(T * T);
+  for (let i = 0; i < T; i++) {
+    for (let j = 0; j < T; j++) {
+      Gn[i * T + j] = D[i] > 0 && D[j] > 0 ? G[i * T + j] / (D[i] * D[j]) : 0;
+    }
+  }
+  return plainWeighting(minNormWeights(Gn, T));
+}

@@ -1,0 +1,49 @@
+/**
+ * PCGrad compatibility presets (PAPER.md §1.2): what each reference implementation does, as
+ * settings of this library's PCGrad. A preset fills in `order`, `selfProjection`, `reduction` and
+ * `epsilon`; options given explicitly override it. The random streams differ from Python's or
+ * torch's, so a preset reproduces each implementation's semantics, not its random numbers.
+ * Every preset keeps the zero-norm guard (a task with ‖g_j‖² ≤ max(1e-30, 1e-20·max_t ‖g_t‖²) is
+ * never projected on), where the references without ε would produce NaN.
+ * @module
+ */
+
+import type { Order, Reduction } from "../validate/options.ts";
+
+/** The PCGrad knobs a preset sets. */
+export interface PresetSettings {
+  /** Visiting order of the other tasks for each i. */
+  order: Order;
+  /** Whether task i also visits itself (j = i): projects g_i^PC on g_i when g_i^PC · g_i < 0. */
+  selfProjection: boolean;
+  /** Reduction of the projected gradients. */
+  reduction: Reduction;
+  /** Additive ε in the projection denominator: ‖g_j‖² + ε. */
+  epsilon: number;
+}
+
+/** Every preset (PAPER.md §1.2 table). */
+export const PRESETS = {
+  /** Paper Algorithm 1: random order per i, j ≠ i, sum, no ε (the library's defaults). */
+  paper: { order: "random", selfProjection: false, reduction: "sum", epsilon: 0 },
+  /**
+   * Official TF `PCGrad_tf.py`: the `tf.random.shuffle` result is never assigned, so the order is
+   * fixed (k = 0..T−1 ascending, including k = i); sum; no ε.
+   */
+  "official-tf": { order: "fixed", selfProjection: true, reduction: "sum", epsilon: 0 },
+  /**
+   * WeiChengTseng/Pytorch-PCGrad: a fresh shuffle of all T tasks (including i) per i; always the
+   * mean (its `reduction='sum'` is never honoured, issue #14); no ε.
+   */
+  "pytorch-pcgrad": { order: "random", selfProjection: true, reduction: "mean", epsilon: 0 },
+  /** LibMTL `PCGrad`: a shuffle of all T tasks per i (including i); sum; ‖g_j‖² + 1e-8. */
+  libmtl: { order: "random", selfProjection: true, reduction: "sum", epsilon: 1e-8 },
+  /** TorchJD `PCGradWeighting`: randperm per i, skipping j = i; sum; no ε (= "paper"). */
+  torchjd: { order: "random", selfProjection: false, reduction: "sum", epsilon: 0 },
+} as const satisfies Record<string, PresetSettings>;
+
+/** A preset's name. */
+export type Preset = keyof typeof PRESETS;
+
+/** Every preset name, in table order. */
+export const PRESET_NAMES = Object.keys(PRESETS) as Preset[];

@@ -1,0 +1,63 @@
+/**
+ * UPGrad and DualProj (Quinton & Rey, "Jacobian Descent for Multi-Objective Optimization", 2024;
+ * TorchJD; PAPER.md §6.7). π_J(Jᵀu), the projection onto the dual cone {y : Jy ≥ 0}, is Jᵀv* with
+ * v* = argmin_{v ≥ u} vᵀGv (their Proposition 1), a box-lower-bounded QP solved exactly here by
+ * the active-set solver.
+ *
+ * - UPGrad: w = Σ_i v*(u_i e_i), each task's weighted gradient projected onto the dual cone, summed.
+ * - DualProj: w = v*(u), the preference-weighted gradient projected onto the dual cone.
+ *
+ * As TorchJD: G̃ = G/tr(G) + regularization·I (default 1e-4; zero where tr(G) ≤ 1e-30), the
+ * preference u defaults to 1/T (mean-scaled). The output conflicts with no task up to the ridge:
+ * (G w)_i ≥ −regularization·tr(G)·w_i (exactly ≥ 0 with regularization 0).
+ * @module
+ */
+
+import { ABSOLUTE_ZERO } from "./pcgrad.ts";
+import { solveBoxQP } from "./solvers/active_set_qp.ts";
+import { scaled, trace } from "./solvers/linalg.ts";
+import { plainWeighting, type Weighting, type WeightingInput } from "./types.ts";
+
+/** G/tr(G) + ridge·I (the trace normalisation only where tr(G) > 1e-30). */
+function regularized(G: Float64Array, T: number, ridge: number): Float64Array {
+  const tr = trace(G, T);
+  return scaled(G, T, tr > ABSOLUTE_ZERO ? 1 / tr : 0, ridge);
+}
+
+/** v* = argmin_{v ≥ lower} vᵀQv: the weights of the projection of Jᵀlower onto the dual cone. */
+export function dualConeWeights(
+  Q: Float64Array,
+  T: number,
+  lower: ArrayLike<number>,
+): Float64Array {
+  return solveBoxQP({ Q, lower }, T);
+}
+
+function preferenceOf({ T, options }: WeightingInput): readonly number[] {
+  return options.preference ?? new Array<number>(T).fill(1 / T);
+}
+
+/** The "upgrad" method. */
+export function upgrad(input: WeightingInput): Weighting {
+  const { G, T, options } = input;
+  const u = preferenceOf(input);
+  const Q = regularized(G, T, options.regularization);
+  const w = new Float64Array(T);
+  const lower = new Float64Array(T);
+  for (let i = 0; i < T; i++) {
+    if (u[i] === 0) continue; // v*(0) = 0: G is PSD
+    lower.fill(0);
+    lower[i] = u[i];
+    const v = dualConeWeights(Q, T, lower);
+    for (let k = 0; k < T; k++) w[k] += v[k];
+  }
+  return plainWeighting(w);
+}
+
+/** The "dualproj" method. */
+export function dualproj(input: WeightingInput): Weighting {
+  const { G, T, options } = input;
+  return plainWeighting(
+    dualConeWeights(regularized(G, T, options.regularization), T, preferenceOf(input)),
+  );
+}

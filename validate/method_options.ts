@@ -1,0 +1,229 @@
+/**
+ * Checks and defaults of the method-specific options (PAPER.md §6 names each hyperparameter).
+ * An option given for a method it does not apply to is an error, so a typo in `method` cannot
+ * silently drop a setting. RangeError names the option and the value found.
+ * @module
+ */
+
+import { type Preset, PRESET_NAMES, PRESETS } from "../methods/presets.ts";
+import { describe } from "./grads.ts";
+
+/** How MGDA normalises each gradient before solving (Sener & Koltun's code; PAPER.md §6.1). */
+export const NORMALIZATIONS = ["none", "l2", "loss", "loss+"] as const;
+/** CAGrad's output rescale (official code's `rescale` 0, 1, 2; PAPER.md §6.2). */
+export const RESCALES = ["none", "1+c^2", "1+c"] as const;
+/** Aligned-MTL's eigenvalue scale (official `scale_mode`; PAPER.md §6.6). */
+export const SCALE_MODES = ["min", "median", "rmse"] as const;
+/** RLW's weight distribution (PAPER.md §6.12). */
+export const DISTRIBUTIONS = ["normal", "dirichlet"] as const;
+
+/** MGDA gradient normalisation: "none" (default), "l2", "loss", "loss+". */
+export type Normalization = typeof NORMALIZATIONS[number];
+/** CAGrad rescale: "none" (default, the paper), "1+c^2" (official default), "1+c" (toy). */
+export type Rescale = typeof RESCALES[number];
+/** Aligned-MTL scale mode: "min" (default), "median", "rmse". */
+export type ScaleMode = typeof SCALE_MODES[number];
+/** RLW distribution: "normal" (softmax of N(0, I), default) or "dirichlet" (Dirichlet(1)). */
+export type Distribution = typeof DISTRIBUTIONS[number];
+
+/** Method-specific options, as the user passes them. */
+export interface MethodOptions {
+  /** PCGrad: a compatibility preset (PAPER.md §1.2); default none (the paper's semantics). */
+  preset?: Preset;
+  /** PCGrad: also visit j = i (as the official TF code, Pytorch-PCGrad and LibMTL); default false. */
+  selfProjection?: boolean;
+  /** PCGrad: additive ε in ‖g_j‖² + ε (LibMTL 1e-8); default 0. */
+  epsilon?: number;
+  /** MGDA: gradient normalisation; "loss" and "loss+" need `losses`; default "none". */
+  normalization?: Normalization;
+  /** CAGrad: radius c ≥ 0 of the ball around the mean gradient; default 0.5. */
+  c?: number;
+  /** CAGrad: divide the update by 1, 1 + c² or 1 + c; default "none". */
+  rescale?: Rescale;
+  /** GradVac: EMA rate β ∈ [0, 1] of the target cosines; default 0.5. */
+  beta?: number;
+  /**
+   * UPGrad, DualProj, Aligned-MTL: preference weights, one per task; default 1/T each for UPGrad
+   * and DualProj (TorchJD), 1 each for Aligned-MTL (the official code sums the aligned gradients).
+   */
+  preference?: readonly number[];
+  /** UPGrad, DualProj: ridge added to G/tr(G) before the QPs; default 1e-4 (TorchJD). */
+  regularization?: number;
+  /** Aligned-MTL: eigenvalue scale; default "min". */
+  scaleMode?: ScaleMode;
+  /** Nash-MTL: rescale α so that ‖Σ α_t g_t‖ ≤ maxNorm (Infinity: never); default 1. */
+  maxNorm?: number;
+  /** Nash-MTL: solve for α every k-th step and reuse it in between; default 1. */
+  updateEvery?: number;
+  /** GradDrop: leak ℓ ∈ [0, 1], one number or one per task; default 0. */
+  leak?: number | readonly number[];
+  /** RLW: weight distribution; default "normal". */
+  distribution?: Distribution;
+}
+
+/** Method-specific options with defaults filled in. */
+export interface ResolvedMethodOptions {
+  preset: Preset | undefined;
+  selfProjection: boolean;
+  epsilon: number;
+  normalization: Normalization;
+  c: number;
+  rescale: Rescale;
+  beta: number;
+  preference: readonly number[] | undefined;
+  regularization: number;
+  scaleMode: ScaleMode;
+  maxNorm: number;
+  updateEvery: number;
+  leak: number | readonly number[];
+  distribution: Distribution;
+}
+
+/** Which methods each option applies to. */
+export const APPLIES_TO: Readonly<Record<keyof MethodOptions, readonly string[]>> = {
+  preset: ["pcgrad"],
+  selfProjection: ["pcgrad"],
+  epsilon: ["pcgrad"],
+  normalization: ["mgda"],
+  c: ["cagrad"],
+  rescale: ["cagrad"],
+  beta: ["gradvac"],
+  preference: ["upgrad", "dualproj", "aligned-mtl"],
+  regularization: ["upgrad", "dualproj"],
+  scaleMode: ["aligned-mtl"],
+  maxNorm: ["nash-mtl"],
+  updateEvery: ["nash-mtl"],
+  leak: ["graddrop"],
+  distribution: ["rlw"],
+};
+
+/** One of `allowed`, or `fallback` when undefined. */
+export function oneOf<T extends string>(
+  name: string,
+  value: unknown,
+  allowed: readonly T[],
+  fallback: T,
+  what: string,
+): T {
+  if (value === undefined) return fallback;
+  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) {
+    return value as T;
+  }
+  throw new RangeError(
+    `Cannot ${what}: ${name} must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, found ${
+      describe(value)
+    }`,
+  );
+}
+
+/** A number in [min, max] (max may be Infinity), or `fallback` when undefined. */
+function numberIn(
+  name: string,
+  value: unknown,
+  min: number,
+  max: number,
+  fallback: number,
+  what: string,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new TypeError(`Cannot ${what}: ${name} must be a number, found ${describe(value)}`);
+  }
+  if (!(value >= min && value <= max) || (!Number.isFinite(value) && max !== Infinity)) {
+    const range = max === Infinity ? `≥ ${min}` : `in [${min}, ${max}]`;
+    throw new RangeError(`Cannot ${what}: ${name} must be a number ${range}, found ${value}`);
+  }
+  return value;
+}
+
+/** An array of finite numbers (copied), each in [min, max]. */
+function numberArray(
+  name: string,
+  value: unknown,
+  min: number,
+  max: number,
+  what: string,
+): number[] {
+  if (!Array.isArray(value)) {
+    throw new TypeError(
+      `Cannot ${what}: ${name} must be an array of numbers (one per task), found ${
+        describe(value)
+      }`,
+    );
+  }
+  return value.map((x, t) => {
+    if (typeof x !== "number" || !Number.isFinite(x) || x < min || x > max) {
+      const range = min === -Infinity ? "a finite number" : `a number in [${min}, ${max}]`;
+      throw new RangeError(`Cannot ${what}: ${name}[${t}] must be ${range}, found ${describe(x)}`);
+    }
+    return x;
+  });
+}
+
+/** Checks the method-specific options against the method, fills in defaults. */
+export function resolveMethodOptions(
+  o: Record<string, unknown>,
+  method: string,
+  what: string,
+): ResolvedMethodOptions {
+  for (const key of Object.keys(APPLIES_TO) as (keyof MethodOptions)[]) {
+    if (o[key] !== undefined && !APPLIES_TO[key].includes(method)) {
+      throw new RangeError(
+        `Cannot ${what}: option ${key} applies to method ${
+          APPLIES_TO[key].map((m) => `"${m}"`).join(" or ")
+        }, found method "${method}"`,
+      );
+    }
+  }
+  if (o.selfProjection !== undefined && typeof o.selfProjection !== "boolean") {
+    throw new TypeError(
+      `Cannot ${what}: selfProjection must be a boolean, found ${describe(o.selfProjection)}`,
+    );
+  }
+  const preset = o.preset === undefined
+    ? undefined
+    : oneOf("preset", o.preset, PRESET_NAMES, "paper", what);
+  const base = PRESETS[preset ?? "paper"];
+  const leak = typeof o.leak === "number" || o.leak === undefined
+    ? numberIn("leak", o.leak, 0, 1, 0, what)
+    : numberArray("leak", o.leak, 0, 1, what);
+  return {
+    preset,
+    selfProjection: (o.selfProjection as boolean | undefined) ?? base.selfProjection,
+    epsilon: numberIn("epsilon", o.epsilon, 0, Infinity, base.epsilon, what),
+    normalization: oneOf("normalization", o.normalization, NORMALIZATIONS, "none", what),
+    c: numberIn("c", o.c, 0, Infinity, 0.5, what),
+    rescale: oneOf("rescale", o.rescale, RESCALES, "none", what),
+    beta: numberIn("beta", o.beta, 0, 1, 0.5, what),
+    preference: o.preference === undefined
+      ? undefined
+      : numberArray("preference", o.preference, -Infinity, Infinity, what),
+    regularization: numberIn("regularization", o.regularization, 0, Infinity, 1e-4, what),
+    scaleMode: oneOf("scaleMode", o.scaleMode, SCALE_MODES, "min", what),
+    maxNorm: numberIn("maxNorm", o.maxNorm, Number.MIN_VALUE, Infinity, 1, what),
+    updateEvery: wholeNumber("updateEvery", o.updateEvery, what),
+    leak,
+    distribution: oneOf("distribution", o.distribution, DISTRIBUTIONS, "normal", what),
+  };
+}
+
+function wholeNumber(name: string, value: unknown, what: string): number {
+  if (value === undefined) return 1;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    throw new RangeError(
+      `Cannot ${what}: ${name} must be a whole number ≥ 1, found ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Checks the per-task arrays against T (once T is known). */
+export function checkPerTaskOptions(options: ResolvedMethodOptions, T: number, what: string) {
+  for (const [name, value] of [["preference", options.preference], ["leak", options.leak]]) {
+    if (Array.isArray(value) && value.length !== T) {
+      throw new RangeError(
+        `Cannot ${what}: ${name} has ${value.length} entries, expected ${T} (one per task)`,
+      );
+    }
+  }
+}
