@@ -9,70 +9,20 @@
  */
 
 import { createSurgery } from "../../mod.ts";
-import { Adam } from "../_shared/adam.ts";
 import { landscapeSvg } from "../_shared/plot.ts";
-import { grad1, grad2, loss, loss1, loss2, START } from "./problem.ts";
+import { loss, loss1, loss2 } from "./problem.ts";
+import { LR, type RunName, type RunOptions, type RunResult, STEPS, ToyRun } from "./run.ts";
 
-/** Adam steps per run (paper: 500 000). */
-export const STEPS = 500_000;
-/** Adam's step size (paper: 0.001). */
-export const LR = 0.001;
-/** Keep every RECORD_EVERY-th point of a trajectory (plus the start and the last). */
-export const RECORD_EVERY = 500;
+export { LR, RECORD_EVERY, type RunName, type RunOptions, type RunResult, STEPS } from "./run.ts";
+
 /** Where the picture goes. */
 const OUTPUT = new URL("../../docs/toy_pcgrad.svg", import.meta.url);
 
-/** The two runs compared in the paper. */
-export type RunName = "Adam" | "Adam + PCGrad";
-
-/** Options of {@linkcode runToy}; defaults are the paper's. */
-export interface RunOptions {
-  steps?: number;
-  lr?: number;
-  recordEvery?: number;
-  /** Seed of PCGrad's task-order stream; default 0. */
-  seed?: number;
-}
-
-/** Outcome of one run. */
-export interface RunResult {
-  name: RunName;
-  /** Final θ = (θ1, θ2). */
-  theta: [number, number];
-  /** Recorded points, start first and final point last. */
-  trajectory: [number, number][];
-  seconds: number;
-}
-
-/** The update each run gives Adam: the plain sum of the task gradients, or PCGrad's. */
-function updateRule(name: RunName, seed: number): (t1: number, t2: number) => ArrayLike<number> {
-  if (name === "Adam") {
-    return (t1, t2) => {
-      const g1 = grad1(t1, t2);
-      const g2 = grad2(t1, t2);
-      return [g1[0] + g2[0], g1[1] + g2[1]];
-    };
-  }
-  const pcgrad = createSurgery({ seed });
-  return (t1, t2) =>
-    pcgrad.surgery([Float32Array.from(grad1(t1, t2)), Float32Array.from(grad2(t1, t2))]);
-}
-
 /** Runs Adam from the paper's start with the named update rule, recording the trajectory. */
 export function runToy(name: RunName, options: RunOptions = {}): RunResult {
-  const steps = options.steps ?? STEPS;
-  const every = options.recordEvery ?? RECORD_EVERY;
-  const update = updateRule(name, options.seed ?? 0);
-  const theta = new Float64Array(START);
-  const adam = new Adam(2, { lr: options.lr ?? LR });
-  const trajectory: [number, number][] = [[theta[0], theta[1]]];
-  const started = performance.now();
-  for (let step = 1; step <= steps; step++) {
-    adam.step(theta, update(theta[0], theta[1]));
-    if (step % every === 0 || step === steps) trajectory.push([theta[0], theta[1]]);
-  }
-  const seconds = (performance.now() - started) / 1000;
-  return { name, theta: [theta[0], theta[1]], trajectory, seconds };
+  const run = new ToyRun(name, createSurgery, options);
+  run.advance(run.steps);
+  return run.result();
 }
 
 /** The printed summary: final θ, the losses there, and the time taken. */

@@ -21,10 +21,15 @@ function inner2(t1: number, t2: number): number {
   return 0.5 * t1 - Math.tanh(t2) + 2;
 }
 
-/** tanh′(x) = sech²(x) = 1 / cosh²(x), accurate where 1 − tanh² would cancel. */
+/**
+ * tanh′(x) = sech²(x) = 4e / (1 + e)² with e = exp(−2|x|): no cancellation (unlike 1 − tanh²), no
+ * overflow, and the same bits in every engine. Math.cosh is not: Chromium 156 and Deno 2.9 (V8
+ * 15.0) differ in its last bit at some inputs, and Adam's run on the valley floor amplifies one
+ * such bit into a different end point (tests/edge/browser_test.ts compares the two bit for bit).
+ */
 function sech2(x: number): number {
-  const c = Math.cosh(x);
-  return 1 / (c * c);
+  const e = Math.exp(-2 * Math.abs(x));
+  return (4 * e) / ((1 + e) * (1 + e));
 }
 
 /** Task 1 loss, PAPER.md §4.1: L1 = 20·log(max(|0.5θ1 + tanh(θ2)|, 5e-6)). */
