@@ -34,7 +34,7 @@ export function gramPass(
 ): { G: Float64Array; T: number; d: number } {
   const { T, d } = validateRows(rows, what);
   const grads = rows as Float32Array[];
-  if (G === undefined) G = new Float64Array(T * T);
+  // A new G is this block's partial itself; a given G gets the partial added once it is checked.
   const partial = new Float64Array(T * T);
   kernels.gram(grads, partial);
   if (checkFinite(grads, partial, what).length > 0) {
@@ -42,6 +42,7 @@ export function gramPass(
     partial.fill(0);
     gramReference(grads, partial);
   }
+  if (G === undefined) return { G: partial, T, d };
   for (let k = 0; k < T * T; k++) G[k] += partial[k];
   return { G, T, d };
 }
@@ -79,17 +80,19 @@ export function weightsPass(
   return { weights: scale === 1 ? w : w.map((x) => x * scale), stats };
 }
 
-/** Combine pass: out = Σ_t w_t g_t (into `out`, or a new array). */
+/**
+ * Combine pass: out = Σ_t w_t g_t (into `out`, or a new array); `finite` tells whether every
+ * output value is finite (the kernel checks while writing).
+ */
 export function combinePass(
   rows: readonly Float32Array[],
   d: number,
   weights: ArrayLike<number>,
   out: unknown,
   what: string,
-): Float32Array {
+): { out: Float32Array; finite: boolean } {
   const target = out === undefined ? new Float32Array(d) : validateOut(out, d, rows, what);
-  kernels.combine(rows, weights, target);
-  return target;
+  return { out: target, finite: kernels.combine(rows, weights, target) };
 }
 
 /** One whole step over full task gradients. */
@@ -109,7 +112,7 @@ export function runSurgery(
     return graddropPass(grads as Float32Array[], G, T, d, options, out, step, what);
   }
   const { weights, stats } = weightsPass(G, T, options, step, what, losses);
-  return { out: combinePass(grads as Float32Array[], d, weights, out, what), stats };
+  return { out: combinePass(grads as Float32Array[], d, weights, out, what).out, stats };
 }
 
 /**

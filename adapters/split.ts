@@ -125,8 +125,9 @@ export function combineBlock(
       );
     }
   }
-  const result = combinePass(block, d, weights, out, what);
-  for (let k = 0; k < d; k++) {
+  const { out: result, finite } = combinePass(block, d, weights, out, what);
+  // The kernel reports non-finite output while writing it; only then is it scanned for the index.
+  for (let k = 0; !finite && k < d; k++) {
     if (!Number.isFinite(result[k])) {
       const t = block.findIndex((g) => !Number.isFinite(g[k]));
       throw new RangeError(

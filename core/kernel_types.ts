@@ -10,6 +10,9 @@ export interface Kernels {
   readonly name: "wasm-simd" | "typescript";
   /** G += J Jᵀ for the block J = rows (G is T×T, row-major, float64, kept symmetric). */
   gram(rows: readonly Float32Array[], G: Float64Array): void;
-  /** out = Σ_t w[t] · rows[t] (out has the rows' length; it is overwritten). */
-  combine(rows: readonly Float32Array[], w: ArrayLike<number>, out: Float32Array): void;
+  /**
+   * out = Σ_t w[t] · rows[t] (out has the rows' length; it is overwritten). Returns whether every
+   * output value is finite, found while writing them (no second pass over `out`).
+   */
+  combine(rows: readonly Float32Array[], w: ArrayLike<number>, out: Float32Array): boolean;
 }

@@ -22,18 +22,24 @@ export function gramReference(rows: readonly Float32Array[], G: Float64Array): v
   }
 }
 
-/** out = Σ_t w[t] · rows[t], summed in float64 and rounded once to float32. */
+/**
+ * out = Σ_t w[t] · rows[t], summed in float64 and rounded once to float32. Returns whether every
+ * output value is finite.
+ */
 export function combineReference(
   rows: readonly Float32Array[],
   w: ArrayLike<number>,
   out: Float32Array,
-): void {
+): boolean {
   const T = rows.length;
+  let check = 0;
   for (let k = 0; k < out.length; k++) {
     let s = 0;
     for (let t = 0; t < T; t++) s += w[t] * rows[t][k];
     out[k] = s;
+    check += out[k] - out[k];
   }
+  return check === 0;
 }
 
 /** The reference kernels as a backend. */

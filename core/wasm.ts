@@ -4,35 +4,42 @@
  * Gradients live in JS memory. Each kernel call stages them through one bounded scratch area in
  * WASM memory, a cache-sized chunk of every task row at a time, so d is not limited by WASM memory
  * and the scratch area is reused across calls: it grows only when T needs more room than any
- * earlier call, never with d.
+ * earlier call, never with d. The last chunk is zero-padded to whole f32x4 lanes, so the kernels
+ * have no scalar tails (a zero adds nothing to a dot product, and padded outputs are not copied).
  * @module
  */
 
 import { decodeBase64 } from "./_base64.ts";
-import { WASM_BASE64 } from "./_wasm_module.ts";
+import { WASM_BASE64, WASM_RELAXED_BASE64 } from "./_wasm_module.ts";
 import type { Kernels } from "./kernel_types.ts";
 
 /**
- * Floats of all T rows staged per chunk: 64 Ki floats = 256 KiB, about an L2 cache, so the Gram
- * kernel's T² row reads of a chunk hit cache. A row is at most MAX_CHUNK_FLOATS long, so each f32x4
- * lane sums at most 1 Ki products before the chunk's dot product is added in float64.
- * Chosen with bench/pcgrad_bench.ts.
+ * Floats of all T rows staged per chunk: 16 Ki floats = 64 KiB, so a chunk stays in L2 while the
+ * Gram kernel reads each row about T/2 times, and the copy into the stage streams. A row is at most
+ * MAX_CHUNK_FLOATS long, so each f32x4 lane sums at most 1 Ki products before the chunk's dot
+ * product is added in float64. Chosen with bench/stage_sweep.ts (numbers in its commit message).
  */
 export const STAGE_FLOATS = 64 * 1024;
 /** Longest row chunk, in floats. */
 export const MAX_CHUNK_FLOATS = 4096;
 const WASM_PAGE = 65536;
 
+/** Which build of the module to load. */
+export type WasmFlavor = "relaxed-simd" | "simd";
+
 interface Exports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   gram(rows: number, T: number, n: number, G: number): void;
-  combine(rows: number, T: number, n: number, w: number, out: number): void;
+  combine(rows: number, T: number, n: number, w: number, out: number): number;
 }
 
-/** Row chunk length for T tasks: a multiple of 4 floats (whole f32x4 lanes), at least 4. */
-export function chunkLength(T: number): number {
-  const n = Math.min(MAX_CHUNK_FLOATS, Math.floor(STAGE_FLOATS / Math.max(T, 1)));
+/**
+ * Row chunk length for T tasks: a multiple of 4 floats (whole f32x4 lanes), at least 4, with
+ * T · length ≤ stageFloats where T allows.
+ */
+export function chunkLength(T: number, stageFloats = STAGE_FLOATS): number {
+  const n = Math.min(MAX_CHUNK_FLOATS, Math.floor(stageFloats / Math.max(T, 1)));
   return Math.max(4, n & ~3);
 }
 
@@ -47,63 +54,98 @@ function layout(base: number, T: number, n: number) {
   return { G, w, out, stage, end: stage + T * n * 4 };
 }
 
-/** The compiled module, or null where WebAssembly SIMD is missing (feature-detected). */
-function instantiate(): Exports | null {
+/**
+ * The compiled module of that flavor, or null where the runtime cannot run it (feature detection:
+ * a module that uses (relaxed) SIMD throughout validates exactly where that is supported).
+ */
+function instantiate(flavor: WasmFlavor): Exports | null {
   if (typeof WebAssembly !== "object") return null;
-  const bytes = decodeBase64(WASM_BASE64);
-  // The module uses SIMD throughout, so it validates exactly where SIMD is supported.
+  const bytes = decodeBase64(flavor === "relaxed-simd" ? WASM_RELAXED_BASE64 : WASM_BASE64);
   if (!WebAssembly.validate(bytes)) return null;
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
   return instance.exports as unknown as Exports;
 }
 
-/** The WASM backend, with its memory size exposed for tests and benchmarks. */
+/** The WASM backend, with its build and memory size exposed for tests and benchmarks. */
 export interface WasmKernels extends Kernels {
+  /** Which build runs: relaxed SIMD (fused multiply-adds) or the plain SIMD fallback. */
+  readonly flavor: WasmFlavor;
   /** Current size of the module's memory in bytes (static data + scratch area). */
   memoryBytes(): number;
 }
 
-/** Builds the WASM backend, or returns null where WebAssembly SIMD is unavailable. */
-export function createWasmKernels(): WasmKernels | null {
-  const wasm = instantiate();
+/** Choices of {@linkcode createWasmKernels}; the defaults are what the library uses. */
+export interface WasmKernelOptions {
+  /** Builds to try, in order; default relaxed SIMD first, then plain SIMD. */
+  flavors?: readonly WasmFlavor[];
+  /** Floats staged per chunk (all rows); default STAGE_FLOATS. For bench/stage_sweep.ts. */
+  stageFloats?: number;
+}
+
+/**
+ * Builds the WASM backend: by default the relaxed SIMD build where the runtime has relaxed SIMD,
+ * else the plain SIMD build; null where WebAssembly SIMD is unavailable (or the asked-for flavor).
+ */
+export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels | null {
+  const { flavors = ["relaxed-simd", "simd"], stageFloats = STAGE_FLOATS } = options;
+  let wasm: Exports | null = null;
+  let flavor: WasmFlavor = "simd";
+  for (const f of flavors) {
+    wasm = instantiate(f);
+    flavor = f;
+    if (wasm !== null) break;
+  }
   if (wasm === null) return null;
-  const base = wasm.heapBase();
-  let f32 = new Float32Array(wasm.memory.buffer);
-  let f64 = new Float64Array(wasm.memory.buffer);
+  const k = wasm;
+  const base = k.heapBase();
+  let f32 = new Float32Array(k.memory.buffer);
+  let f64 = new Float64Array(k.memory.buffer);
 
   function reserve(T: number, n: number) {
     const l = layout(base, T, n);
-    const have = wasm!.memory.buffer.byteLength;
+    const have = k.memory.buffer.byteLength;
     if (l.end > have) {
-      wasm!.memory.grow(Math.ceil((l.end - have) / WASM_PAGE));
-      f32 = new Float32Array(wasm!.memory.buffer);
-      f64 = new Float64Array(wasm!.memory.buffer);
+      k.memory.grow(Math.ceil((l.end - have) / WASM_PAGE));
+      f32 = new Float32Array(k.memory.buffer);
+      f64 = new Float64Array(k.memory.buffer);
     }
     return l;
   }
 
-  /** Copies columns [from, from + m) of every row into the stage, rows m floats apart. */
-  function stage(rows: readonly Float32Array[], from: number, m: number, at: number): void {
-    const first = at >> 2;
-    for (let t = 0; t < rows.length; t++) {
-      f32.set(rows[t].subarray(from, from + m), first + t * m);
+  /**
+   * Copies columns [from, from + m) of every row into the stage, rows `stride` floats apart
+   * (m rounded up to whole f32x4 lanes), zero-filling each row's padding.
+   */
+  function stage(
+    rows: readonly Float32Array[],
+    from: number,
+    m: number,
+    stride: number,
+    at: number,
+  ): void {
+    let p = at >> 2;
+    for (let t = 0; t < rows.length; t++, p += stride) {
+      f32.set(rows[t].subarray(from, from + m), p);
+      if (stride > m) f32.fill(0, p + m, p + stride);
     }
   }
 
   return {
     name: "wasm-simd",
-    memoryBytes: () => wasm.memory.buffer.byteLength,
+    flavor,
+    memoryBytes: () => k.memory.buffer.byteLength,
     gram(rows, G) {
       const T = rows.length;
       const d = T === 0 ? 0 : rows[0].length;
-      const n = chunkLength(T);
+      const n = chunkLength(T, stageFloats);
       const l = reserve(T, n);
       const g0 = l.G >> 3;
       f64.fill(0, g0, g0 + T * T);
       for (let from = 0; from < d; from += n) {
         const m = Math.min(n, d - from);
-        stage(rows, from, m, l.stage);
-        wasm.gram(l.stage, T, m, l.G);
+        const stride = (m + 3) & ~3;
+        stage(rows, from, m, stride, l.stage);
+        k.gram(l.stage, T, stride, l.G);
       }
       for (let i = 0; i < T; i++) {
         for (let j = i; j < T; j++) {
@@ -116,16 +158,19 @@ export function createWasmKernels(): WasmKernels | null {
     combine(rows, w, out) {
       const T = rows.length;
       const d = out.length;
-      const n = chunkLength(T);
+      const n = chunkLength(T, stageFloats);
       const l = reserve(T, n);
       for (let t = 0; t < T; t++) f32[(l.w >> 2) + t] = w[t];
       const o = l.out >> 2;
+      let finite = true;
       for (let from = 0; from < d; from += n) {
         const m = Math.min(n, d - from);
-        stage(rows, from, m, l.stage);
-        wasm.combine(l.stage, T, m, l.w, l.out);
+        const stride = (m + 3) & ~3;
+        stage(rows, from, m, stride, l.stage);
+        if (k.combine(l.stage, T, stride, l.w, l.out) !== 0) finite = false;
         out.set(f32.subarray(o, o + m), from);
       }
+      return finite;
     },
   };
 }

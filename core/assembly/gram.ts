@@ -1,13 +1,17 @@
 // AssemblyScript source of the Gram kernel (compiled by core/build_wasm.ts; not Deno code).
 //
-// G += J_b J_bᵀ for one staged block J_b of T task rows, each n floats long, laid out row after
-// row at `rows`. Only the upper triangle (j ≥ i) is written: G is symmetric and the TypeScript
-// wrapper mirrors it. Products are summed in f32x4 lanes inside the block; each block's dot
-// product is then added to G in float64 (DESIGN.md: the Gram pass, PAPER.md §1.3, §7.2).
+// G += J_b J_bᵀ for one staged block J_b of T task rows, each n floats long (n a multiple of 4:
+// the wrapper zero-pads the last chunk), laid out row after row at `rows`. Only the upper
+// triangle (j ≥ i) is written: G is symmetric and the TypeScript wrapper mirrors it. Products are
+// summed in f32x4 lanes inside the block; each block's dot product is then added to G in float64
+// (DESIGN.md: the Gram pass, PAPER.md §1.3, §7.2).
 //
-// Register tiling: one row i against four rows j..j+3 at a time, so every load of row i feeds
-// four multiply-adds. Scalar loops finish the columns past the last whole f32x4 and the rows past
-// the last whole group of four.
+// Register tiling: two rows i, i+1 against four rows j..j+3, eight f32x4 accumulators, so six
+// loads feed eight multiply-adds; the smaller tiles at the diagonal and the row ends unroll k
+// twice so that enough independent multiply-adds are in flight (measured in this kernel's commit
+// message: 2×4 tiles 1.3–1.7× the previous 1×4 tiles).
+
+import { madd } from "./madd";
 
 @inline
 function hsum(v: v128): f64 {
@@ -25,66 +29,198 @@ function addTo(G: usize, T: i32, i: i32, j: i32, value: f64): void {
   store<f64>(p, load<f64>(p) + value);
 }
 
-/** Dot product of rows a and b over n floats, f32x4 lanes plus a scalar tail. */
+/** Rows i, i+1 (at a, a + rowBytes) against rows j..j+3 (at b, b + rowBytes, …), j ≥ i + 2. */
 @inline
-function dot(a: usize, b: usize, n: i32): f64 {
-  const n4 = n & ~3;
-  let s = f32x4.splat(0);
-  for (let k = 0; k < n4; k += 4) {
-    const off = (<usize>k) << 2;
-    s = f32x4.add(s, f32x4.mul(v128.load(a + off), v128.load(b + off)));
+function tile2x4(a: usize, b: usize, rowBytes: usize, n: i32, G: usize, T: i32, i: i32, j: i32): void {
+  const a1 = a + rowBytes;
+  const b1 = b + rowBytes;
+  const b2 = b1 + rowBytes;
+  const b3 = b2 + rowBytes;
+  let s00 = f32x4.splat(0);
+  let s01 = f32x4.splat(0);
+  let s02 = f32x4.splat(0);
+  let s03 = f32x4.splat(0);
+  let s10 = f32x4.splat(0);
+  let s11 = f32x4.splat(0);
+  let s12 = f32x4.splat(0);
+  let s13 = f32x4.splat(0);
+  const end = (<usize>n) << 2;
+  for (let off: usize = 0; off < end; off += 16) {
+    const x0 = v128.load(a + off);
+    const x1 = v128.load(a1 + off);
+    const y0 = v128.load(b + off);
+    s00 = madd(x0, y0, s00);
+    s10 = madd(x1, y0, s10);
+    const y1 = v128.load(b1 + off);
+    s01 = madd(x0, y1, s01);
+    s11 = madd(x1, y1, s11);
+    const y2 = v128.load(b2 + off);
+    s02 = madd(x0, y2, s02);
+    s12 = madd(x1, y2, s12);
+    const y3 = v128.load(b3 + off);
+    s03 = madd(x0, y3, s03);
+    s13 = madd(x1, y3, s13);
   }
-  let total = hsum(s);
-  let tail: f32 = 0;
-  for (let k = n4; k < n; k++) {
-    const off = (<usize>k) << 2;
-    tail += load<f32>(a + off) * load<f32>(b + off);
-  }
-  return total + <f64>tail;
+  addTo(G, T, i, j, hsum(s00));
+  addTo(G, T, i, j + 1, hsum(s01));
+  addTo(G, T, i, j + 2, hsum(s02));
+  addTo(G, T, i, j + 3, hsum(s03));
+  addTo(G, T, i + 1, j, hsum(s10));
+  addTo(G, T, i + 1, j + 1, hsum(s11));
+  addTo(G, T, i + 1, j + 2, hsum(s12));
+  addTo(G, T, i + 1, j + 3, hsum(s13));
 }
 
+/** Rows i, i+1 (at a, a + rowBytes) against rows j, j+1 (j ≥ i + 2); k unrolled twice. */
+@inline
+function tile2x2(a: usize, b: usize, rowBytes: usize, n: i32, G: usize, T: i32, i: i32, j: i32): void {
+  const a1 = a + rowBytes;
+  const b1 = b + rowBytes;
+  let s00 = f32x4.splat(0);
+  let s01 = f32x4.splat(0);
+  let s10 = f32x4.splat(0);
+  let s11 = f32x4.splat(0);
+  let t00 = f32x4.splat(0);
+  let t01 = f32x4.splat(0);
+  let t10 = f32x4.splat(0);
+  let t11 = f32x4.splat(0);
+  const end = (<usize>n) << 2;
+  let off: usize = 0;
+  for (; off + 32 <= end; off += 32) {
+    const x0 = v128.load(a + off);
+    const x1 = v128.load(a1 + off);
+    const y0 = v128.load(b + off);
+    const y1 = v128.load(b1 + off);
+    s00 = madd(x0, y0, s00);
+    s01 = madd(x0, y1, s01);
+    s10 = madd(x1, y0, s10);
+    s11 = madd(x1, y1, s11);
+    const u0 = v128.load(a + off, 16);
+    const u1 = v128.load(a1 + off, 16);
+    const v0 = v128.load(b + off, 16);
+    const v1 = v128.load(b1 + off, 16);
+    t00 = madd(u0, v0, t00);
+    t01 = madd(u0, v1, t01);
+    t10 = madd(u1, v0, t10);
+    t11 = madd(u1, v1, t11);
+  }
+  if (off < end) {
+    const x0 = v128.load(a + off);
+    const x1 = v128.load(a1 + off);
+    const y0 = v128.load(b + off);
+    const y1 = v128.load(b1 + off);
+    s00 = madd(x0, y0, s00);
+    s01 = madd(x0, y1, s01);
+    s10 = madd(x1, y0, s10);
+    s11 = madd(x1, y1, s11);
+  }
+  addTo(G, T, i, j, hsum(f32x4.add(s00, t00)));
+  addTo(G, T, i, j + 1, hsum(f32x4.add(s01, t01)));
+  addTo(G, T, i + 1, j, hsum(f32x4.add(s10, t10)));
+  addTo(G, T, i + 1, j + 1, hsum(f32x4.add(s11, t11)));
+}
+
+/** The diagonal block of rows i, i+1: G[i][i], G[i][i+1], G[i+1][i+1]; k unrolled twice. */
+@inline
+function diagonal2(a: usize, rowBytes: usize, n: i32, G: usize, T: i32, i: i32): void {
+  const a1 = a + rowBytes;
+  let s00 = f32x4.splat(0);
+  let s01 = f32x4.splat(0);
+  let s11 = f32x4.splat(0);
+  let t00 = f32x4.splat(0);
+  let t01 = f32x4.splat(0);
+  let t11 = f32x4.splat(0);
+  const end = (<usize>n) << 2;
+  let off: usize = 0;
+  for (; off + 32 <= end; off += 32) {
+    const x0 = v128.load(a + off);
+    const x1 = v128.load(a1 + off);
+    s00 = madd(x0, x0, s00);
+    s01 = madd(x0, x1, s01);
+    s11 = madd(x1, x1, s11);
+    const u0 = v128.load(a + off, 16);
+    const u1 = v128.load(a1 + off, 16);
+    t00 = madd(u0, u0, t00);
+    t01 = madd(u0, u1, t01);
+    t11 = madd(u1, u1, t11);
+  }
+  if (off < end) {
+    const x0 = v128.load(a + off);
+    const x1 = v128.load(a1 + off);
+    s00 = madd(x0, x0, s00);
+    s01 = madd(x0, x1, s01);
+    s11 = madd(x1, x1, s11);
+  }
+  addTo(G, T, i, i, hsum(f32x4.add(s00, t00)));
+  addTo(G, T, i, i + 1, hsum(f32x4.add(s01, t01)));
+  addTo(G, T, i + 1, i + 1, hsum(f32x4.add(s11, t11)));
+}
+
+/** Rows i, i+1 against one row j ≥ i + 2; k unrolled twice. */
+@inline
+function tile2x1(a: usize, b: usize, rowBytes: usize, n: i32, G: usize, T: i32, i: i32, j: i32): void {
+  const a1 = a + rowBytes;
+  let s0 = f32x4.splat(0);
+  let s1 = f32x4.splat(0);
+  let t0 = f32x4.splat(0);
+  let t1 = f32x4.splat(0);
+  const end = (<usize>n) << 2;
+  let off: usize = 0;
+  for (; off + 32 <= end; off += 32) {
+    const y = v128.load(b + off);
+    s0 = madd(v128.load(a + off), y, s0);
+    s1 = madd(v128.load(a1 + off), y, s1);
+    const z = v128.load(b + off, 16);
+    t0 = madd(v128.load(a + off, 16), z, t0);
+    t1 = madd(v128.load(a1 + off, 16), z, t1);
+  }
+  if (off < end) {
+    const y = v128.load(b + off);
+    s0 = madd(v128.load(a + off), y, s0);
+    s1 = madd(v128.load(a1 + off), y, s1);
+  }
+  addTo(G, T, i, j, hsum(f32x4.add(s0, t0)));
+  addTo(G, T, i + 1, j, hsum(f32x4.add(s1, t1)));
+}
+
+/** One row against itself (the last row when T is odd); k unrolled twice. */
+@inline
+function square(a: usize, n: i32, G: usize, T: i32, i: i32): void {
+  let s0 = f32x4.splat(0);
+  let s1 = f32x4.splat(0);
+  const end = (<usize>n) << 2;
+  let off: usize = 0;
+  for (; off + 32 <= end; off += 32) {
+    const x0 = v128.load(a + off);
+    const x1 = v128.load(a + off, 16);
+    s0 = madd(x0, x0, s0);
+    s1 = madd(x1, x1, s1);
+  }
+  if (off < end) {
+    const x = v128.load(a + off);
+    s0 = madd(x, x, s0);
+  }
+  addTo(G, T, i, i, hsum(f32x4.add(s0, s1)));
+}
+
+/**
+ * G += J Jᵀ (upper triangle) for T rows of n floats at `rows`. Per pair of rows i, i+1: the
+ * diagonal block, then 2×4 tiles, then a 2×2 and a 2×1 tile for what is left of the row; an odd
+ * last row is squared alone.
+ */
 export function gram(rows: usize, T: i32, n: i32, G: usize): void {
   const rowBytes = (<usize>n) << 2;
-  const n4 = n & ~3;
-  for (let i = 0; i < T; i++) {
+  let i = 0;
+  for (; i + 2 <= T; i += 2) {
     const a = rows + <usize>i * rowBytes;
-    let j = i;
-    for (; j + 4 <= T; j += 4) {
-      const b0 = rows + <usize>j * rowBytes;
-      const b1 = b0 + rowBytes;
-      const b2 = b1 + rowBytes;
-      const b3 = b2 + rowBytes;
-      let s0 = f32x4.splat(0);
-      let s1 = f32x4.splat(0);
-      let s2 = f32x4.splat(0);
-      let s3 = f32x4.splat(0);
-      for (let k = 0; k < n4; k += 4) {
-        const off = (<usize>k) << 2;
-        const x = v128.load(a + off);
-        s0 = f32x4.add(s0, f32x4.mul(x, v128.load(b0 + off)));
-        s1 = f32x4.add(s1, f32x4.mul(x, v128.load(b1 + off)));
-        s2 = f32x4.add(s2, f32x4.mul(x, v128.load(b2 + off)));
-        s3 = f32x4.add(s3, f32x4.mul(x, v128.load(b3 + off)));
-      }
-      let t0: f32 = 0;
-      let t1: f32 = 0;
-      let t2: f32 = 0;
-      let t3: f32 = 0;
-      for (let k = n4; k < n; k++) {
-        const off = (<usize>k) << 2;
-        const x = load<f32>(a + off);
-        t0 += x * load<f32>(b0 + off);
-        t1 += x * load<f32>(b1 + off);
-        t2 += x * load<f32>(b2 + off);
-        t3 += x * load<f32>(b3 + off);
-      }
-      addTo(G, T, i, j, hsum(s0) + <f64>t0);
-      addTo(G, T, i, j + 1, hsum(s1) + <f64>t1);
-      addTo(G, T, i, j + 2, hsum(s2) + <f64>t2);
-      addTo(G, T, i, j + 3, hsum(s3) + <f64>t3);
+    diagonal2(a, rowBytes, n, G, T, i);
+    let j = i + 2;
+    for (; j + 4 <= T; j += 4) tile2x4(a, rows + <usize>j * rowBytes, rowBytes, n, G, T, i, j);
+    if (j + 2 <= T) {
+      tile2x2(a, rows + <usize>j * rowBytes, rowBytes, n, G, T, i, j);
+      j += 2;
     }
-    for (; j < T; j++) {
-      addTo(G, T, i, j, dot(a, rows + <usize>j * rowBytes, n));
-    }
+    if (j < T) tile2x1(a, rows + <usize>j * rowBytes, rowBytes, n, G, T, i, j);
   }
+  if (i < T) square(rows + <usize>i * rowBytes, n, G, T, i);
 }
