@@ -31,13 +31,26 @@ export {
   surgeryWeights,
 } from "./adapters/split.ts";
 export type { SurgeryStats } from "./stats/diagnostics.ts";
-export type { Method, Order, Reduction, Variant, WeightOptions } from "./validate/options.ts";
-export type {
-  Distribution,
-  MethodOptions,
-  Normalization,
-  Rescale,
-  ScaleMode,
+export {
+  type Method,
+  METHODS,
+  type Order,
+  type Reduction,
+  REDUCTIONS,
+  type Variant,
+  VARIANTS,
+  type WeightOptions,
+} from "./validate/options.ts";
+export {
+  type Distribution,
+  DISTRIBUTIONS,
+  type MethodOptions,
+  type Normalization,
+  NORMALIZATIONS,
+  type Rescale,
+  RESCALES,
+  SCALE_MODES,
+  type ScaleMode,
 } from "./validate/method_options.ts";
-export type { Preset } from "./methods/presets.ts";
-export type { SurgeryState } from "./random/step_state.ts";
+export { type Preset, PRESETS, type PresetSettings } from "./methods/presets.ts";
+export { STATE_FORMAT, type SurgeryState } from "./random/step_state.ts";

@@ -12,7 +12,20 @@ import { runSurgery, weightsPass, type WeightsResult } from "../surgery.ts";
 import { validateGram } from "../validate/gram.ts";
 import { resolveOptions, type WeightOptions } from "../validate/options.ts";
 
-/** Options of {@linkcode surgery}. */
+/**
+ * Options of {@linkcode surgery}.
+ *
+ * @example Mean reduction, written into a buffer you own
+ * ```ts
+ * import { surgery, type SurgeryOptions } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const options: SurgeryOptions = { reduction: "mean", out: new Float32Array(2) };
+ * const update = surgery([new Float32Array([1, 0]), new Float32Array([-1, 1])], options);
+ * assert.equal(update, options.out); // no allocation
+ * assert.deepEqual(Array.from(update), [0.25, 0.75]); // PCGrad's [0.5, 1.5] divided by T = 2
+ * ```
+ */
 export interface SurgeryOptions extends WeightOptions {
   /** Where to write the update (a Float32Array of the gradients' length); default a new array. */
   out?: Float32Array;
@@ -20,7 +33,21 @@ export interface SurgeryOptions extends WeightOptions {
   losses?: readonly number[];
 }
 
-/** Per-call options of {@linkcode Surgery.surgery}. */
+/**
+ * Per-call options of {@linkcode Surgery.surgery}.
+ *
+ * @example Per-step losses for MGDA's loss normalisation
+ * ```ts
+ * import { type CallOptions, createSurgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const mgda = createSurgery({ method: "mgda", normalization: "loss" });
+ * const call: CallOptions = { losses: [0.5, 2], out: new Float32Array(2) };
+ * const update = mgda.surgery([new Float32Array([1, 0]), new Float32Array([0, 1])], call);
+ * assert.equal(update, call.out);
+ * assert.ok(update.every((x) => x > 0)); // a common descent direction
+ * ```
+ */
 export interface CallOptions {
   /** Where to write the update; default a new array. */
   out?: Float32Array;
@@ -59,6 +86,27 @@ export function surgery(
 /**
  * A stateful surgery: keeps the seeded stream and the methods' state (GradVac's targets,
  * Nash-MTL's α) across steps, and the last step's stats.
+ *
+ * @example Checkpoint and resume bit for bit
+ * ```ts
+ * import { createSurgery, type Surgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const grads = [
+ *   new Float32Array([1, 0, 2]),
+ *   new Float32Array([-1, 1, 0]),
+ *   new Float32Array([0, -1, -1]),
+ * ];
+ * const run: Surgery = createSurgery({ seed: 1 });
+ * run.surgery(grads);
+ * const checkpoint = JSON.stringify(run.getState());
+ * const next = run.surgery(grads);
+ *
+ * const resumed = createSurgery({ seed: 1 });
+ * resumed.setState(checkpoint);
+ * assert.deepEqual(resumed.surgery(grads), next);
+ * assert.equal(resumed.stats?.kernel, run.stats?.kernel);
+ * ```
  */
 export interface Surgery {
   /** Same contract as {@linkcode surgery} with the options given at creation. */

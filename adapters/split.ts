@@ -54,7 +54,20 @@ export function accumulateGram(
   return gramPass(block, gram, what).G;
 }
 
-/** Result of {@linkcode surgeryWeights}. */
+/**
+ * Result of {@linkcode surgeryWeights}.
+ *
+ * @example Weights and stats from a Gramian
+ * ```ts
+ * import { accumulateGram, type SurgeryWeights, surgeryWeights } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const gram = accumulateGram([new Float32Array([1, 0]), new Float32Array([-1, 1])]);
+ * const result: SurgeryWeights = surgeryWeights(gram);
+ * assert.deepEqual(Array.from(result.weights), [2, 1.5]); // update = 2·g1 + 1.5·g2
+ * assert.deepEqual(result.stats.conflicts, [[0, 1]]);
+ * ```
+ */
 export interface SurgeryWeights {
   /** Final weights (variant and reduction applied): the update is Σ_t weights[t] g_t. */
   weights: Float64Array;

@@ -16,12 +16,15 @@
  * @module
  */
 
+import { minNormWeights } from "./mgda.ts";
 import { solveBoxQP } from "./solvers/active_set_qp.ts";
 import { matVec, quadForm, scaled, trace } from "./solvers/linalg.ts";
 import { plainWeighting, type Weighting, type WeightingInput } from "./types.ts";
 
 /** Largest s tried (G normalised to trace 1): beyond it the hull holds 0 to float precision. */
 const MAX_S = 1e15;
+/** Min-norm point squared (G normalised to trace 1) at or below which 0 is in the hull. */
+const STATIONARY = 1e-24;
 
 /** CAGrad weights α (mean-scaled, before any rescale) for radius c. */
 export function cagradWeights(G: Float64Array, T: number, c: number): Float64Array {
@@ -32,6 +35,11 @@ export function cagradWeights(G: Float64Array, T: number, c: number): Float64Arr
   const b = matVec(Gn, T, uniform); // b_i = g_i · g0
   const radius = c * Math.sqrt(Math.max(quadForm(Gn, T, uniform), 0));
   if (!(radius > 0)) return uniform;
+  if (quadForm(Gn, T, minNormWeights(Gn, T)) <= STATIONARY) {
+    const v = solveBoxQP({ Q: Gn, lower: uniform }, T);
+    const shift = v.map((x, t) => x - uniform[t]);
+    if (quadForm(Gn, T, shift) <= radius * radius * (1 + 1e-12)) return v;
+  }
   const lower = new Float64Array(T);
   let w: Float64Array | undefined;
   const at = (s: number) => {

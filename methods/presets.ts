@@ -10,7 +10,19 @@
 
 import type { Order, Reduction } from "../validate/options.ts";
 
-/** The PCGrad knobs a preset sets. */
+/**
+ * The PCGrad knobs a preset sets.
+ *
+ * @example Reading a preset's settings
+ * ```ts
+ * import { PRESETS, type PresetSettings } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const libmtl: PresetSettings = PRESETS.libmtl;
+ * assert.equal(libmtl.epsilon, 1e-8);
+ * assert.equal(libmtl.selfProjection, true);
+ * ```
+ */
 export interface PresetSettings {
   /** Visiting order of the other tasks for each i. */
   order: Order;
@@ -22,7 +34,22 @@ export interface PresetSettings {
   epsilon: number;
 }
 
-/** Every preset (PAPER.md §1.2 table). */
+/**
+ * Every preset (PAPER.md §1.2 table).
+ *
+ * @example A preset is a bundle of PCGrad settings
+ * ```ts
+ * import { PRESETS, surgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const grads = [new Float32Array([1, 0, 2]), new Float32Array([-1, 1, 0])];
+ * const { order, selfProjection, reduction, epsilon } = PRESETS["official-tf"];
+ * assert.deepEqual(
+ *   surgery(grads, { preset: "official-tf" }),
+ *   surgery(grads, { order, selfProjection, reduction, epsilon }),
+ * );
+ * ```
+ */
 export const PRESETS = {
   /** Paper Algorithm 1: random order per i, j ≠ i, sum, no ε (the library's defaults). */
   paper: { order: "random", selfProjection: false, reduction: "sum", epsilon: 0 },
@@ -42,7 +69,19 @@ export const PRESETS = {
   torchjd: { order: "random", selfProjection: false, reduction: "sum", epsilon: 0 },
 } as const satisfies Record<string, PresetSettings>;
 
-/** A preset's name. */
+/**
+ * A preset's name.
+ *
+ * @example PCGrad as Pytorch-PCGrad computes it
+ * ```ts
+ * import { type Preset, surgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const preset: Preset = "pytorch-pcgrad";
+ * const update = surgery([new Float32Array([1, 0]), new Float32Array([-1, 1])], { preset });
+ * assert.equal(update.length, 2);
+ * ```
+ */
 export type Preset = keyof typeof PRESETS;
 
 /** Every preset name, in table order. */

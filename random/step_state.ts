@@ -7,10 +7,35 @@
 
 import { Prng } from "./prng.ts";
 
-/** Tag of the saved-state format. */
+/**
+ * Tag of the saved-state format.
+ *
+ * @example Recognising a saved state
+ * ```ts
+ * import { createSurgery, STATE_FORMAT } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const state = createSurgery({ seed: 2 }).getState();
+ * assert.equal(state.format, STATE_FORMAT);
+ * ```
+ */
 export const STATE_FORMAT = "gradient-surgery-state/1";
 
-/** A saved state: plain JSON data (`JSON.stringify` it for a checkpoint). */
+/**
+ * A saved state: plain JSON data (`JSON.stringify` it for a checkpoint).
+ *
+ * @example A state is plain JSON
+ * ```ts
+ * import { createSurgery, type SurgeryState } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const gradvac = createSurgery({ method: "gradvac", seed: 4 });
+ * gradvac.surgery([new Float32Array([1, 0]), new Float32Array([-1, 1])]);
+ * const state: SurgeryState = JSON.parse(JSON.stringify(gradvac.getState()));
+ * assert.equal(state.rng.length, 4);
+ * assert.ok("gradvac" in state.methods); // keyed by method name
+ * ```
+ */
 export interface SurgeryState {
   /** Always "gradient-surgery-state/1". */
   format: typeof STATE_FORMAT;

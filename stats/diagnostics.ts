@@ -5,7 +5,23 @@
  * @module
  */
 
-/** Diagnostics of the last surgery call. */
+/**
+ * Diagnostics of the last surgery call.
+ *
+ * @example What one PCGrad step did
+ * ```ts
+ * import { createSurgery, type SurgeryStats } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const pcgrad = createSurgery();
+ * pcgrad.surgery([new Float32Array([1, 0]), new Float32Array([-1, 1])]);
+ * const stats: SurgeryStats = pcgrad.stats!;
+ * assert.deepEqual(stats.conflicts, [[0, 1]]); // cos φ = −1/√2 < 0
+ * assert.equal(stats.projections, 2); // each task projected once
+ * assert.ok(Math.abs(stats.cosine[0][1] + Math.SQRT1_2) < 1e-12);
+ * assert.deepEqual(stats.gramian, [[1, -1], [-1, 2]]);
+ * ```
+ */
 export interface SurgeryStats {
   /** The Gramian G = J Jᵀ (T×T): G[i][j] = g_i · g_j. */
   gramian: number[][];

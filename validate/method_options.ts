@@ -8,25 +8,160 @@
 import { type Preset, PRESET_NAMES, PRESETS } from "../methods/presets.ts";
 import { describe } from "./grads.ts";
 
-/** How MGDA normalises each gradient before solving (Sener & Koltun's code; PAPER.md §6.1). */
+/**
+ * How MGDA normalises each gradient before solving (Sener & Koltun's code; PAPER.md §6.1).
+ *
+ * @example MGDA under each normalisation
+ * ```ts
+ * import { NORMALIZATIONS, surgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const grads = [new Float32Array([2, 0]), new Float32Array([0, 1])];
+ * for (const normalization of NORMALIZATIONS) {
+ *   const update = surgery(grads, { method: "mgda", normalization, losses: [1, 2] });
+ *   assert.ok(update[0] > 0 && update[1] > 0, normalization);
+ * }
+ * ```
+ */
 export const NORMALIZATIONS = ["none", "l2", "loss", "loss+"] as const;
-/** CAGrad's output rescale (official code's `rescale` 0, 1, 2; PAPER.md §6.2). */
+/**
+ * CAGrad's output rescale (official code's `rescale` 0, 1, 2; PAPER.md §6.2).
+ *
+ * @example CAGrad under each rescale
+ * ```ts
+ * import { RESCALES, surgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const grads = [new Float32Array([1, 0]), new Float32Array([-1, 1])];
+ * const norms = RESCALES.map((rescale) => {
+ *   const u = surgery(grads, { method: "cagrad", c: 0.5, rescale });
+ *   return Math.hypot(u[0], u[1]);
+ * });
+ * assert.ok(norms[1] < norms[0]); // "1+c^2" divides by 1.25
+ * ```
+ */
 export const RESCALES = ["none", "1+c^2", "1+c"] as const;
-/** Aligned-MTL's eigenvalue scale (official `scale_mode`; PAPER.md §6.6). */
+/**
+ * Aligned-MTL's eigenvalue scale (official `scale_mode`; PAPER.md §6.6).
+ *
+ * @example Aligned-MTL under each scale mode
+ * ```ts
+ * import { SCALE_MODES, surgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const grads = [new Float32Array([1, 0]), new Float32Array([-1, 1])];
+ * for (const scaleMode of SCALE_MODES) {
+ *   const update = surgery(grads, { method: "aligned-mtl", scaleMode });
+ *   assert.ok(update.every(Number.isFinite), scaleMode);
+ * }
+ * ```
+ */
 export const SCALE_MODES = ["min", "median", "rmse"] as const;
-/** RLW's weight distribution (PAPER.md §6.12). */
+/**
+ * RLW's weight distribution (PAPER.md §6.12).
+ *
+ * @example RLW's random weights, reproducible from the seed
+ * ```ts
+ * import { DISTRIBUTIONS, surgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const grads = [new Float32Array([1, 0]), new Float32Array([0, 1])];
+ * for (const distribution of DISTRIBUTIONS) {
+ *   const a = surgery(grads, { method: "rlw", distribution, seed: 9 });
+ *   const b = surgery(grads, { method: "rlw", distribution, seed: 9 });
+ *   assert.deepEqual(a, b, distribution);
+ * }
+ * ```
+ */
 export const DISTRIBUTIONS = ["normal", "dirichlet"] as const;
 
-/** MGDA gradient normalisation: "none" (default), "l2", "loss", "loss+". */
+/**
+ * MGDA gradient normalisation: "none" (default), "l2", "loss", "loss+".
+ *
+ * @example MGDA with loss-scaled gradients
+ * ```ts
+ * import { type Normalization, surgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const normalization: Normalization = "loss";
+ * const update = surgery([new Float32Array([4, 0]), new Float32Array([0, 1])], {
+ *   method: "mgda",
+ *   normalization,
+ *   losses: [2, 1],
+ * });
+ * assert.ok(update[0] > 0 && update[1] > 0);
+ * ```
+ */
 export type Normalization = typeof NORMALIZATIONS[number];
-/** CAGrad rescale: "none" (default, the paper), "1+c^2" (official default), "1+c" (toy). */
+/**
+ * CAGrad rescale: "none" (default, the paper), "1+c^2" (official default), "1+c" (toy).
+ *
+ * @example CAGrad with the official code's default rescale
+ * ```ts
+ * import { type Rescale, surgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const rescale: Rescale = "1+c^2";
+ * const update = surgery([new Float32Array([1, 0]), new Float32Array([-1, 1])], {
+ *   method: "cagrad",
+ *   rescale,
+ * });
+ * assert.equal(update.length, 2);
+ * ```
+ */
 export type Rescale = typeof RESCALES[number];
-/** Aligned-MTL scale mode: "min" (default), "median", "rmse". */
+/**
+ * Aligned-MTL scale mode: "min" (default), "median", "rmse".
+ *
+ * @example Aligned-MTL scaled by the median eigenvalue
+ * ```ts
+ * import { type ScaleMode, surgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const scaleMode: ScaleMode = "median";
+ * const update = surgery([new Float32Array([1, 0]), new Float32Array([-1, 1])], {
+ *   method: "aligned-mtl",
+ *   scaleMode,
+ * });
+ * assert.ok(update.every(Number.isFinite));
+ * ```
+ */
 export type ScaleMode = typeof SCALE_MODES[number];
-/** RLW distribution: "normal" (softmax of N(0, I), default) or "dirichlet" (Dirichlet(1)). */
+/**
+ * RLW distribution: "normal" (softmax of N(0, I), default) or "dirichlet" (Dirichlet(1)).
+ *
+ * @example RLW with Dirichlet weights
+ * ```ts
+ * import { createSurgery, type Distribution } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const distribution: Distribution = "dirichlet";
+ * const rlw = createSurgery({ method: "rlw", distribution, seed: 1 });
+ * rlw.surgery([new Float32Array([1, 0]), new Float32Array([0, 1])]);
+ * const w = rlw.stats!.weights;
+ * assert.ok(Math.abs(w[0] + w[1] - 1) < 1e-12); // on the simplex
+ * ```
+ */
 export type Distribution = typeof DISTRIBUTIONS[number];
 
-/** Method-specific options, as the user passes them. */
+/**
+ * Method-specific options, as the user passes them.
+ *
+ * @example Method-specific settings sit beside `method`
+ * ```ts
+ * import { type MethodOptions, surgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const gradvac: MethodOptions = { beta: 0.1 };
+ * const update = surgery([new Float32Array([1, 0]), new Float32Array([-1, 1])], {
+ *   method: "gradvac",
+ *   ...gradvac,
+ * });
+ * assert.equal(update.length, 2);
+ * // A setting for another method is an error, so a typo cannot drop it silently.
+ * assert.throws(() => surgery([new Float32Array([1])], { method: "pcgrad", beta: 0.1 }), RangeError);
+ * ```
+ */
 export interface MethodOptions {
   /** PCGrad: a compatibility preset (PAPER.md §1.2); default none (the paper's semantics). */
   preset?: Preset;

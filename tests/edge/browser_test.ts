@@ -1,0 +1,68 @@
+// The browser page (examples/browser/) in real headless Chromium: it loads the single-file build,
+// runs the paper's 2-D toy with the WASM core, and its numbers equal the Deno run of the same toy
+// (same steps, same seed). The screenshot goes to out/ci/browser_toy.png, where CI keeps output.
+import assert from "node:assert/strict";
+import { runToy } from "../../examples/toy/main.ts";
+import type { PageResult } from "../../examples/browser/toy_page.ts";
+import { chromiumAvailable, launchChromium } from "./_chromium.ts";
+import { freshDist } from "./_dist.ts";
+import { serveStatic } from "./_static_server.ts";
+
+/** Where CI keeps what the tests write for people to look at. */
+const OUT = new URL("../../out/ci/", import.meta.url);
+/** The paper's run: 500 000 steps, seed 0 (examples/toy). */
+const STEPS = 500_000;
+const SEED = 0;
+
+Deno.test({
+  name: "browser: the page runs the toy with the WASM bundle and matches the Deno run",
+  // CI installs Chromium (.ci/run); elsewhere the test says it was skipped instead of failing.
+  ignore: !chromiumAvailable() && Deno.env.get("CI") !== "true",
+  async fn() {
+    const server = serveStatic(await freshDist());
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      const problems: string[] = [];
+      page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+      page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+      await page.goto(`${server.url}browser/index.html?steps=${STEPS}&seed=${SEED}`);
+      await page.waitForFunction(() => document.body.dataset.state !== "loading", null, {
+        timeout: 180_000,
+      });
+      await Deno.mkdir(OUT, { recursive: true });
+      await page.screenshot({ path: new URL("browser_toy.png", OUT).pathname, fullPage: true });
+      const state = await page.evaluate(() => document.body.dataset.state);
+      assert.deepEqual(problems, []);
+      assert.equal(state, "done", await page.locator("#page-error").textContent() ?? "");
+
+      const shown: PageResult = JSON.parse(await page.locator("#toy-results").textContent() ?? "");
+      assert.deepEqual(shown.settings, { steps: STEPS, seed: SEED });
+      for (const run of shown.runs) {
+        const deno = runToy(run.name, { steps: STEPS, seed: SEED });
+        // Bit for bit: the library is deterministic everywhere, and the toy uses only Math
+        // functions both engines agree on (see sech2 in examples/toy/problem.ts).
+        const first = deno.trajectory.findIndex((p, k) => String(p) !== String(run.trajectory[k]));
+        assert.equal(first, -1, `${run.name}: the paths part at recorded point ${first}`);
+        assert.deepEqual(run.theta, deno.theta, `${run.name}: final θ`);
+        assert.equal(run.kernel, deno.kernel, `${run.name}: kernel`);
+      }
+      assert.equal(shown.runs[1].kernel, "wasm-simd");
+      // The table shows both runs; the bundle and the page module were what the page loaded.
+      assert.equal(await page.locator("#toy-table tr").count(), 2);
+      const loaded = server.requests.filter((r) => r.status === 200).map((r) => r.path);
+      for (
+        const path of ["/browser/index.html", "/gradient-surgery.mjs", "/browser/toy_page.mjs"]
+      ) {
+        assert.ok(loaded.includes(path), `${path} loaded: ${loaded.join(", ")}`);
+      }
+      console.log(
+        shown.runs.map((r) => `${r.name}: θ = (${r.theta.join(", ")}), ${r.seconds.toFixed(2)} s`)
+          .join("\n"),
+      );
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  },
+});

@@ -1,0 +1,72 @@
+// The single-file ESM build (dist/gradient-surgery.mjs, from tools/bundle.ts): one self-contained
+// file with the WASM core inside, loaded by plain Node and by Deno, giving bitwise the numbers of
+// the source; the bundled edge worker beside it.
+import assert from "node:assert/strict";
+import * as local from "../../mod.ts";
+import { freshDist } from "./_dist.ts";
+import { sampleGrads, splitPhaseUpdate } from "./_workload.ts";
+
+const SEED = 5;
+
+/** What every computation of the workload must give: the source's numbers. */
+function expected() {
+  const grads = sampleGrads();
+  const stateful = local.createSurgery({ seed: SEED });
+  return {
+    first: Array.from(stateful.surgery(grads)),
+    second: Array.from(stateful.surgery(grads)),
+    split: Array.from(splitPhaseUpdate(local, grads, SEED)),
+    worker: Array.from(local.surgery(grads, { seed: SEED })),
+  };
+}
+
+Deno.test("bundle: one file, no imports, WASM embedded, no Deno APIs", async () => {
+  const dist = await freshDist();
+  for (const file of ["gradient-surgery.mjs", "edge_worker.mjs"]) {
+    const code = await Deno.readTextFile(new URL(file, dist));
+    assert.doesNotMatch(code, /^\s*import\s/m, `${file} imports nothing`);
+    assert.doesNotMatch(code, /\bimport\s*\(/, `${file} has no dynamic import`);
+    assert.doesNotMatch(code, /\bDeno\./, `${file} uses no Deno API`);
+    // "AGFzbQ" is base64 of the WASM magic number "\0asm".
+    assert.match(code, /"AGFzbQ/, `${file} embeds the WASM module`);
+  }
+  const types = await Deno.readTextFile(new URL("gradient-surgery.d.mts", dist));
+  for (const name of ["surgery", "createSurgery", "accumulateGram", "surgeryWeights"]) {
+    assert.match(types, new RegExp(`export declare function ${name}\\(`));
+  }
+  // The page's own module takes the library from the bundle at run time, so it has no copy.
+  const page = await Deno.readTextFile(new URL("browser/toy_page.mjs", dist));
+  assert.doesNotMatch(page, /AGFzbQ/);
+  assert.match(page, /export \{[^}]*startToyPage/);
+});
+
+Deno.test("bundle: Deno loads it and gets the source's numbers", async () => {
+  const dist = await freshDist();
+  const bundled: typeof local = await import(new URL("gradient-surgery.mjs", dist).href);
+  const grads = sampleGrads();
+  const stateful = bundled.createSurgery({ seed: SEED });
+  const want = expected();
+  assert.deepEqual(Array.from(stateful.surgery(grads)), want.first);
+  assert.deepEqual(Array.from(stateful.surgery(grads)), want.second);
+  assert.equal(stateful.stats?.kernel, "wasm-simd");
+  assert.deepEqual(Array.from(splitPhaseUpdate(bundled, grads, SEED)), want.split);
+});
+
+Deno.test("bundle: plain Node loads it and the worker, and gets the source's numbers", async () => {
+  const dist = await freshDist();
+  const child = new Deno.Command("node", {
+    args: [new URL("node_bundle_check.mjs", import.meta.url).pathname, dist.pathname],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  const workload = { grads: sampleGrads().map((g) => Array.from(g)), seed: SEED };
+  await writer.write(new TextEncoder().encode(JSON.stringify(workload)));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  assert.equal(code, 0, `node failed:\n${new TextDecoder().decode(stderr)}`);
+  const { node, ...got } = JSON.parse(new TextDecoder().decode(stdout));
+  assert.ok(Number(node.split(".")[0]) >= 20, `Node ${node}`);
+  assert.deepEqual(got, expected());
+});
