@@ -9,7 +9,6 @@ import { close, combine, dot, fullRank, gramOf, jacobianArb, norm } from "./_gra
 Deno.test("imtl-g: projections on the unit gradients are equal and the weights sum to 1", () => {
   fc.assert(
     fc.property(jacobianArb(1, 6, 10), (J) => {
-      const T = J.length;
       if (!fullRank(J)) return; // full rank needed for the paper's closed form
       const w = surgeryWeights(gramOf(J), { method: "imtl-g" }).weights;
       if (w.every((x) => x === 0)) return; // 1ᵀG⁻¹n ≈ 0: documented zero output
