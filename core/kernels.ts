@@ -1,6 +1,7 @@
 /**
  * The kernels the engine uses: the SIMD WASM core where WebAssembly SIMD exists, the
- * pure-TypeScript reference elsewhere.
+ * pure-TypeScript reference elsewhere, and for tiny blocks everywhere (below SMALL_BLOCK_FLOATS the
+ * fixed cost of staging a block into WASM memory exceeds the arithmetic).
  * @module
  */
 
@@ -10,5 +11,36 @@ import { createWasmKernels } from "./wasm.ts";
 
 export type { Kernels } from "./kernel_types.ts";
 
+/**
+ * Blocks of at most this many floats (T · d) run the TypeScript kernels: at T = 2, d = 2 one Gram
+ * plus one combine took 0.05 µs in TypeScript against 1.5 µs through WASM; the two cross near
+ * T · d = 64–128 (bench/call_overhead.ts, numbers in its commit message).
+ */
+export const SMALL_BLOCK_FLOATS = 64;
+
+function floats(rows: readonly Float32Array[]): number {
+  return rows.length === 0 ? 0 : rows.length * rows[0].length;
+}
+
+/** The WASM kernels with tiny blocks sent to the TypeScript reference. */
+function withSmallBlocksInTypeScript(wasm: Kernels): Kernels {
+  return {
+    name: wasm.name,
+    gram(rows, G) {
+      if (floats(rows) <= SMALL_BLOCK_FLOATS) referenceKernels.gram(rows, G);
+      else wasm.gram(rows, G);
+    },
+    combine(rows, w, out) {
+      return floats(rows) <= SMALL_BLOCK_FLOATS
+        ? referenceKernels.combine(rows, w, out)
+        : wasm.combine(rows, w, out);
+    },
+  };
+}
+
+const wasm = createWasmKernels();
+
 /** The fastest backend this runtime supports, chosen once at load. */
-export const kernels: Kernels = createWasmKernels() ?? referenceKernels;
+export const kernels: Kernels = wasm === null
+  ? referenceKernels
+  : withSmallBlocksInTypeScript(wasm);

@@ -52,24 +52,26 @@ export function buildStats(
   projections: number,
   kernel: string,
 ): SurgeryStats {
-  const norms = Array.from({ length: T }, (_, t) => Math.sqrt(Math.max(G[t * T + t], 0)));
-  const gramian: number[][] = [];
-  const cosine: number[][] = [];
-  const magnitudeSimilarity: number[][] = [];
+  // Rows are filled by index into arrays of their final length (no growth), one pass over G.
+  const norms: number[] = new Array(T);
+  for (let t = 0; t < T; t++) norms[t] = Math.sqrt(Math.max(G[t * T + t], 0));
+  const gramian: number[][] = new Array(T);
+  const cosine: number[][] = new Array(T);
+  const magnitudeSimilarity: number[][] = new Array(T);
   const conflicts: [number, number][] = [];
   for (let i = 0; i < T; i++) {
-    gramian.push([]);
-    cosine.push([]);
-    magnitudeSimilarity.push([]);
+    const gRow: number[] = (gramian[i] = new Array(T));
+    const cRow: number[] = (cosine[i] = new Array(T));
+    const mRow: number[] = (magnitudeSimilarity[i] = new Array(T));
+    const ni = norms[i];
     for (let j = 0; j < T; j++) {
       const gij = G[i * T + j];
-      const ni = norms[i];
       const nj = norms[j];
-      gramian[i].push(gij);
+      gRow[j] = gij;
       const cos = ni > 0 && nj > 0 ? Math.min(1, Math.max(-1, gij / (ni * nj))) : 0;
-      cosine[i].push(cos);
+      cRow[j] = cos;
       const squares = ni * ni + nj * nj;
-      magnitudeSimilarity[i].push(squares > 0 ? (2 * ni * nj) / squares : 1);
+      mRow[j] = squares > 0 ? (2 * ni * nj) / squares : 1;
       if (j > i && cos < 0) conflicts.push([i, j]);
     }
   }
