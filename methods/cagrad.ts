@@ -7,7 +7,9 @@
  * Solver (ours; exact to rounding): with s = c‖g0‖/‖g_w‖, w* solves the simplex QP
  * min_w (s/2) wᵀGw + (G1/T)ᵀw for the s at which s‖g_w(s)‖ = c‖g0‖; s‖g_w(s)‖ is non-decreasing
  * in s (the dual is the perspective minimum over t = 1/s), so s is found by bracketing and
- * Illinois regula falsi, each QP solved exactly by the active-set solver, warm-started.
+ * Illinois regula falsi, each QP solved exactly by the active-set solver, warm-started. For T = 2
+ * the dual is one-dimensional and its stationary point has a closed form (ours, derived from
+ * F′(γ) = 0 with (Aγ + B)² = A‖g_w‖² − det G), which the tests check against the solver.
  *
  * Scale: α is mean-scaled (c = 0 gives the mean; the paper, TorchJD and the toy). `rescale`
  * divides by 1 + c² (the official supervised code's default; that code then also multiplies by T
@@ -28,6 +30,40 @@ const STATIONARY = 1e-24;
 
 /** CAGrad weights α (mean-scaled, before any rescale) for radius c. */
 export function cagradWeights(G: Float64Array, T: number, c: number): Float64Array {
+  return (T === 2 ? twoTaskCagrad(G, c) : null) ?? cagradBySolver(G, T, c);
+}
+
+/**
+ * T = 2: with w = (γ, 1 − γ), ‖g_w‖² = Aγ² + 2Bγ + C (A = G11 + G22 − 2G12, B = G12 − G22,
+ * C = G22), g_w·g0 = γe + b2 (e = b1 − b2, b_i = g_i·g0) and D = det G, the minimiser of
+ * F(γ) = g_w·g0 + r‖g_w‖ is γ* = (−B − e√(D/(r²A − e²)))/A clipped to [0, 1] when r²A > e², else
+ * the end where F′ has the sign of e. Null where the minimum is at g_w ≈ 0 (left to the solver's
+ * degenerate branch).
+ */
+function twoTaskCagrad(G: Float64Array, c: number): Float64Array | null {
+  const [g11, g12, g22] = [G[0], G[1], G[3]];
+  const tr = g11 + g22;
+  const g0sq = (g11 + 2 * g12 + g22) / 4;
+  const r = c * Math.sqrt(Math.max(g0sq, 0));
+  if (c === 0 || !(tr > 0) || !(r > 0)) return new Float64Array([0.5, 0.5]);
+  const A = g11 + g22 - 2 * g12;
+  const B = g12 - g22;
+  const e = (g11 + g12) / 2 - (g12 + g22) / 2;
+  const D = Math.max(g11 * g22 - g12 * g12, 0);
+  let gamma: number;
+  if (!(A > 1e-15 * tr)) gamma = 0.5; // g1 = g2: every γ gives the same point
+  else if (r * r * A > e * e) {
+    gamma = Math.min(1, Math.max(0, (-B - e * Math.sqrt(D / (r * r * A - e * e))) / A));
+  } else gamma = e > 0 ? 0 : 1;
+  const rest = 1 - gamma; // ‖g_w‖² from G itself: A, B cancel badly at the ends
+  const normSq = gamma * gamma * g11 + 2 * gamma * rest * g12 + rest * rest * g22;
+  if (!(normSq > 1e-20 * tr)) return null;
+  const scale = r / Math.sqrt(normSq);
+  return new Float64Array([0.5 + scale * gamma, 0.5 + scale * rest]);
+}
+
+/** CAGrad weights for any T through the active-set QPs (see the module doc). */
+export function cagradBySolver(G: Float64Array, T: number, c: number): Float64Array {
   const uniform = new Float64Array(T).fill(1 / T);
   const tr = trace(G, T);
   if (c === 0 || !(tr > 0)) return uniform;
@@ -65,11 +101,11 @@ export function cagradWeights(G: Float64Array, T: number, c: number): Float64Arr
   // Illinois regula falsi on [lo, hi].
   let s = hi;
   let side = 0;
-  for (let iteration = 0; iteration < 200 && hi - lo > 1e-15 * hi; iteration++) {
+  for (let iteration = 0; iteration < 100 && hi - lo > 1e-15 * hi; iteration++) {
     s = (lo * psiHi - hi * psiLo) / (psiHi - psiLo);
     if (!(s > lo && s < hi)) s = 0.5 * (lo + hi);
     const psi = s * at(s).norm - radius;
-    if (psi === 0) break;
+    if (Math.abs(psi) <= 1e-15 * radius) break;
     if (psi < 0) {
       lo = s;
       psiLo = psi;

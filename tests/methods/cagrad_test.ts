@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { surgery, surgeryWeights } from "../../mod.ts";
-import { cagradWeights } from "../../methods/cagrad.ts";
+import { cagradBySolver, cagradWeights } from "../../methods/cagrad.ts";
 import { minNormWeights } from "../../methods/mgda.ts";
 import { close, combine, dot, gramOf, jacobianArb, norm, scaleOf } from "./_gram.ts";
 
@@ -102,4 +102,16 @@ Deno.test("cagrad with a large c points where MGDA does (PAPER.md §6.2: c → �
   const m = combine(J, minNormWeights(G, 3));
   const cos = dot(d, m) / (norm(d) * norm(m));
   assert.ok(cos > 0.9999, `cos = ${cos}`);
+});
+
+Deno.test("equivalence: CAGrad's T = 2 closed form equals the general solver", () => {
+  fc.assert(
+    fc.property(jacobianArb(2, 2), fc.double({ min: 0.05, max: 2, noNaN: true }), (J, c) => {
+      const G = gramOf(J);
+      const a = combine(J, cagradWeights(G, 2, c));
+      const b = combine(J, cagradBySolver(G, 2, c));
+      close(a, b, 1e-6 * scaleOf(J), "update");
+    }),
+    { numRuns: 300 },
+  );
 });
