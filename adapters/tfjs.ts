@@ -1,0 +1,84 @@
+/**
+ * Gradient surgery for TensorFlow.js (`@tensorflow/tfjs` 4.22): the plain API's methods, options,
+ * semantics and stats over tensors, on whatever backend is active, and {@linkcode SurgeryOptimizer},
+ * a wrapper of any tf.train optimizer. Imported as `./tfjs`; the root module never loads tf.js.
+ *
+ * **Shared vs task-specific** (PAPER.md §1.1, §7.5): with one NamedTensorMap per task (as
+ * `tf.variableGrads(...).grads` returns), a variable whose gradient appears in two or more tasks'
+ * maps is shared and takes part in the surgery (a task without it counts as a zero gradient
+ * there); a variable in a single task's map is that task's own (its head) and passes through
+ * unchanged. The Gramian is accumulated over the shared variables one by one, never concatenated.
+ * With one tensor per task, every tensor is shared. `reduction: "mean"` divides shared variables
+ * only.
+ *
+ * **Backends**: cpu and wasm run the passes in the library's SIMD WASM core; webgpu runs them on
+ * the device with WGSL kernels, reading back only the T×T Gramian and uploading the T weights; any
+ * other backend (webgl in browsers) uses tf.js ops on the device. On webgpu outside browsers tf.js
+ * cannot read synchronously: use the async forms there.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { surgery } from "./tfjs.ts";
+ * import { surgery as plainSurgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const g1 = { trunk: tf.tensor1d([1, 0]), head1: tf.tensor1d([3]) };
+ * const g2 = { trunk: tf.tensor1d([-1, 1]), head2: tf.tensor1d([4]) };
+ * const update = surgery([g1, g2]);
+ * const plain = plainSurgery([new Float32Array([1, 0]), new Float32Array([-1, 1])]);
+ * assert.deepEqual(Array.from(update.trunk.dataSync()), Array.from(plain)); // [0.5, 1.5]
+ * assert.deepEqual(Array.from(update.head1.dataSync()), [3]); // task-specific: unchanged
+ * tf.dispose([update, g1, g2]);
+ * ```
+ * @module
+ */
+
+import type { NamedTensorMap, Tensor } from "@tensorflow/tfjs-core";
+import { resolveOptions, type WeightOptions } from "../validate/options.ts";
+import { surgeryObject, type TfSurgery } from "./tfjs/surgery_object.ts";
+
+export { SurgeryOptimizer, type TaskLosses } from "./tfjs/optimizer.ts";
+export type { TfSurgery } from "./tfjs/surgery_object.ts";
+export type { SurgeryStats } from "../stats/diagnostics.ts";
+export type { Method, WeightOptions } from "../validate/options.ts";
+
+/**
+ * One surgery step over tf.js gradients: one tensor per task (all one shape; returns a tensor) or
+ * one NamedTensorMap per task (returns a map). Same options and semantics as the plain `surgery`;
+ * pure like it (the default seed gives the same orders every call: for a loop use
+ * {@linkcode createSurgery}). Returns new tensors (task-specific ones are clones sharing memory)
+ * for the caller to dispose; the inputs are neither changed nor disposed.
+ */
+export function surgery(grads: readonly Tensor[], options?: WeightOptions): Tensor;
+/** {@linkcode surgery} over one NamedTensorMap per task: returns one map. */
+export function surgery(grads: readonly NamedTensorMap[], options?: WeightOptions): NamedTensorMap;
+export function surgery(
+  grads: readonly (Tensor | NamedTensorMap)[],
+  options?: WeightOptions,
+): Tensor | NamedTensorMap {
+  return surgeryObject(resolveOptions(options, "run surgery")).surgery(grads as Tensor[]);
+}
+
+/** {@linkcode surgery} reading the Gramian with `await data()`: works on every backend. */
+export function surgeryAsync(grads: readonly Tensor[], options?: WeightOptions): Promise<Tensor>;
+/** {@linkcode surgeryAsync} over one NamedTensorMap per task: resolves to one map. */
+export function surgeryAsync(
+  grads: readonly NamedTensorMap[],
+  options?: WeightOptions,
+): Promise<NamedTensorMap>;
+export function surgeryAsync(
+  grads: readonly (Tensor | NamedTensorMap)[],
+  options?: WeightOptions,
+): Promise<Tensor | NamedTensorMap> {
+  return surgeryObject(resolveOptions(options, "run surgery")).surgeryAsync(grads as Tensor[]);
+}
+
+/**
+ * A stateful surgery for a training loop: each step draws fresh orders from one seeded stream and
+ * keeps method state; `.stats` tells what the last step did.
+ */
+export function createSurgery(options?: WeightOptions): TfSurgery {
+  return surgeryObject(resolveOptions(options, "create surgery"));
+}

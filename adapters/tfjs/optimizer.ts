@@ -1,0 +1,237 @@
+/**
+ * `SurgeryOptimizer`: wraps any tf.train optimizer (DESIGN.md "Adapters own framework quirks").
+ * A step takes each task's gradients, applies the surgery to the shared variables and hands the
+ * result to the inner optimizer's `applyGradients`, which keeps its slot state by variable name.
+ *
+ * Task gradients: one `variableGrads` call per task, so T forward passes. tf.js has no public way
+ * to take T gradients from one forward pass; reusing the engine's recorded tape would touch private
+ * fields for a small gain: on the MultiMNIST LeNet a forward pass costs about a tenth of a backward
+ * one (bench/tfjs_step_bench.ts prints both), so the public route is kept.
+ * @module
+ */
+
+import {
+  dispose,
+  getGradient,
+  type NamedTensorMap,
+  type Optimizer,
+  type Scalar,
+  scalar,
+  stack,
+  type Tensor1D,
+  type TensorContainerObject,
+  tidy,
+  type Variable,
+  variableGrads,
+} from "@tensorflow/tfjs-core";
+import type { SurgeryStats } from "../../stats/diagnostics.ts";
+import { describe } from "../../validate/grads.ts";
+import {
+  type ResolvedOptions,
+  resolveOptions,
+  type WeightOptions,
+} from "../../validate/options.ts";
+import { isTensor } from "./inputs.ts";
+import { surgeryObject, type TfSurgery } from "./surgery_object.ts";
+
+/** A loss function of {@linkcode SurgeryOptimizer.minimize}: one scalar loss per task. */
+export type TaskLosses = () => Scalar[];
+
+function checkLosses(losses: unknown, expected: number, what: string): Scalar[] {
+  if (!Array.isArray(losses)) {
+    throw new TypeError(
+      `Cannot ${what}: f must return an array of scalar losses, found ${describe(losses)}`,
+    );
+  }
+  if (losses.length === 0) throw new RangeError(`Cannot ${what}: f returned no losses`);
+  if (expected >= 0 && losses.length !== expected) {
+    throw new RangeError(`Cannot ${what}: f returned ${losses.length} losses, then ${expected}`);
+  }
+  losses.forEach((loss, t) => {
+    if (!isTensor(loss) || loss.rank !== 0) {
+      throw new TypeError(
+        `Cannot ${what}: loss ${t} must be a scalar tensor, found ${
+          isTensor(loss) ? `shape [${loss.shape.join(", ")}]` : describe(loss)
+        }`,
+      );
+    }
+  });
+  return losses as Scalar[];
+}
+
+/**
+ * Each task's loss value and gradient map: T calls of tf.variableGrads (T forward passes). A bad
+ * `f` (or one that throws) is reported after variableGrads returns: an error thrown inside its
+ * forward pass would leave the tensors its tape saved undisposed.
+ */
+function taskGradients(
+  f: TaskLosses,
+  varList: Variable[] | undefined,
+  what: string,
+): { losses: Scalar[]; grads: NamedTensorMap[] } {
+  if (typeof f !== "function") {
+    throw new TypeError(`Cannot ${what}: f must be a function, found ${describe(f)}`);
+  }
+  return tidy(() => {
+    const losses: Scalar[] = [];
+    const grads: NamedTensorMap[] = [];
+    let T = -1;
+    for (let t = 0; T < 0 || t < T; t++) {
+      let problem: unknown = null;
+      let result: { value: Scalar; grads: NamedTensorMap };
+      try {
+        result = variableGrads(() => {
+          try {
+            const all = checkLosses(f(), T, what);
+            T = all.length;
+            return all[t];
+          } catch (error) {
+            problem = error;
+            return scalar(0); // unconnected: variableGrads then throws, its tape already freed
+          }
+        }, varList);
+      } catch (error) {
+        throw problem ?? error;
+      }
+      losses.push(result.value);
+      grads.push(result.grads);
+    }
+    return { losses, grads } as unknown as TensorContainerObject;
+  }) as unknown as { losses: Scalar[]; grads: NamedTensorMap[] };
+}
+
+function disposeMaps(maps: readonly NamedTensorMap[]): void {
+  for (const m of maps) dispose(Object.values(m).filter((x) => x != null));
+}
+
+/**
+ * Wraps a tf.train optimizer with gradient surgery: `minimize(() => [loss1, loss2, …])` takes each
+ * task's gradients, combines the shared variables' with the chosen method (PCGrad by default) and
+ * applies the result with the inner optimizer. Variables only one task reaches (its head) keep that
+ * task's gradient (PAPER.md §1.1).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { SurgeryOptimizer } from "../tfjs.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const shared = tf.variable(tf.tensor1d([1, 1]), true, "doc/shared");
+ * const optimizer = new SurgeryOptimizer(tf.train.sgd(0.1), { seed: 1 });
+ * const before = tf.memory().numTensors;
+ * optimizer.minimize(() => [
+ *   tf.sum(tf.mul(shared, tf.tensor1d([1, 0]))) as tf.Scalar, // task 1 pulls x down
+ *   tf.sum(tf.mul(shared, tf.tensor1d([-1, 1]))) as tf.Scalar, // task 2 conflicts with it
+ * ]);
+ * assert.deepEqual(optimizer.stats?.conflicts, [[0, 1]]);
+ * assert.equal(tf.memory().numTensors, before); // every intermediate disposed
+ * shared.dispose();
+ * optimizer.dispose();
+ * ```
+ */
+export class SurgeryOptimizer {
+  /** The wrapped optimizer: it applies the combined gradients and owns the slot state. */
+  readonly inner: Optimizer;
+  readonly #options: ResolvedOptions;
+  readonly #surgery: TfSurgery;
+
+  /** Wraps `inner` (any tf.train optimizer); `options` as for `surgery` (default PCGrad). */
+  constructor(inner: Optimizer, options?: WeightOptions) {
+    const what = "create a SurgeryOptimizer";
+    if (inner === null || typeof inner !== "object" || typeof inner.applyGradients !== "function") {
+      throw new TypeError(
+        `Cannot ${what}: inner must be a tf.train optimizer, found ${describe(inner)}`,
+      );
+    }
+    if (getGradient("Add") === undefined) {
+      throw new Error(
+        `Cannot ${what}: tf.js has no gradient functions registered; import "@tensorflow/tfjs" ` +
+          `(the union package registers them), not only "@tensorflow/tfjs-core"`,
+      );
+    }
+    this.inner = inner;
+    this.#options = resolveOptions(options, what);
+    this.#surgery = surgeryObject(this.#options);
+  }
+
+  /**
+   * One step: each task's gradients (T forward and backward passes), the surgery, and the inner
+   * optimizer's update. Returns the T losses as a 1-D tensor if `returnCost` (the caller disposes
+   * it), else null. `varList` restricts the step to those variables (default: all trainable).
+   * Synchronous: on webgpu outside browsers use {@linkcode minimizeAsync}.
+   */
+  minimize(f: TaskLosses, returnCost = false, varList?: Variable[]): Tensor1D | null {
+    const what = "minimize";
+    const cost = tidy(() => {
+      const { losses, grads } = taskGradients(f, varList, what);
+      this.inner.applyGradients(this.#surgery.surgery(grads));
+      return returnCost ? stack(losses) as Tensor1D : undefined;
+    });
+    return cost ?? null;
+  }
+
+  /** {@linkcode minimize} reading the Gramian with `await data()` (every backend). */
+  async minimizeAsync(
+    f: TaskLosses,
+    returnCost = false,
+    varList?: Variable[],
+  ): Promise<Tensor1D | null> {
+    const { losses, grads } = taskGradients(f, varList, "minimize");
+    try {
+      await this.applyGradientsAsync(grads);
+    } finally {
+      disposeMaps(grads);
+    }
+    const cost = returnCost ? stack(losses) as Tensor1D : null;
+    dispose(losses);
+    return cost;
+  }
+
+  /**
+   * Applies the surgery to T task gradient maps (e.g. from tf.variableGrads) and the result with
+   * the inner optimizer. The maps are the caller's: they are not disposed.
+   */
+  applyGradients(taskGrads: readonly NamedTensorMap[]): void {
+    const update = this.#surgery.surgery(taskGrads);
+    try {
+      this.inner.applyGradients(update);
+    } finally {
+      dispose(Object.values(update));
+    }
+  }
+
+  /** {@linkcode applyGradients} reading the Gramian with `await data()`. */
+  async applyGradientsAsync(taskGrads: readonly NamedTensorMap[]): Promise<void> {
+    const update = await this.#surgery.surgeryAsync(taskGrads);
+    try {
+      this.inner.applyGradients(update);
+    } finally {
+      dispose(Object.values(update));
+    }
+  }
+
+  /** Diagnostics of the last step (cosines, conflicts, weights…); null before the first. */
+  get stats(): SurgeryStats | null {
+    return this.#surgery.stats;
+  }
+
+  /** Restarts the surgery's stream and method state (the inner optimizer's state is kept). */
+  resetSurgery(): void {
+    this.#surgery.reset();
+  }
+
+  /** Disposes the inner optimizer's state (its slot variables). */
+  dispose(): void {
+    this.inner.dispose();
+  }
+
+  /** The inner optimizer's class and config, and the surgery's resolved options. */
+  getConfig(): { optimizer: string; config: Record<string, unknown>; surgery: ResolvedOptions } {
+    return {
+      optimizer: this.inner.getClassName(),
+      config: this.inner.getConfig() as Record<string, unknown>,
+      surgery: { ...this.#options },
+    };
+  }
+}

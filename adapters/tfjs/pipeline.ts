@@ -1,0 +1,110 @@
+/**
+ * One tf.js surgery step (DESIGN.md pipeline): check the input and split shared from
+ * task-specific variables → Gram pass on the active backend → the engine's weights step (every
+ * method and option of the plain API) → combine pass → one NamedTensorMap (or tensor) out.
+ * @module
+ */
+
+import {
+  backend as activeBackend,
+  clone,
+  getBackend,
+  type NamedTensorMap,
+  type Tensor,
+} from "@tensorflow/tfjs-core";
+import { gramReference } from "../../core/reference.ts";
+import type { StepState } from "../../random/step_state.ts";
+import type { SurgeryStats } from "../../stats/diagnostics.ts";
+import { weightsPass } from "../../surgery.ts";
+import type { ResolvedOptions } from "../../validate/options.ts";
+import { hostPasses } from "./host.ts";
+import { type Plan, planInput } from "./inputs.ts";
+import { opsPasses } from "./ops.ts";
+import { type Passes, type Reads, scatterGram } from "./passes.ts";
+import { webgpuPasses } from "./webgpu.ts";
+import type { WebGpuBackendLike } from "./webgpu_programs.ts";
+
+/** A step's update (same form as the input) and its diagnostics. */
+export interface StepResult {
+  update: Tensor | NamedTensorMap;
+  stats: SurgeryStats;
+}
+
+/** The passes for the active backend: WASM core on cpu/wasm, WGSL on webgpu, tf.js ops elsewhere. */
+export function passesForBackend(): Passes {
+  const name = getBackend();
+  if (name === "cpu" || name === "wasm") return hostPasses();
+  if (name === "webgpu") return webgpuPasses(activeBackend() as unknown as WebGpuBackendLike);
+  return opsPasses();
+}
+
+/**
+ * Non-finite values: a NaN or ±Infinity in task t makes G[t][t] non-finite, so only then are task
+ * t's gradients read to name the variable and index (RangeError). If they are all finite, their
+ * float32 squares overflowed: G is recomputed on the host in float64, as the plain engine does.
+ */
+function* checkGram(plan: Plan, G: Float64Array, what: string): Reads<Float64Array> {
+  const T = plan.T;
+  let overflow = false;
+  for (let t = 0; t < T; t++) {
+    if (Number.isFinite(G[t * T + t])) continue;
+    for (const block of plan.shared) {
+      const k = block.tasks.indexOf(t);
+      if (k < 0) continue;
+      const values = yield block.tensors[k];
+      const at = values.findIndex((v) => !Number.isFinite(v));
+      if (at >= 0) {
+        const where = plan.form === "tensor"
+          ? `task ${t}`
+          : `task ${t}'s gradient for "${block.name}"`;
+        throw new RangeError(
+          `Cannot ${what}: ${where} has a non-finite value at index ${at}: ${values[at]}`,
+        );
+      }
+    }
+    overflow = true;
+  }
+  if (!overflow) return G;
+  const exact = new Float64Array(T * T);
+  for (const block of plan.shared) {
+    const rows: Float32Array[] = [];
+    for (const x of block.tensors) rows.push(yield x);
+    const partial = new Float64Array(rows.length * rows.length);
+    gramReference(rows, partial);
+    scatterGram(exact, T, block, partial);
+  }
+  return exact;
+}
+
+/**
+ * The whole step as a generator of reads (drive it with adapters/tfjs/drive.ts). The update holds
+ * new tensors only: combined ones for shared variables, clones (sharing memory) of the task's own
+ * gradient for task-specific ones; the inputs are neither changed nor disposed.
+ */
+export function* surgeryStep(
+  grads: unknown,
+  options: ResolvedOptions,
+  step: StepState,
+  what: string,
+  passes: () => Passes = passesForBackend,
+): Reads<StepResult> {
+  const plan = planInput(grads, what);
+  const run = passes();
+  try {
+    const G = yield* checkGram(plan, yield* run.gram(plan), what);
+    const { weights, stats } = weightsPass(G, plan.T, options, step, what);
+    const combined = run.combine(plan, weights);
+    const result: StepResult = { update: {}, stats: { ...stats, kernel: run.name } };
+    if (plan.form === "tensor") {
+      result.update = combined.get(plan.shared[0])!;
+      return result;
+    }
+    const update: NamedTensorMap = {};
+    for (const block of plan.shared) update[block.name] = combined.get(block)!;
+    for (const block of plan.own) update[block.name] = clone(block.tensors[0]);
+    result.update = update;
+    return result;
+  } finally {
+    run.dispose();
+  }
+}

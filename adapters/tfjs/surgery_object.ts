@@ -1,0 +1,54 @@
+/**
+ * The stateful tf.js surgery: one seeded stream and per-method state across steps (DESIGN.md "Pure
+ * functions, explicit state"), the last step's stats, sync and async steps.
+ * @module
+ */
+
+import type { NamedTensorMap, Tensor } from "@tensorflow/tfjs-core";
+import { StepState } from "../../random/step_state.ts";
+import type { SurgeryStats } from "../../stats/diagnostics.ts";
+import type { ResolvedOptions } from "../../validate/options.ts";
+import { driveAsync, driveSync } from "./drive.ts";
+import { surgeryStep } from "./pipeline.ts";
+
+/** A stateful tf.js surgery (see `createSurgery` in adapters/tfjs.ts). */
+export interface TfSurgery {
+  /** One step over one tensor per task (all one shape): a new tensor. */
+  surgery(grads: readonly Tensor[]): Tensor;
+  /** One step over one NamedTensorMap per task: a new map. */
+  surgery(grads: readonly NamedTensorMap[]): NamedTensorMap;
+  /** The same step reading the Gramian with `await data()`: for webgpu outside browsers. */
+  surgeryAsync(grads: readonly Tensor[]): Promise<Tensor>;
+  /** The same step reading the Gramian with `await data()`: for webgpu outside browsers. */
+  surgeryAsync(grads: readonly NamedTensorMap[]): Promise<NamedTensorMap>;
+  /** Diagnostics of the last step; null before the first. */
+  readonly stats: SurgeryStats | null;
+  /** Restarts the stream from the seed, clears method state and stats. */
+  reset(): void;
+}
+
+/** Builds a stateful surgery from resolved options. */
+export function surgeryObject(resolved: ResolvedOptions): TfSurgery {
+  let step = new StepState(resolved.seed);
+  let stats: SurgeryStats | null = null;
+  const what = "run surgery";
+  return {
+    surgery(grads: readonly (Tensor | NamedTensorMap)[]) {
+      const result = driveSync(surgeryStep(grads, resolved, step, what), what);
+      stats = result.stats;
+      return result.update as Tensor & NamedTensorMap;
+    },
+    async surgeryAsync(grads: readonly (Tensor | NamedTensorMap)[]) {
+      const result = await driveAsync(surgeryStep(grads, resolved, step, what));
+      stats = result.stats;
+      return result.update as Tensor & NamedTensorMap;
+    },
+    get stats() {
+      return stats;
+    },
+    reset() {
+      step = new StepState(resolved.seed);
+      stats = null;
+    },
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * The two dense kernels as WGSL programs for tf.js's webgpu backend (DESIGN.md: only gram and
+ * combine touch d-sized data). They implement the backend's `WebGPUProgram` shape, are
+ * registered with `registerKernel` for "webgpu" and run through `engine().runKernel`, so tidy and
+ * dispose work as for any op. No Node or Deno API here: the same file serves browsers.
+ *
+ * Written for every adapter, including the software ones (DESIGN.md "Environment facts"): no
+ * `matMul(X, X, false, true)` (wrong for T = 12, 16, 32 on llvmpipe); every shader loop runs far
+ * fewer than 65,535 iterations per invocation (lavapipe stops longer loops silently); inputs never
+ * exceed `maxStorageBufferBindingSize` (the caller windows them, adapters/tfjs/webgpu.ts).
+ * @module
+ */
+
+import {
+  engine,
+  getKernel,
+  registerKernel,
+  type Tensor,
+  type TensorInfo,
+} from "@tensorflow/tfjs-core";
+
+/** What the kernels need of tf.js's WebGPUBackend (structural: the package is not imported). */
+export interface WebGpuBackendLike {
+  device: { limits: { maxStorageBufferBindingSize: number } };
+  runWebGPUProgram(
+    program: unknown,
+    inputs: TensorInfo[],
+    outputDtype: "float32",
+    uniforms?: { type: "int32"; data: number[] }[],
+  ): TensorInfo;
+}
+
+/**
+ * Columns per invocation of the Gram kernel: each invocation runs COLUMNS × TILE² multiply-adds
+ * (16,384 at most), far below the 65,535-iteration cut, and a 1e5-column block still spreads over
+ * ~400 invocations.
+ */
+export const COLUMNS = 256;
+/** Largest tile of task rows one invocation pairs: TILE × TILE accumulators in registers. */
+export const MAX_TILE = 8;
+/** Invocations per workgroup (1-D). */
+const WORKGROUP = 64;
+
+/** Tile side and tile count for T task rows. */
+export function tiling(T: number): { tile: number; tiles: number; pairs: number } {
+  const tile = Math.min(T, MAX_TILE);
+  const tiles = Math.ceil(T / tile);
+  return { tile, tiles, pairs: (tiles * (tiles + 1)) / 2 };
+}
+
+/**
+ * Split-K Gram: X is [T, n] (one task row each). Invocation (c, q) takes column chunk c
+ * (COLUMNS columns) and tile pair q = (a, b), a ≤ b, and writes the TILE × TILE block
+ * Σ_k X[a·TILE + i, k] · X[b·TILE + j, k] to row c of the output [chunks, pairs · TILE²]; tf.sum
+ * over the chunks then gives the Gramian's upper tile triangle ({@linkcode unpackGram}).
+ */
+function gramProgram(T: number, n: number) {
+  const { tile, tiles, pairs } = tiling(T);
+  const chunks = Math.max(1, Math.ceil(n / COLUMNS));
+  const invocations = chunks * pairs;
+  return {
+    program: {
+      variableNames: ["X"],
+      outputShape: [chunks, pairs * tile * tile],
+      dispatchLayout: { x: [0, 1] },
+      dispatch: [Math.ceil(invocations / WORKGROUP), 1, 1] as [number, number, number],
+      workgroupSize: [WORKGROUP, 1, 1] as [number, number, number],
+      uniforms: "invocations : i32,",
+      // Everything baked into the shader text: T, the tiling and the chunk width.
+      shaderKey: `gradient_surgery_gram_${T}_${tile}_${COLUMNS}`,
+      getUserCode: () => `
+        fn main(index : i32) {
+          if (index >= uniforms.invocations) { return; }
+          let n = uniforms.xShape.y;
+          let c = index / ${pairs};
+          var q = index % ${pairs};
+          var a = 0;
+          for (var t = 0; t < ${tiles}; t++) {
+            if (q < ${tiles} - t) { a = t; break; }
+            q = q - (${tiles} - t);
+          }
+          let b = a + q;
+          var acc : array<f32, ${tile * tile}>;
+          for (var k = 0; k < ${tile * tile}; k++) { acc[k] = 0.0; }
+          let k0 = c * ${COLUMNS};
+          let k1 = min(k0 + ${COLUMNS}, n);
+          for (var k = k0; k < k1; k++) {
+            var xa : array<f32, ${tile}>;
+            var xb : array<f32, ${tile}>;
+            for (var i = 0; i < ${tile}; i++) {
+              let ra = a * ${tile} + i;
+              let rb = b * ${tile} + i;
+              // Rows past T (a last, partial tile) read as zero; no out-of-range access.
+              if (ra < ${T}) { xa[i] = X[ra * n + k]; } else { xa[i] = 0.0; }
+              if (rb < ${T}) { xb[i] = X[rb * n + k]; } else { xb[i] = 0.0; }
+            }
+            for (var i = 0; i < ${tile}; i++) {
+              for (var j = 0; j < ${tile}; j++) {
+                acc[i * ${tile} + j] = acc[i * ${tile} + j] + xa[i] * xb[j];
+              }
+            }
+          }
+          let base = c * ${pairs * tile * tile} + (index % ${pairs}) * ${tile * tile};
+          for (var k = 0; k < ${tile * tile}; k++) { result[base + k] = acc[k]; }
+        }`,
+    },
+    uniforms: [{ type: "int32" as const, data: [invocations] }],
+  };
+}
+
+/** Combine: out[k] = Σ_t W[t] · X[t, k] for X [T, n], W [T] → [n]. */
+function combineProgram(T: number, n: number) {
+  return {
+    program: {
+      variableNames: ["X", "W"],
+      outputShape: [n],
+      dispatchLayout: { x: [0] },
+      dispatch: [Math.ceil(n / WORKGROUP), 1, 1] as [number, number, number],
+      workgroupSize: [WORKGROUP, 1, 1] as [number, number, number],
+      size: true,
+      shaderKey: `gradient_surgery_combine_${T}`,
+      getUserCode: () => `
+        fn main(index : i32) {
+          if (index >= uniforms.size) { return; }
+          var s = 0.0;
+          for (var t = 0; t < ${T}; t++) { s = s + W[t] * X[t * uniforms.size + index]; }
+          result[index] = s;
+        }`,
+    },
+    uniforms: undefined,
+  };
+}
+
+const GRAM = "GradientSurgeryGram";
+const COMBINE = "GradientSurgeryCombine";
+
+/** Registers both kernels for "webgpu" once (later calls do nothing). */
+function ensureRegistered(): void {
+  if (getKernel(GRAM, "webgpu") === undefined) {
+    registerKernel({
+      kernelName: GRAM,
+      backendName: "webgpu",
+      kernelFunc: ({ inputs, backend }) => {
+        const x = inputs.X as TensorInfo;
+        const { program, uniforms } = gramProgram(x.shape[0], x.shape[1]);
+        return (backend as unknown as WebGpuBackendLike).runWebGPUProgram(
+          program,
+          [x],
+          "float32",
+          uniforms,
+        );
+      },
+    });
+  }
+  if (getKernel(COMBINE, "webgpu") === undefined) {
+    registerKernel({
+      kernelName: COMBINE,
+      backendName: "webgpu",
+      kernelFunc: ({ inputs, backend }) => {
+        const x = inputs.X as TensorInfo;
+        const { program } = combineProgram(x.shape[0], x.shape[1]);
+        return (backend as unknown as WebGpuBackendLike).runWebGPUProgram(
+          program,
+          [x, inputs.W as TensorInfo],
+          "float32",
+        );
+      },
+    });
+  }
+}
+
+/** Per-chunk partial Gram tiles of X [T, n] (webgpu backend): [chunks, pairs · tile²]. */
+export function gramTiles(x: Tensor): Tensor {
+  ensureRegistered();
+  return engine().runKernel(GRAM, { X: x }) as Tensor;
+}
+
+/** Σ_t w[t] · X[t, :] of X [T, n] and w [T] (webgpu backend): [n]. */
+export function combineRows(x: Tensor, w: Tensor): Tensor {
+  ensureRegistered();
+  return engine().runKernel(COMBINE, { X: x, W: w }) as Tensor;
+}
+
+/** The T×T Gramian (float64, symmetric) from the summed tiles [pairs · tile²]. */
+export function unpackGram(values: ArrayLike<number>, T: number): Float64Array {
+  const { tile, tiles } = tiling(T);
+  const G = new Float64Array(T * T);
+  let q = 0;
+  for (let a = 0; a < tiles; a++) {
+    for (let b = a; b < tiles; b++, q++) {
+      for (let i = 0; i < tile; i++) {
+        for (let j = 0; j < tile; j++) {
+          const r = a * tile + i;
+          const s = b * tile + j;
+          if (r >= T || s >= T || (a === b && s < r)) continue;
+          const v = values[q * tile * tile + i * tile + j];
+          G[r * T + s] = v;
+          G[s * T + r] = v;
+        }
+      }
+    }
+  }
+  return G;
+}
