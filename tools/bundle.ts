@@ -26,6 +26,8 @@ export const TARGETS: readonly Target[] = [
   { entry: "examples/edge_worker/worker.ts", output: "edge_worker.mjs" },
   // The page's own code; it takes the library from ../gradient-surgery.mjs at run time.
   { entry: "examples/browser/toy_page.ts", output: "browser/toy_page.mjs" },
+  // tf.js (core + webgpu backend) and the library's tf.js adapter, for the page's WebGPU section.
+  { entry: "examples/browser/tfjs_page.ts", output: "browser/tfjs_page.mjs" },
 ];
 
 /** Static files of the page, copied as they are. */

@@ -5,24 +5,15 @@
  * @module
  */
 
+import { taskGradients } from "../../examples/browser/workload.ts";
 import type * as Library from "../../mod.ts";
 
 /** Tasks and length of {@linkcode sampleGrads}. */
 export const SAMPLE = { T: 4, d: 1031 } as const;
 
-/** Deterministic task gradients from an integer hash: values in [−1, 1), task 3 against task 0. */
+/** Fixed task gradients: T = 4 of length 1031, the last against the first. */
 export function sampleGrads(): Float32Array[] {
-  const grads = Array.from(
-    { length: SAMPLE.T },
-    (_, t) =>
-      Float32Array.from({ length: SAMPLE.d }, (_, k) => {
-        let h = Math.imul(t * 7919 + k + 1, 2654435761) >>> 0;
-        h = Math.imul(h ^ (h >>> 15), 2246822519) >>> 0;
-        return (h >>> 8) / 2 ** 23 - 1;
-      }),
-  );
-  for (let k = 0; k < SAMPLE.d; k++) grads[3][k] = 0.5 * grads[3][k] - grads[0][k];
-  return grads;
+  return taskGradients(SAMPLE.T, SAMPLE.d);
 }
 
 /** The update through the split phase: Gram of two shards, weights, each shard combined. */

@@ -3,7 +3,10 @@
 // (same steps, same seed). The screenshot goes to out/ci/browser_toy.png, where CI keeps output.
 import assert from "node:assert/strict";
 import { runToy } from "../../examples/toy/main.ts";
+import type { TfjsPageResult } from "../../examples/browser/tfjs_page.ts";
 import type { PageResult } from "../../examples/browser/toy_page.ts";
+import { taskGradients } from "../../examples/browser/workload.ts";
+import { createSurgery } from "../../mod.ts";
 import { chromiumAvailable, launchChromium } from "./_chromium.ts";
 import { freshDist } from "./_dist.ts";
 import { serveStatic } from "./_static_server.ts";
@@ -13,9 +16,41 @@ const OUT = new URL("../../out/ci/", import.meta.url);
 /** The paper's run: 500 000 steps, seed 0 (examples/toy). */
 const STEPS = 500_000;
 const SEED = 0;
+/** The seed of the page's WebGPU section (examples/browser/tfjs_page.ts). */
+const TFJS_SEED = 7;
+
+/** Hex SHA-256 of a float array's bytes, as the page computes it. */
+async function digest(values: Float32Array): Promise<string> {
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", values.slice().buffer));
+  return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The page's WebGPU section: tf.js's webgpu backend against the WASM core on the same gradients,
+ * and the page's WASM result against Deno's, bit for bit.
+ */
+async function checkTfjsSection(r: TfjsPageResult): Promise<string> {
+  assert.equal(r.backend, "webgpu");
+  assert.ok(r.adapter.length > 0);
+  assert.equal(r.plainKernel, "wasm-simd");
+  const deno = createSurgery({ seed: TFJS_SEED }).surgery(taskGradients(r.T, r.d));
+  assert.equal(r.plainDigest, await digest(deno), "the page's WASM update equals Deno's");
+  // float32 sums over d terms in another order (split-K on the device): agreement to ~1e-6.
+  assert.ok(r.maxAbsDiff <= 1e-5 * r.scale, `webgpu vs wasm: ${r.maxAbsDiff} of ${r.scale}`);
+  r.weightsWebgpu.forEach((w, t) =>
+    assert.ok(Math.abs(w - r.weightsPlain[t]) <= 1e-4 * Math.max(1, Math.abs(w)), `weight ${t}`)
+  );
+  assert.deepEqual(r.conflictsWebgpu, r.conflictsPlain);
+  assert.ok(r.conflictsPlain.length > 0);
+  assert.equal(r.headsUnchanged, true);
+  assert.equal(r.leakedTensors, 0);
+  return `tf.js ${r.backend} (${r.adapter}) vs WASM: max |Δ| ${r.maxAbsDiff.toExponential(2)} of ${
+    r.scale.toFixed(3)
+  }, ${r.msPerStepWebgpu.toFixed(1)} vs ${r.msPerStepPlain.toFixed(1)} ms per step`;
+}
 
 Deno.test({
-  name: "browser: the page runs the toy with the WASM bundle and matches the Deno run",
+  name: "browser: the page runs the toy and the tf.js adapter on WebGPU, matching the Deno run",
   // CI installs Chromium (.ci/run); elsewhere the test says it was skipped instead of failing.
   ignore: !chromiumAvailable() && Deno.env.get("CI") !== "true",
   async fn() {
@@ -56,9 +91,13 @@ Deno.test({
       ) {
         assert.ok(loaded.includes(path), `${path} loaded: ${loaded.join(", ")}`);
       }
+      const tfjs = await checkTfjsSection(
+        JSON.parse(await page.locator("#tfjs-results").textContent() ?? ""),
+      );
       console.log(
         shown.runs.map((r) => `${r.name}: θ = (${r.theta.join(", ")}), ${r.seconds.toFixed(2)} s`)
           .join("\n"),
+        `\n${tfjs}`,
       );
     } finally {
       await browser.close();

@@ -52,7 +52,7 @@ Deno.test("bundle: Deno loads it and gets the source's numbers", async () => {
   assert.deepEqual(Array.from(splitPhaseUpdate(bundled, grads, SEED)), want.split);
 });
 
-Deno.test("bundle: plain Node loads it and the worker, and gets the source's numbers", async () => {
+Deno.test("bundle: plain Node loads it and the worker, and gets the source's numbers within f32 rounding", async () => {
   const dist = await freshDist();
   const child = new Deno.Command("node", {
     args: [new URL("node_bundle_check.mjs", import.meta.url).pathname, dist.pathname],
@@ -68,5 +68,14 @@ Deno.test("bundle: plain Node loads it and the worker, and gets the source's num
   assert.equal(code, 0, `node failed:\n${new TextDecoder().decode(stderr)}`);
   const { node, ...got } = JSON.parse(new TextDecoder().decode(stdout));
   assert.ok(Number(node.split(".")[0]) >= 20, `Node ${node}`);
-  assert.deepEqual(got, expected());
+  // Node 20's V8 has no relaxed SIMD, so its WASM core is the plain-SIMD build: separate multiply
+  // and add where Deno fuses them. Equal within float32 rounding, not bit for bit.
+  const want = expected();
+  assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort());
+  for (const [key, values] of Object.entries(want)) {
+    const scale = Math.max(1, ...values.map(Math.abs));
+    const worst = Math.max(...values.map((x, k) => Math.abs(x - got[key][k])));
+    assert.equal(got[key].length, values.length, key);
+    assert.ok(worst <= 1e-5 * scale, `${key}: Node differs from Deno by ${worst}`);
+  }
 });
