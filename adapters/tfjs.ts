@@ -37,10 +37,13 @@
 
 import type { NamedTensorMap, Tensor } from "@tensorflow/tfjs-core";
 import { resolveOptions, type WeightOptions } from "../validate/options.ts";
-import { surgeryObject, type TfSurgery } from "./tfjs/surgery_object.ts";
+import { surgeryObject, type TfCallOptions, type TfSurgery } from "./tfjs/surgery_object.ts";
+
+/** Options of the one-shot {@linkcode surgery}: the plain API's, and the step's losses. */
+export interface TfSurgeryOptions extends WeightOptions, TfCallOptions {}
 
 export { SurgeryOptimizer, type TaskLosses } from "./tfjs/optimizer.ts";
-export type { TfSurgery } from "./tfjs/surgery_object.ts";
+export type { TfCallOptions, TfSurgery } from "./tfjs/surgery_object.ts";
 export type { SurgeryStats } from "../stats/diagnostics.ts";
 export type { Method, WeightOptions } from "../validate/options.ts";
 
@@ -51,28 +54,34 @@ export type { Method, WeightOptions } from "../validate/options.ts";
  * {@linkcode createSurgery}). Returns new tensors (task-specific ones are clones sharing memory)
  * for the caller to dispose; the inputs are neither changed nor disposed.
  */
-export function surgery(grads: readonly Tensor[], options?: WeightOptions): Tensor;
+export function surgery(grads: readonly Tensor[], options?: TfSurgeryOptions): Tensor;
 /** {@linkcode surgery} over one NamedTensorMap per task: returns one map. */
-export function surgery(grads: readonly NamedTensorMap[], options?: WeightOptions): NamedTensorMap;
+export function surgery(
+  grads: readonly NamedTensorMap[],
+  options?: TfSurgeryOptions,
+): NamedTensorMap;
 export function surgery(
   grads: readonly (Tensor | NamedTensorMap)[],
-  options?: WeightOptions,
+  options?: TfSurgeryOptions,
 ): Tensor | NamedTensorMap {
-  return surgeryObject(resolveOptions(options, "run surgery")).surgery(grads as Tensor[]);
+  return surgeryObject(resolveOptions(options, "run surgery")).surgery(grads as Tensor[], options);
 }
 
 /** {@linkcode surgery} reading the Gramian with `await data()`: works on every backend. */
-export function surgeryAsync(grads: readonly Tensor[], options?: WeightOptions): Promise<Tensor>;
+export function surgeryAsync(grads: readonly Tensor[], options?: TfSurgeryOptions): Promise<Tensor>;
 /** {@linkcode surgeryAsync} over one NamedTensorMap per task: resolves to one map. */
 export function surgeryAsync(
   grads: readonly NamedTensorMap[],
-  options?: WeightOptions,
+  options?: TfSurgeryOptions,
 ): Promise<NamedTensorMap>;
 export function surgeryAsync(
   grads: readonly (Tensor | NamedTensorMap)[],
-  options?: WeightOptions,
+  options?: TfSurgeryOptions,
 ): Promise<Tensor | NamedTensorMap> {
-  return surgeryObject(resolveOptions(options, "run surgery")).surgeryAsync(grads as Tensor[]);
+  return surgeryObject(resolveOptions(options, "run surgery")).surgeryAsync(
+    grads as Tensor[],
+    options,
+  );
 }
 
 /**

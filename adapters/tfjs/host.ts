@@ -8,15 +8,37 @@
  */
 
 import { type Tensor, tensor } from "@tensorflow/tfjs-core";
+import { graddropKernel } from "../../core/graddrop_wasm.ts";
+import type { GradDropParams } from "../../core/graddrop_reference.ts";
 import { kernels } from "../../core/kernels.ts";
-import { type Passes, type Reads, scatterGram } from "./passes.ts";
+import { type Passes, type Reads, scatterGram, sharedOffsets } from "./passes.ts";
 import type { Block, Plan } from "./inputs.ts";
 
 /** Each block's task rows, read once by the Gram pass and reused by the combine pass. */
-function* readRows(block: Block): Reads<Float32Array[]> {
+export function* readRows(block: Block): Reads<Float32Array[]> {
   const rows: Float32Array[] = [];
   for (const x of block.tensors) rows.push(yield x);
   return rows;
+}
+
+/** GradDrop on the host over each block's rows (the WASM kernel), uploaded per variable. */
+export function hostGraddrop(
+  plan: Plan,
+  rows: ReadonlyMap<Block, Float32Array[]>,
+  params: GradDropParams,
+  mean: boolean,
+): Map<Block, Tensor> {
+  const offsets = sharedOffsets(plan);
+  const kernel = graddropKernel();
+  const out = new Map<Block, Tensor>();
+  for (const [block, r] of rows) {
+    const values = new Float32Array(block.size);
+    const leak = block.tasks.map((t) => params.leak[t]);
+    kernel.run(r, { ...params, leak, offset: offsets.get(block)! }, values);
+    if (mean) { for (let k = 0; k < values.length; k++) values[k] /= plan.T; }
+    out.set(block, tensor(values, block.shape, "float32"));
+  }
+  return out;
 }
 
 /** The host passes; `only` restricts them to some of the plan's shared variables. */
@@ -44,6 +66,10 @@ export function hostPasses(only?: (block: Block) => boolean): Passes {
         out.set(block, tensor(values, block.shape, "float32"));
       }
       return out;
+    },
+    // deno-lint-ignore require-yield
+    *graddrop(plan: Plan, params: GradDropParams, mean: boolean) {
+      return hostGraddrop(plan, rows, params, mean);
     },
     dispose() {
       rows = new Map();

@@ -22,6 +22,8 @@ import {
   transpose,
   zeros,
 } from "@tensorflow/tfjs-core";
+import type { GradDropParams } from "../../core/graddrop_reference.ts";
+import { hostGraddrop, readRows } from "./host.ts";
 import type { Block, Plan } from "./inputs.ts";
 import type { Passes } from "./passes.ts";
 
@@ -67,6 +69,13 @@ export function opsPasses(): Passes {
       }
       w.dispose();
       return out;
+    },
+    // GradDrop's hash needs exact 32-bit integer products, which tf.js ops do not promise on
+    // every backend (webgl emulates int32 with floats): read the gradients, run it on the host.
+    *graddrop(plan: Plan, params: GradDropParams, mean: boolean) {
+      const rows = new Map<Block, Float32Array[]>();
+      for (const block of plan.shared) rows.set(block, yield* readRows(block));
+      return hostGraddrop(plan, rows, params, mean);
     },
     dispose() {
       for (const x of kept) x.dispose();

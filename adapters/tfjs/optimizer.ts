@@ -157,16 +157,18 @@ export class SurgeryOptimizer {
 
   /**
    * One step: each task's gradients (T forward and backward passes), the surgery, and the inner
-   * optimizer's update. Returns the T losses as a 1-D tensor if `returnCost` (the caller disposes
-   * it), else null. `varList` restricts the step to those variables (default: all trainable).
+   * optimizer's update. The T losses reach the methods that use them (MGDA's loss
+   * normalisation). Returns them as a 1-D tensor if `returnCost` (the caller disposes it), else
+   * null. `varList` restricts the step to those variables (default: all trainable).
    * Synchronous: on webgpu outside browsers use {@linkcode minimizeAsync}.
    */
   minimize(f: TaskLosses, returnCost = false, varList?: Variable[]): Tensor1D | null {
     const what = "minimize";
     const cost = tidy(() => {
       const { losses, grads } = taskGradients(f, varList, what);
-      this.inner.applyGradients(this.#surgery.surgery(grads));
-      return returnCost ? stack(losses) as Tensor1D : undefined;
+      const values = stack(losses) as Tensor1D;
+      this.inner.applyGradients(this.#surgery.surgery(grads, { losses: values }));
+      return returnCost ? values : undefined;
     });
     return cost ?? null;
   }
@@ -178,22 +180,31 @@ export class SurgeryOptimizer {
     varList?: Variable[],
   ): Promise<Tensor1D | null> {
     const { losses, grads } = taskGradients(f, varList, "minimize");
+    const values = stack(losses) as Tensor1D;
+    dispose(losses);
     try {
-      await this.applyGradientsAsync(grads);
+      await this.#applyAsync(grads, values);
+    } catch (error) {
+      values.dispose();
+      throw error;
     } finally {
       disposeMaps(grads);
     }
-    const cost = returnCost ? stack(losses) as Tensor1D : null;
-    dispose(losses);
-    return cost;
+    if (returnCost) return values;
+    values.dispose();
+    return null;
   }
 
   /**
    * Applies the surgery to T task gradient maps (e.g. from tf.variableGrads) and the result with
-   * the inner optimizer. The maps are the caller's: they are not disposed.
+   * the inner optimizer; `losses` (the T task losses) for methods that use them. The maps are the
+   * caller's: they are not disposed.
    */
-  applyGradients(taskGrads: readonly NamedTensorMap[]): void {
-    const update = this.#surgery.surgery(taskGrads);
+  applyGradients(
+    taskGrads: readonly NamedTensorMap[],
+    losses?: readonly number[] | Tensor1D,
+  ): void {
+    const update = this.#surgery.surgery(taskGrads, { losses });
     try {
       this.inner.applyGradients(update);
     } finally {
@@ -202,8 +213,15 @@ export class SurgeryOptimizer {
   }
 
   /** {@linkcode applyGradients} reading the Gramian with `await data()`. */
-  async applyGradientsAsync(taskGrads: readonly NamedTensorMap[]): Promise<void> {
-    const update = await this.#surgery.surgeryAsync(taskGrads);
+  applyGradientsAsync(
+    taskGrads: readonly NamedTensorMap[],
+    losses?: readonly number[] | Tensor1D,
+  ): Promise<void> {
+    return this.#applyAsync(taskGrads, losses);
+  }
+
+  async #applyAsync(taskGrads: readonly NamedTensorMap[], losses?: readonly number[] | Tensor1D) {
+    const update = await this.#surgery.surgeryAsync(taskGrads, { losses });
     try {
       this.inner.applyGradients(update);
     } finally {

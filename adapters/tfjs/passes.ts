@@ -8,6 +8,7 @@
  */
 
 import type { Tensor } from "@tensorflow/tfjs-core";
+import type { GradDropParams } from "../../core/graddrop_reference.ts";
 import type { Block, Plan } from "./inputs.ts";
 
 /** A generator that yields tensors to read and receives their values. */
@@ -21,6 +22,13 @@ export interface Passes {
   gram(plan: Plan): Reads<Float64Array>;
   /** New tensors Σ_{t has it} weights[t] · g_t, one per shared variable the passes ran on. */
   combine(plan: Plan, weights: Float64Array): Map<Block, Tensor>;
+  /**
+   * GradDrop instead of the combine pass (PAPER.md §6.8; elementwise, not Gram-expressible): one
+   * new tensor per shared variable. Coordinates are numbered over the shared variables in plan
+   * order, as if concatenated, so the update equals the plain API's on that vector; a task without
+   * a variable counts as zeros there. `mean` divides by T, as the engine's reduction does.
+   */
+  graddrop(plan: Plan, params: GradDropParams, mean: boolean): Reads<Map<Block, Tensor>>;
   /** Frees whatever the passes kept between Gram and combine. */
   dispose(): void;
 }
@@ -31,4 +39,15 @@ export function scatterGram(G: Float64Array, T: number, block: Block, partial: F
   for (let i = 0; i < S; i++) {
     for (let j = 0; j < S; j++) G[block.tasks[i] * T + block.tasks[j]] += partial[i * S + j];
   }
+}
+
+/** Index of each shared variable's first coordinate in the concatenated shared vector. */
+export function sharedOffsets(plan: Plan): Map<Block, number> {
+  const offsets = new Map<Block, number>();
+  let at = 0;
+  for (const block of plan.shared) {
+    offsets.set(block, at);
+    at += block.size;
+  }
+  return offsets;
 }

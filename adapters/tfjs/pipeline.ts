@@ -11,14 +11,17 @@ import {
   getBackend,
   type NamedTensorMap,
   type Tensor,
+  zeros,
 } from "@tensorflow/tfjs-core";
 import { gramReference } from "../../core/reference.ts";
 import type { StepState } from "../../random/step_state.ts";
-import type { SurgeryStats } from "../../stats/diagnostics.ts";
+import { buildStats, type SurgeryStats } from "../../stats/diagnostics.ts";
+import { graddropParams } from "../../methods/graddrop.ts";
+import { checkPerTaskOptions } from "../../validate/method_options.ts";
 import { weightsPass } from "../../surgery.ts";
 import type { ResolvedOptions } from "../../validate/options.ts";
-import { hostPasses } from "./host.ts";
-import { type Plan, planInput } from "./inputs.ts";
+import { hostPasses, readRows } from "./host.ts";
+import { type Block, isTensor, type Plan, planInput } from "./inputs.ts";
 import { opsPasses } from "./ops.ts";
 import { type Passes, type Reads, scatterGram } from "./passes.ts";
 import { webgpuPasses } from "./webgpu.ts";
@@ -67,8 +70,7 @@ function* checkGram(plan: Plan, G: Float64Array, what: string): Reads<Float64Arr
   if (!overflow) return G;
   const exact = new Float64Array(T * T);
   for (const block of plan.shared) {
-    const rows: Float32Array[] = [];
-    for (const x of block.tensors) rows.push(yield x);
+    const rows = yield* readRows(block);
     const partial = new Float64Array(rows.length * rows.length);
     gramReference(rows, partial);
     scatterGram(exact, T, block, partial);
@@ -77,7 +79,8 @@ function* checkGram(plan: Plan, G: Float64Array, what: string): Reads<Float64Arr
 }
 
 /**
- * The whole step as a generator of reads (drive it with adapters/tfjs/drive.ts). The update holds
+ * The whole step as a generator of reads (drive it with adapters/tfjs/drive.ts). `losses` (numbers,
+ * or a 1-D tensor read once) reach the methods that use them (MGDA's loss normalisation). The update holds
  * new tensors only: combined ones for shared variables, clones (sharing memory) of the task's own
  * gradient for task-specific ones; the inputs are neither changed nor disposed.
  */
@@ -86,21 +89,44 @@ export function* surgeryStep(
   options: ResolvedOptions,
   step: StepState,
   what: string,
+  losses?: Tensor | readonly number[],
   passes: () => Passes = passesForBackend,
 ): Reads<StepResult> {
   const plan = planInput(grads, what);
+  // An empty variable adds nothing to G and its update is empty: no pass sees it (tf.js's matMul
+  // with an empty inner dimension returns garbage on wasm and webgpu, and an empty buffer cannot be
+  // bound).
+  const empty = plan.shared.filter((b) => b.size === 0);
+  plan.shared = plan.shared.filter((b) => b.size > 0);
   const run = passes();
   try {
     const G = yield* checkGram(plan, yield* run.gram(plan), what);
-    const { weights, stats } = weightsPass(G, plan.T, options, step, what);
-    const combined = run.combine(plan, weights);
-    const result: StepResult = { update: {}, stats: { ...stats, kernel: run.name } };
+    let combined: Map<Block, Tensor>;
+    let stats: SurgeryStats;
+    if (options.method === "graddrop") {
+      // Elementwise (PAPER.md §6.8): no weights; stats from G as the plain engine reports them.
+      checkPerTaskOptions(options, plan.T, what);
+      const params = graddropParams(options, plan.T, step.rng);
+      combined = yield* run.graddrop(plan, params, options.reduction === "mean");
+      stats = buildStats(G, plan.T, [], [], 0, run.name);
+    } else {
+      const lossValues = losses === undefined
+        ? undefined
+        : isTensor(losses)
+        ? Array.from(yield losses)
+        : losses;
+      const weighed = weightsPass(G, plan.T, options, step, what, lossValues);
+      combined = run.combine(plan, weighed.weights);
+      stats = { ...weighed.stats, kernel: run.name };
+    }
+    const result: StepResult = { update: {}, stats };
+    for (const block of empty) combined.set(block, zeros(block.shape));
     if (plan.form === "tensor") {
-      result.update = combined.get(plan.shared[0])!;
+      result.update = combined.values().next().value!;
       return result;
     }
     const update: NamedTensorMap = {};
-    for (const block of plan.shared) update[block.name] = combined.get(block)!;
+    for (const [block, tensor] of combined) update[block.name] = tensor;
     for (const block of plan.own) update[block.name] = clone(block.tensors[0]);
     result.update = update;
     return result;

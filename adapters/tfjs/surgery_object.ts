@@ -11,16 +11,25 @@ import type { ResolvedOptions } from "../../validate/options.ts";
 import { driveAsync, driveSync } from "./drive.ts";
 import { surgeryStep } from "./pipeline.ts";
 
+/** Per-call options of a tf.js surgery step. */
+export interface TfCallOptions {
+  /**
+   * The step's task losses (T numbers, or a 1-D tensor of them, read with the Gramian), for
+   * methods that use them (MGDA's "loss" / "loss+" normalisation).
+   */
+  losses?: readonly number[] | Tensor;
+}
+
 /** A stateful tf.js surgery (see `createSurgery` in adapters/tfjs.ts). */
 export interface TfSurgery {
   /** One step over one tensor per task (all one shape): a new tensor. */
-  surgery(grads: readonly Tensor[]): Tensor;
+  surgery(grads: readonly Tensor[], call?: TfCallOptions): Tensor;
   /** One step over one NamedTensorMap per task: a new map. */
-  surgery(grads: readonly NamedTensorMap[]): NamedTensorMap;
+  surgery(grads: readonly NamedTensorMap[], call?: TfCallOptions): NamedTensorMap;
   /** The same step reading the Gramian with `await data()`: for webgpu outside browsers. */
-  surgeryAsync(grads: readonly Tensor[]): Promise<Tensor>;
+  surgeryAsync(grads: readonly Tensor[], call?: TfCallOptions): Promise<Tensor>;
   /** The same step reading the Gramian with `await data()`: for webgpu outside browsers. */
-  surgeryAsync(grads: readonly NamedTensorMap[]): Promise<NamedTensorMap>;
+  surgeryAsync(grads: readonly NamedTensorMap[], call?: TfCallOptions): Promise<NamedTensorMap>;
   /** Diagnostics of the last step; null before the first. */
   readonly stats: SurgeryStats | null;
   /** Restarts the stream from the seed, clears method state and stats. */
@@ -33,13 +42,13 @@ export function surgeryObject(resolved: ResolvedOptions): TfSurgery {
   let stats: SurgeryStats | null = null;
   const what = "run surgery";
   return {
-    surgery(grads: readonly (Tensor | NamedTensorMap)[]) {
-      const result = driveSync(surgeryStep(grads, resolved, step, what), what);
+    surgery(grads: readonly (Tensor | NamedTensorMap)[], call?: TfCallOptions) {
+      const result = driveSync(surgeryStep(grads, resolved, step, what, call?.losses), what);
       stats = result.stats;
       return result.update as Tensor & NamedTensorMap;
     },
-    async surgeryAsync(grads: readonly (Tensor | NamedTensorMap)[]) {
-      const result = await driveAsync(surgeryStep(grads, resolved, step, what));
+    async surgeryAsync(grads: readonly (Tensor | NamedTensorMap)[], call?: TfCallOptions) {
+      const result = await driveAsync(surgeryStep(grads, resolved, step, what, call?.losses));
       stats = result.stats;
       return result.update as Tensor & NamedTensorMap;
     },

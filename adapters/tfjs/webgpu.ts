@@ -20,13 +20,19 @@ import {
   type Tensor,
   tensor1d,
   tidy,
-  zeros,
 } from "@tensorflow/tfjs-core";
 import { hostPasses } from "./host.ts";
 import type { Block, Plan } from "./inputs.ts";
 import { stackRows } from "./ops.ts";
-import type { Passes } from "./passes.ts";
-import { combineRows, gramTiles, unpackGram, type WebGpuBackendLike } from "./webgpu_programs.ts";
+import { type Passes, sharedOffsets } from "./passes.ts";
+import {
+  combineRows,
+  graddropRows,
+  gramTiles,
+  unpackGram,
+  type WebGpuBackendLike,
+} from "./webgpu_programs.ts";
+import type { GradDropParams } from "../../core/graddrop_reference.ts";
 
 /** Columns per window for T task rows under a binding limit of `limitBytes`. */
 export function windowColumns(T: number, limitBytes: number): number {
@@ -45,14 +51,27 @@ export function webgpuPasses(
   const host = hostPasses(tooLarge);
   const kept: Tensor[] = [];
   const windows = new Map<Block, Tensor[]>();
-  let empty: Block[] = [];
+  /** Adds each on-device variable's output, computed window by window, to `out`. */
+  const stitch = (
+    out: Map<Block, Tensor>,
+    perWindow: (x: Tensor, block: Block, window: number) => Tensor,
+  ) => {
+    for (const [block, xs] of windows) {
+      out.set(
+        block,
+        tidy(() => {
+          const parts = xs.map((x, k) => perWindow(x, block, k));
+          return reshape(parts.length === 1 ? parts[0] : concat(parts), block.shape);
+        }),
+      );
+    }
+    return out;
+  };
   return {
     name: "tfjs-webgpu-wgsl",
     *gram(plan: Plan) {
       const G = yield* host.gram(plan);
-      // An empty variable adds nothing to G; binding an empty buffer would fail the dispatch.
-      empty = plan.shared.filter((b) => b.size === 0);
-      const onDevice = plan.shared.filter((b) => !tooLarge(b) && b.size > 0);
+      const onDevice = plan.shared.filter((b) => !tooLarge(b));
       if (onDevice.length === 0) return G;
       const width = windowColumns(plan.T, limitBytes);
       const tiles = tidy(() => {
@@ -76,19 +95,22 @@ export function webgpuPasses(
       return G;
     },
     combine(plan: Plan, weights: Float64Array) {
-      const out = host.combine(plan, weights);
-      for (const block of empty) out.set(block, zeros(block.shape));
       const w = tensor1d(Float32Array.from(weights));
-      for (const [block, xs] of windows) {
-        out.set(
-          block,
-          tidy(() => {
-            const parts = xs.map((x) => combineRows(x, w));
-            return reshape(parts.length === 1 ? parts[0] : concat(parts), block.shape);
-          }),
-        );
-      }
+      const out = stitch(host.combine(plan, weights), (x) => combineRows(x, w));
       w.dispose();
+      return out;
+    },
+    *graddrop(plan: Plan, params: GradDropParams, mean: boolean) {
+      const offsets = sharedOffsets(plan);
+      const width = windowColumns(plan.T, limitBytes);
+      const leak = tensor1d(Float32Array.from(params.leak));
+      const { key0, key1 } = params;
+      const out = stitch(
+        yield* host.graddrop(plan, params, mean),
+        (x, block, k) =>
+          graddropRows(x, leak, { key0, key1, offset: offsets.get(block)! + k * width, mean }),
+      );
+      leak.dispose();
       return out;
     },
     dispose() {

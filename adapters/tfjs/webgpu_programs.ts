@@ -1,5 +1,5 @@
 /**
- * The two dense kernels as WGSL programs for tf.js's webgpu backend (DESIGN.md: only gram and
+ * The dense kernels (Gram, combine, and GradDrop's elementwise one) as WGSL programs for tf.js's webgpu backend (DESIGN.md: only gram and
  * combine touch d-sized data). They implement the backend's `WebGPUProgram` shape, are
  * registered with `registerKernel` for "webgpu" and run through `engine().runKernel`, so tidy and
  * dispose work as for any op. No Node or Deno API here: the same file serves browsers.
@@ -14,6 +14,7 @@
 import {
   engine,
   getKernel,
+  type NamedAttrMap,
   registerKernel,
   type Tensor,
   type TensorInfo,
@@ -26,7 +27,7 @@ export interface WebGpuBackendLike {
     program: unknown,
     inputs: TensorInfo[],
     outputDtype: "float32",
-    uniforms?: { type: "int32"; data: number[] }[],
+    uniforms?: { type: "int32" | "uint32"; data: number[] }[],
   ): TensorInfo;
 }
 
@@ -131,8 +132,56 @@ function combineProgram(T: number, n: number) {
   };
 }
 
+/**
+ * GradDrop (PAPER.md §6.8) on X [T, n] with leak L [T] → [n]: the operations of
+ * core/graddrop_reference.ts in the same order (sign purity from Σ g and Σ |g|, the lowbias32
+ * hash of the global coordinate under the step's two keys, keep-or-leak per task), in f32 and
+ * u32 arithmetic, so it matches the WASM kernel up to the adapter's float rounding.
+ */
+function graddropProgram(T: number, n: number, mean: boolean) {
+  return {
+    program: {
+      variableNames: ["X", "L"],
+      outputShape: [n],
+      dispatchLayout: { x: [0] },
+      dispatch: [Math.ceil(n / WORKGROUP), 1, 1] as [number, number, number],
+      workgroupSize: [WORKGROUP, 1, 1] as [number, number, number],
+      size: true,
+      uniforms: "key0 : u32, key1 : u32, offset : u32,",
+      shaderKey: `gradient_surgery_graddrop_${T}_${mean}`,
+      getUserCode: () => `
+        fn mix32(v : u32) -> u32 {
+          var x = (v ^ (v >> 16u)) * 0x7feb352du;
+          x = (x ^ (x >> 15u)) * 0x846ca68bu;
+          return x ^ (x >> 16u);
+        }
+        fn main(index : i32) {
+          if (index >= uniforms.size) { return; }
+          let n = uniforms.size;
+          var s = 0.0;
+          var a = 0.0;
+          for (var t = 0; t < ${T}; t++) {
+            let g = X[t * n + index];
+            s = s + g;
+            a = a + abs(g);
+          }
+          let u24 = mix32(mix32((uniforms.offset + u32(index)) ^ uniforms.key0) ^ uniforms.key1) >> 8u;
+          let threshold = (f32(i32(2u * u24) - 16777216) * 5.9604644775390625e-8) * a;
+          var acc = 0.0;
+          for (var t = 0; t < ${T}; t++) {
+            let g = X[t * n + index];
+            let keep = (g > 0.0 && s > threshold) || (g < 0.0 && s < threshold);
+            acc = acc + select(L[t] * g, g, keep);
+          }
+          ${mean ? `result[index] = acc / ${T}.0;` : "result[index] = acc;"}
+        }`,
+    },
+  };
+}
+
 const GRAM = "GradientSurgeryGram";
 const COMBINE = "GradientSurgeryCombine";
+const GRADDROP = "GradientSurgeryGradDrop";
 
 /** Registers both kernels for "webgpu" once (later calls do nothing). */
 function ensureRegistered(): void {
@@ -152,6 +201,27 @@ function ensureRegistered(): void {
       },
     });
   }
+  if (getKernel(GRADDROP, "webgpu") === undefined) {
+    registerKernel({
+      kernelName: GRADDROP,
+      backendName: "webgpu",
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const x = inputs.X as TensorInfo;
+        const { key0, key1, offset, mean } = attrs as unknown as GradDropAttrs;
+        const { program } = graddropProgram(x.shape[0], x.shape[1], mean);
+        return (backend as unknown as WebGpuBackendLike).runWebGPUProgram(
+          program,
+          [x, inputs.L as TensorInfo],
+          "float32",
+          [
+            { type: "uint32", data: [key0] },
+            { type: "uint32", data: [key1] },
+            { type: "uint32", data: [offset >>> 0] },
+          ],
+        );
+      },
+    });
+  }
   if (getKernel(COMBINE, "webgpu") === undefined) {
     registerKernel({
       kernelName: COMBINE,
@@ -167,6 +237,25 @@ function ensureRegistered(): void {
       },
     });
   }
+}
+
+/** Attributes of one GradDrop call on a window of the concatenated shared vector. */
+export interface GradDropAttrs {
+  key0: number;
+  key1: number;
+  /** Global index of the window's first coordinate. */
+  offset: number;
+  mean: boolean;
+}
+
+/** GradDrop of X [T, n] with leak [T] (webgpu backend): [n]. */
+export function graddropRows(x: Tensor, leak: Tensor, attrs: GradDropAttrs): Tensor {
+  ensureRegistered();
+  return engine().runKernel(
+    GRADDROP,
+    { X: x, L: leak },
+    attrs as unknown as NamedAttrMap,
+  ) as Tensor;
 }
 
 /** Per-chunk partial Gram tiles of X [T, n] (webgpu backend): [chunks, pairs · tile²]. */

@@ -9,45 +9,13 @@ import { createSurgery as plainCreate, surgery as plainSurgery } from "../../mod
 import { type Method, METHODS, resolveOptions } from "../../validate/options.ts";
 import { gradsArb } from "../_arbitraries.ts";
 import { type BackendName, testEachBackend, values } from "./_backends.ts";
+import { checkStages } from "./_check.ts";
 
 /** Every method that weights the Gramian (GradDrop, elementwise, has its own tests). */
 const WEIGHTED: Method[] = METHODS.filter((m) => m !== "graddrop");
 
 /** Lengths that hit the SIMD tails, the WGSL chunk edge (256) and a few chunks. */
 const lengthArb = fc.constantFrom(0, 1, 3, 4, 7, 31, 255, 256, 257, 1000);
-
-/**
- * Checks a webgpu step stage by stage against float64 truth: its Gramian, then its update against
- * Σ_t w_t g_t for the weights it reported. (cpu and wasm run the plain API's own kernels and are
- * compared bitwise; webgpu sums G in float32 on the device, which can flip a decision sitting
- * within rounding of a threshold, so its whole update is not compared with the plain one.)
- */
-export function checkStages(
-  rows: readonly Float32Array[],
-  got: Float32Array,
-  gramian: readonly (readonly number[])[],
-  weights: readonly number[],
-  scale: number,
-): void {
-  const truth = plainCreate({ method: "sum" });
-  truth.surgery(rows as Float32Array[]);
-  const { gramian: G, norms } = truth.stats!;
-  gramian.forEach((row, i) =>
-    row.forEach((g, j) => {
-      const tolerance = 1e-5 * norms[i] * norms[j] + 1e-30;
-      assert.ok(Math.abs(g - G[i][j]) <= tolerance, `G[${i}][${j}]: ${g}, expected ${G[i][j]}`);
-    })
-  );
-  let bound = 1e-30;
-  for (const [t, g] of rows.entries()) {
-    bound += Math.abs(scale * weights[t]) * g.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  }
-  for (let k = 0; k < got.length; k++) {
-    let want = 0;
-    for (const [t, g] of rows.entries()) want += scale * weights[t] * g[k];
-    assert.ok(Math.abs(got[k] - want) <= 1e-5 * bound, `update[${k}]: ${got[k]}, expected ${want}`);
-  }
-}
 
 /** One step on `backend` against the plain API; leaves no tensor behind. */
 async function checkAgainstPlain(
@@ -281,3 +249,74 @@ testEachBackend("T = 1 and empty variables", async (backend) => {
   assert.deepEqual(empty.e.shape, [0]);
   tf.dispose([one, empty]);
 });
+
+testEachBackend(
+  "GradDrop: elementwise over the shared variables as one vector, like the plain API",
+  async (backend) => {
+    // Task 2 has no "b": zeros there. Leak per task and both reductions.
+    const r = [rowsOf(0, 700), rowsOf(1, 700), rowsOf(2, 700)];
+    const maps = r.map((row, t) => {
+      const m: tf.NamedTensorMap = { a: tf.tensor2d(row.subarray(0, 400), [20, 20]) };
+      if (t < 2) m.b = tf.tensor1d(row.subarray(400));
+      m[`head${t}`] = tf.tensor1d([t]);
+      return m;
+    });
+    const flat = r.map((
+      row,
+      t,
+    ) => (t < 2 ? row : Float32Array.from([...row.subarray(0, 400), ...new Float32Array(300)])));
+    for (
+      const options of [{ seed: 7 }, { seed: 8, leak: [0.25, 0, 1], reduction: "mean" as const }]
+    ) {
+      const ours = createSurgery({ method: "graddrop", ...options });
+      const plain = plainCreate({ method: "graddrop", ...options });
+      for (let k = 0; k < 2; k++) {
+        const update = backend === "webgpu" ? await ours.surgeryAsync(maps) : ours.surgery(maps);
+        const want = plain.surgery(flat);
+        const got = Float32Array.from([...(await values(update.a)), ...(await values(update.b))]);
+        const tolerance = backend === "webgpu" ? 1e-6 : 0; // the WASM kernel is the plain API's own
+        got.forEach((v, i) =>
+          assert.ok(Math.abs(v - want[i]) <= tolerance * 4, `[${i}] ${v} vs ${want[i]}`)
+        );
+        assert.deepEqual(Array.from(await values(update.head1)), [1]);
+        ours.stats!.gramian.forEach((row, i) =>
+          row.forEach((g, j) => assert.ok(Math.abs(g - plain.stats!.gramian[i][j]) < 1e-3))
+        );
+        assert.deepEqual(ours.stats!.weights, []);
+        tf.dispose(update);
+      }
+    }
+    tf.dispose(maps);
+  },
+);
+
+testEachBackend(
+  "losses reach MGDA's loss normalisation, as numbers or as a tensor",
+  async (backend) => {
+    const rows = [Float32Array.from([1, 2, -1]), Float32Array.from([-2, 1, 0.5])];
+    const tensors = rows.map((r) => tf.tensor1d(r));
+    const lossTensor = tf.tensor1d([0.5, 2]);
+    const options = { method: "mgda" as const, normalization: "loss+" as const };
+    const want = plainSurgery(rows, { ...options, losses: [0.5, 2] });
+    for (const losses of [[0.5, 2], lossTensor]) {
+      const out = await step(backend, tensors, { ...options, losses });
+      const got = await values(out);
+      got.forEach((v, k) => assert.ok(Math.abs(v - want[k]) < 1e-5, `${v} vs ${want[k]}`));
+      out.dispose();
+    }
+    await assert.rejects(
+      step(backend, tensors, options),
+      /normalization "loss\+" needs the task losses/,
+    );
+    assert.ok(!lossTensor.isDisposed, "the losses tensor is the caller's");
+    tf.dispose([lossTensor, ...tensors]);
+  },
+);
+
+/** Deterministic values for task t. */
+function rowsOf(t: number, n: number): Float32Array {
+  return Float32Array.from(
+    { length: n },
+    (_, k) => Math.sin((k + 1) * (t + 1) * 1.37) * (t + 1) - 0.2 * t,
+  );
+}

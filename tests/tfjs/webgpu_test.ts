@@ -16,7 +16,7 @@ import {
 } from "../../adapters/tfjs/webgpu_programs.ts";
 import { surgery as plainSurgery } from "../../mod.ts";
 import { StepState } from "../../random/step_state.ts";
-import { resolveOptions } from "../../validate/options.ts";
+import { resolveOptions, type WeightOptions } from "../../validate/options.ts";
 import { testEachBackend, values } from "./_backends.ts";
 
 const webgpu = (name: string, fn: () => Promise<void>) => testEachBackend(name, fn, ["webgpu"]);
@@ -69,18 +69,16 @@ webgpu("the Gram kernel matches float64 for T = 1…33 and chunk edges", async (
 });
 
 /** One step through the webgpu passes with a lowered binding limit. */
-async function stepWithLimit(grads: tf.NamedTensorMap[], limitBytes: number) {
-  const options = resolveOptions({ seed: 3 }, "test");
+async function stepWithLimit(
+  grads: tf.NamedTensorMap[],
+  limitBytes: number,
+  options: WeightOptions = { seed: 3 },
+) {
+  const resolved = resolveOptions(options, "test");
   const backend = tf.backend() as unknown as WebGpuBackendLike;
-  return await driveAsync(
-    surgeryStep(
-      grads,
-      options,
-      new StepState(3),
-      "run surgery",
-      () => webgpuPasses(backend, limitBytes),
-    ),
-  );
+  const passes = () => webgpuPasses(backend, limitBytes);
+  const state = new StepState(resolved.seed);
+  return await driveAsync(surgeryStep(grads, resolved, state, "run surgery", undefined, passes));
 }
 
 webgpu(
@@ -93,20 +91,22 @@ webgpu(
       b: tf.tensor1d(row.subarray(1000, 2200)),
       c: tf.tensor1d(row.subarray(2200)),
     }));
-    const want = plainSurgery(r, { seed: 3 });
     const before = tf.memory().numTensors;
     // 4 KiB: windows of 341 columns (a: 3, c: 1); b (4800 bytes) is above the limit: host route.
     assert.equal(windowColumns(T, 4096), 341);
-    for (const limit of [4096, 1 << 20]) {
-      const { update, stats } = await stepWithLimit(maps, limit);
-      const m = update as tf.NamedTensorMap;
-      const got = [...(await values(m.a)), ...(await values(m.b)), ...(await values(m.c))];
-      got.forEach((v, k) =>
-        assert.ok(Math.abs(v - want[k]) < 1e-5 * 6, `limit ${limit}, [${k}] ${v} vs ${want[k]}`)
-      );
-      assert.deepEqual(m.a.shape, [25, 40]);
-      assert.equal(stats.kernel, "tfjs-webgpu-wgsl");
-      tf.dispose(m);
+    for (const options of [{ seed: 3 }, { seed: 3, method: "graddrop" as const, leak: 0.5 }]) {
+      const want = plainSurgery(r, options);
+      for (const limit of [4096, 1 << 20]) {
+        const { update, stats } = await stepWithLimit(maps, limit, options);
+        const m = update as tf.NamedTensorMap;
+        const got = [...(await values(m.a)), ...(await values(m.b)), ...(await values(m.c))];
+        got.forEach((v, k) =>
+          assert.ok(Math.abs(v - want[k]) < 1e-5 * 6, `limit ${limit}, [${k}] ${v} vs ${want[k]}`)
+        );
+        assert.deepEqual(m.a.shape, [25, 40]);
+        assert.equal(stats.kernel, "tfjs-webgpu-wgsl");
+        tf.dispose(m);
+      }
     }
     assert.equal(tf.memory().numTensors, before, "windows and staging disposed");
     tf.dispose(maps);

@@ -1,0 +1,49 @@
+// The tf.js-ops passes, which backends without a dedicated path use (webgl in browsers, tfjs-node):
+// run here on cpu, wasm and webgpu through the same step, against the plain API.
+
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import fc from "fast-check";
+import { driveAsync } from "../../adapters/tfjs/drive.ts";
+import { opsPasses } from "../../adapters/tfjs/ops.ts";
+import { surgeryStep } from "../../adapters/tfjs/pipeline.ts";
+import { createSurgery as plainCreate } from "../../mod.ts";
+import { StepState } from "../../random/step_state.ts";
+import { type Method, METHODS, resolveOptions } from "../../validate/options.ts";
+import { gradsArb } from "../_arbitraries.ts";
+import { testEachBackend, values } from "./_backends.ts";
+import { checkStages } from "./_check.ts";
+
+const lengthArb = fc.constantFrom(0, 1, 5, 64, 300);
+
+testEachBackend("the tf.js-ops passes agree with the plain API, every method", async (backend) => {
+  await fc.assert(
+    fc.asyncProperty(
+      gradsArb(1, 5, lengthArb),
+      fc.constantFrom(...METHODS as readonly Method[]),
+      fc.integer(),
+      async (rows, method, seed) => {
+        const tensors = rows.map((r) => tf.tensor1d(r));
+        const before = tf.memory().numTensors;
+        const options = resolveOptions({ method, seed }, "test");
+        const { update, stats } = await driveAsync(
+          surgeryStep(tensors, options, new StepState(seed), "run surgery", undefined, opsPasses),
+        );
+        const got = await values(update as tf.Tensor);
+        tf.dispose(update as tf.Tensor);
+        assert.equal(tf.memory().numTensors, before);
+        tf.dispose(tensors);
+        const plain = plainCreate({ method, seed });
+        const want = plain.surgery(rows);
+        if (method === "graddrop") {
+          got.forEach((v, k) => assert.equal(v, want[k]));
+          return;
+        }
+        assert.equal(stats.kernel, "tfjs-ops");
+        const scale = options.reduction === "mean" ? 1 / rows.length : 1;
+        checkStages(rows, got, stats.gramian, stats.weights, scale);
+      },
+    ),
+    { numRuns: backend === "webgpu" ? 25 : 80 },
+  );
+});
