@@ -39,7 +39,23 @@ import type { NamedTensorMap, Tensor } from "@tensorflow/tfjs-core";
 import { resolveOptions, type WeightOptions } from "../validate/options.ts";
 import { surgeryObject, type TfCallOptions, type TfSurgery } from "./tfjs/surgery_object.ts";
 
-/** Options of the one-shot {@linkcode surgery}: the plain API's, and the step's losses. */
+/**
+ * Options of the one-shot {@linkcode surgery}: the plain API's, and the step's losses.
+ *
+ * @example Method options and the step's losses together
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { surgery, type TfSurgeryOptions } from "./tfjs.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const options: TfSurgeryOptions = { method: "mgda", normalization: "loss", losses: [0.5, 2] };
+ * const grads = [tf.tensor1d([1, 0]), tf.tensor1d([0, 1])];
+ * const update = surgery(grads, options);
+ * assert.ok(Array.from(update.dataSync()).every((x) => x > 0)); // a common descent direction
+ * tf.dispose([update, ...grads]);
+ * ```
+ */
 export interface TfSurgeryOptions extends WeightOptions, TfCallOptions {}
 
 export { SurgeryOptimizer, type TaskLosses } from "./tfjs/optimizer.ts";
@@ -53,6 +69,19 @@ export type { Method, WeightOptions } from "../validate/options.ts";
  * pure like it (the default seed gives the same orders every call: for a loop use
  * {@linkcode createSurgery}). Returns new tensors (task-specific ones are clones sharing memory)
  * for the caller to dispose; the inputs are neither changed nor disposed.
+ *
+ * @example One tensor per task
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { surgery } from "./tfjs.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const grads = [tf.tensor1d([1, 0]), tf.tensor1d([-1, 1])];
+ * const update = surgery(grads);
+ * assert.deepEqual(Array.from(update.dataSync()), [0.5, 1.5]); // as the plain API
+ * tf.dispose([update, ...grads]);
+ * ```
  */
 export function surgery(grads: readonly Tensor[], options?: TfSurgeryOptions): Tensor;
 /** {@linkcode surgery} over one NamedTensorMap per task: returns one map. */
@@ -67,7 +96,22 @@ export function surgery(
   return surgeryObject(resolveOptions(options, "run surgery")).surgery(grads as Tensor[], options);
 }
 
-/** {@linkcode surgery} reading the Gramian with `await data()`: works on every backend. */
+/**
+ * {@linkcode surgery} reading the Gramian with `await data()`: works on every backend.
+ *
+ * @example Reading the Gramian asynchronously (webgpu outside browsers)
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { surgeryAsync } from "./tfjs.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const grads = [tf.tensor1d([1, 0]), tf.tensor1d([-1, 1])];
+ * const update = await surgeryAsync(grads, { reduction: "mean" });
+ * assert.deepEqual(Array.from(await update.data()), [0.25, 0.75]);
+ * tf.dispose([update, ...grads]);
+ * ```
+ */
 export function surgeryAsync(grads: readonly Tensor[], options?: TfSurgeryOptions): Promise<Tensor>;
 /** {@linkcode surgeryAsync} over one NamedTensorMap per task: resolves to one map. */
 export function surgeryAsync(
@@ -87,6 +131,26 @@ export function surgeryAsync(
 /**
  * A stateful surgery for a training loop: each step draws fresh orders from one seeded stream and
  * keeps method state; `.stats` tells what the last step did.
+ *
+ * @example A training loop over a tf.js variable
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { createSurgery } from "./tfjs.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const theta = tf.variable(tf.tensor1d([0.5, -3]), true, "doc/createSurgery/theta");
+ * const pcgrad = createSurgery({ seed: 3 });
+ * for (let step = 0; step < 3; step++) {
+ *   tf.tidy(() => {
+ *     const g1 = theta.sub(tf.tensor1d([1, 0])); // ∇ of ½‖θ − (1, 0)‖²
+ *     const g2 = theta.sub(tf.tensor1d([-1, 0])); // ∇ of ½‖θ − (−1, 0)‖²
+ *     theta.assign(theta.sub(pcgrad.surgery([g1, g2]).mul(0.1)));
+ *   });
+ * }
+ * assert.equal(pcgrad.stats?.weights.length, 2);
+ * theta.dispose();
+ * ```
  */
 export function createSurgery(options?: WeightOptions): TfSurgery {
   return surgeryObject(resolveOptions(options, "create surgery"));

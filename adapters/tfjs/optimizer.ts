@@ -34,7 +34,25 @@ import {
 import { isTensor } from "./inputs.ts";
 import { surgeryObject, type TfSurgery } from "./surgery_object.ts";
 
-/** A loss function of {@linkcode SurgeryOptimizer.minimize}: one scalar loss per task. */
+/**
+ * A loss function of {@linkcode SurgeryOptimizer.minimize}: one scalar loss per task.
+ *
+ * @example One scalar loss per task
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { SurgeryOptimizer, type TaskLosses } from "../tfjs.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const w = tf.variable(tf.tensor1d([1, 2]), true, "doc/TaskLosses/w");
+ * const losses: TaskLosses = () => [tf.sum(tf.square(w)), tf.neg(tf.sum(w))];
+ * const optimizer = new SurgeryOptimizer(tf.train.sgd(0.1));
+ * optimizer.minimize(losses);
+ * assert.equal(optimizer.stats?.weights.length, 2);
+ * w.dispose();
+ * optimizer.dispose();
+ * ```
+ */
 export type TaskLosses = () => Scalar[];
 
 function checkLosses(losses: unknown, expected: number, what: string): Scalar[] {
@@ -244,8 +262,8 @@ export class SurgeryOptimizer {
     this.inner.dispose();
   }
 
-  /** The inner optimizer's class and config, and the surgery's resolved options. */
-  getConfig(): { optimizer: string; config: Record<string, unknown>; surgery: ResolvedOptions } {
+  /** The inner optimizer's class and config, and the surgery's options with defaults filled in. */
+  getConfig(): { optimizer: string; config: Record<string, unknown>; surgery: WeightOptions } {
     return {
       optimizer: this.inner.getClassName(),
       config: this.inner.getConfig() as Record<string, unknown>,

@@ -11,7 +11,24 @@ import type { ResolvedOptions } from "../../validate/options.ts";
 import { driveAsync, driveSync } from "./drive.ts";
 import { surgeryStep } from "./pipeline.ts";
 
-/** Per-call options of a tf.js surgery step. */
+/**
+ * Per-call options of a tf.js surgery step.
+ *
+ * @example Losses as a tensor, read with the Gramian
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { createSurgery, type TfCallOptions } from "../tfjs.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const mgda = createSurgery({ method: "mgda", normalization: "loss" });
+ * const call: TfCallOptions = { losses: tf.tensor1d([0.5, 2]) };
+ * const grads = [tf.tensor1d([1, 0]), tf.tensor1d([0, 1])];
+ * const update = mgda.surgery(grads, call);
+ * assert.equal(update.size, 2);
+ * tf.dispose([update, ...grads, call.losses as tf.Tensor]);
+ * ```
+ */
 export interface TfCallOptions {
   /**
    * The step's task losses (T numbers, or a 1-D tensor of them, read with the Gramian), for
@@ -20,7 +37,28 @@ export interface TfCallOptions {
   losses?: readonly number[] | Tensor;
 }
 
-/** A stateful tf.js surgery (see `createSurgery` in adapters/tfjs.ts). */
+/**
+ * A stateful tf.js surgery (see `createSurgery` in adapters/tfjs.ts).
+ *
+ * @example Shared variables and heads in NamedTensorMaps
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { createSurgery, type TfSurgery } from "../tfjs.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const pcgrad: TfSurgery = createSurgery();
+ * const task1 = { trunk: tf.tensor1d([1, 0]), head1: tf.tensor1d([3]) };
+ * const task2 = { trunk: tf.tensor1d([-1, 1]), head2: tf.tensor1d([4]) };
+ * const update = pcgrad.surgery([task1, task2]);
+ * assert.deepEqual(Array.from(update.trunk.dataSync()), [0.5, 1.5]); // shared: surgery
+ * assert.deepEqual(Array.from(update.head2.dataSync()), [4]); // a head: its own gradient
+ * assert.deepEqual(pcgrad.stats?.conflicts, [[0, 1]]);
+ * pcgrad.reset();
+ * assert.equal(pcgrad.stats, null);
+ * tf.dispose([update, task1, task2]);
+ * ```
+ */
 export interface TfSurgery {
   /** One step over one tensor per task (all one shape): a new tensor. */
   surgery(grads: readonly Tensor[], call?: TfCallOptions): Tensor;

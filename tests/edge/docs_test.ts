@@ -51,7 +51,34 @@ Deno.test("docs: every export of every entry point has a doc comment with an @ex
   assert.deepEqual(missing, [], "exports without a doc comment and an @example");
 });
 
+/**
+ * Packages whose types the published API uses. `deno doc --lint` flags every such type as private
+ * (denoland/deno#27364: packages resolved through node_modules count as local files), so a
+ * private-type-ref to a type the package itself exports is not ours to fix.
+ */
+const TYPE_PACKAGES = ["@tensorflow/tfjs-core"];
+
+/** Names a package's own type entry exports. */
+async function packageExports(name: string): Promise<Set<string>> {
+  const dir = new URL(`node_modules/${name}/`, ROOT);
+  const manifest = JSON.parse(await Deno.readTextFile(new URL("package.json", dir)));
+  const types = new URL(manifest.types ?? manifest.typings, dir);
+  const { code, stdout, stderr } = await deno(["doc", "--json", types.pathname]);
+  assert.equal(code, 0, stderr);
+  const nodes = JSON.parse(stdout).nodes as Record<string, { symbols: DocSymbol[] }>;
+  return new Set(Object.values(nodes).flatMap((n) => n.symbols.map((s) => s.name)));
+}
+
 Deno.test("docs: deno doc --lint is clean for every entry point", async () => {
   const { code, stderr } = await deno(["doc", "--lint", ...await entryPoints()]);
-  assert.equal(code, 0, stderr);
+  if (code === 0) return;
+  const external = new Set<string>();
+  for (const name of TYPE_PACKAGES) (await packageExports(name)).forEach((n) => external.add(n));
+  const findings = [...stderr.matchAll(/^error\[([a-z-]+)\]: (.*)$/gm)];
+  assert.ok(findings.length > 0, stderr);
+  const ours = findings.filter(([, kind, message]) => {
+    const referenced = message.match(/references private type '([^']+)'$/)?.[1];
+    return !(kind === "private-type-ref" && referenced !== undefined && external.has(referenced));
+  });
+  assert.deepEqual(ours.map(([line]) => line), [], stderr);
 });
