@@ -10,8 +10,16 @@
  * @module
  */
 
-import { loss, loss1, loss2 } from "../toy/problem.ts";
-import { type CreateSurgery, LR, type RunName, type RunResult, STEPS, ToyRun } from "../toy/run.ts";
+import { loss } from "../toy/problem.ts";
+import {
+  type CreateSurgery,
+  LR,
+  resultCells,
+  type RunName,
+  type RunResult,
+  STEPS,
+  ToyRun,
+} from "../toy/run.ts";
 import { LandscapeCanvas } from "./landscape_canvas.ts";
 
 /** What the page reads from its URL. */
@@ -56,18 +64,9 @@ function element<T extends HTMLElement>(doc: Document, id: string): T {
 /** The results table: final θ, the losses there, the kernel and the time. */
 function fillTable(body: HTMLTableSectionElement, runs: readonly RunResult[]): void {
   body.replaceChildren(
-    ...runs.map(({ name, theta: [t1, t2], kernel, seconds }) => {
+    ...runs.map((run) => {
       const row = body.ownerDocument.createElement("tr");
-      const cells = [
-        name,
-        t1.toFixed(4),
-        t2.toFixed(4),
-        loss1(t1, t2).toFixed(2),
-        loss2(t1, t2).toFixed(2),
-        loss(t1, t2).toFixed(2),
-        kernel ?? "—",
-        seconds.toFixed(2),
-      ];
+      const cells = [...resultCells(run), run.kernel ?? "—", run.seconds.toFixed(2)];
       row.replaceChildren(...cells.map((text) => {
         const cell = body.ownerDocument.createElement("td");
         cell.textContent = text;

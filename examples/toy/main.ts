@@ -10,8 +10,16 @@
 
 import { createSurgery } from "../../mod.ts";
 import { landscapeSvg } from "../_shared/plot.ts";
-import { loss, loss1, loss2 } from "./problem.ts";
-import { LR, type RunName, type RunOptions, type RunResult, STEPS, ToyRun } from "./run.ts";
+import { loss } from "./problem.ts";
+import {
+  LR,
+  resultCells,
+  type RunName,
+  type RunOptions,
+  type RunResult,
+  STEPS,
+  ToyRun,
+} from "./run.ts";
 
 export { LR, RECORD_EVERY, type RunName, type RunOptions, type RunResult, STEPS } from "./run.ts";
 
@@ -28,15 +36,7 @@ export function runToy(name: RunName, options: RunOptions = {}): RunResult {
 /** The printed summary: final θ, the losses there, and the time taken. */
 export function summaryTable(results: readonly RunResult[]): string {
   const header = ["run", "θ1", "θ2", "L1", "L2", "L", "seconds"];
-  const rows = results.map(({ name, theta: [t1, t2], seconds }) => [
-    name,
-    t1.toFixed(4),
-    t2.toFixed(4),
-    loss1(t1, t2).toFixed(2),
-    loss2(t1, t2).toFixed(2),
-    loss(t1, t2).toFixed(2),
-    seconds.toFixed(2),
-  ]);
+  const rows = results.map((r) => [...resultCells(r), r.seconds.toFixed(2)]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]) =>
     cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))

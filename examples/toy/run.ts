@@ -8,7 +8,7 @@
 
 import type { createSurgery } from "../../mod.ts";
 import { Adam } from "../_shared/adam.ts";
-import { grad1, grad2, START } from "./problem.ts";
+import { grad1, grad2, loss, loss1, loss2, START } from "./problem.ts";
 
 /** Adam steps per run (paper: 500 000). */
 export const STEPS = 500_000;
@@ -125,4 +125,16 @@ export class ToyRun {
       kernel: this.#rule.kernel(),
     };
   }
+}
+
+/** A run's table cells: name, final θ1 and θ2, and L1, L2 and L there. */
+export function resultCells({ name, theta: [t1, t2] }: RunResult): string[] {
+  return [
+    name,
+    t1.toFixed(4),
+    t2.toFixed(4),
+    loss1(t1, t2).toFixed(2),
+    loss2(t1, t2).toFixed(2),
+    loss(t1, t2).toFixed(2),
+  ];
 }
