@@ -54,3 +54,10 @@ export {
 } from "./validate/method_options.ts";
 export { type Preset, PRESETS, type PresetSettings } from "./methods/presets.ts";
 export { STATE_FORMAT, type SurgeryState } from "./random/step_state.ts";
+export {
+  createParallelSurgery,
+  type ParallelCallOptions,
+  type ParallelSurgery,
+  type ParallelSurgeryOptions,
+} from "./parallel/parallel_surgery.ts";
+export { sharedFloat32Array } from "./parallel/shared_memory.ts";

@@ -288,3 +288,17 @@ export function validateLosses(losses: unknown, T: number, what: string): number
     return x;
   });
 }
+
+/**
+ * Checks the `threads` option of the parallel surgery (parallel/): undefined (the default) or an
+ * integer ≥ 1.
+ */
+export function validateThreads(threads: unknown, what: string): number | undefined {
+  if (threads === undefined) return undefined;
+  if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 1) {
+    throw new RangeError(
+      `Cannot ${what}: threads must be an integer ≥ 1, found ${describe(threads)}`,
+    );
+  }
+  return threads;
+}

@@ -1,0 +1,340 @@
+/**
+ * Surgery on all cores: the split phase (DESIGN.md) across Workers sharing memory. Each thread
+ * computes the partial Gram of its slice of d, the main thread sums the partials in thread order,
+ * computes the weights once, and each thread combines its own slice.
+ *
+ * Why an async API: the public `surgery()` is synchronous, and a synchronous call can only wait
+ * for workers by blocking in Atomics.wait, which browsers forbid on their main thread. So threads
+ * come with an explicit object whose `surgery` returns a Promise (the main thread does its own
+ * slice meanwhile), created once with its workers and closed with `close()`. Where Workers or
+ * SharedArrayBuffer are missing it runs single-threaded behind the same API.
+ * @module
+ */
+
+import { gramReference } from "../core/reference.ts";
+import { kernels } from "../core/kernels.ts";
+import { StepState } from "../random/step_state.ts";
+import type { SurgeryStats } from "../stats/diagnostics.ts";
+import { runSurgery, weightsPass } from "../surgery.ts";
+import { checkFinite } from "../validate/finite.ts";
+import { validateOut, validateRows } from "../validate/grads.ts";
+import { resolveOptions, validateThreads, type WeightOptions } from "../validate/options.ts";
+import {
+  controlBytes,
+  FLAG_ABORT,
+  FLAG_COMBINE,
+  FLAG_INDEX,
+  FLAG_WAIT,
+  gramSlot,
+  type SharedSlice,
+  type StepMessage,
+  weightsSlot,
+  type WorkerReply,
+} from "./_protocol.ts";
+import { isShared, sliceBounds, threadsAvailable } from "./shared_memory.ts";
+
+/**
+ * Below this many floats (T · d) one step runs on the main thread alone: a step's messages and
+ * wake-ups cost tens of µs. Chosen with bench/parallel_bench.ts (numbers in its commit message).
+ */
+export const PARALLEL_MIN_FLOATS = 1 << 20;
+/** Default thread count cap: beyond a few threads the memory bus, not the cores, sets the pace. */
+export const MAX_DEFAULT_THREADS = 8;
+
+/** Options of {@linkcode createParallelSurgery}. */
+export interface ParallelSurgeryOptions extends WeightOptions {
+  /**
+   * Threads, counting the calling thread (an integer ≥ 1). Default: the logical CPUs
+   * (`navigator.hardwareConcurrency`, at most 8) where Workers and SharedArrayBuffer exist, else 1.
+   */
+  threads?: number;
+}
+
+/** Per-call options of {@linkcode ParallelSurgery.surgery}. */
+export interface ParallelCallOptions {
+  /**
+   * Where to write the update; default a new array. On a SharedArrayBuffer every thread writes
+   * its slice in place; otherwise the workers' slices are copied in at the end.
+   */
+  out?: Float32Array;
+  /** The step's task losses (T finite numbers), for MGDA's "loss" / "loss+" normalisation. */
+  losses?: readonly number[];
+}
+
+/** A stateful surgery that splits every step across threads. */
+export interface ParallelSurgery {
+  /** Threads in use (1 where the runtime has no Workers or SharedArrayBuffer). */
+  readonly threads: number;
+  /**
+   * Same contract as `createSurgery(options).surgery`, resolved when the update is written.
+   * Gradients on a SharedArrayBuffer (see {@linkcode sharedFloat32Array}) are read in place by
+   * every thread; others are first copied, by the calling thread, into a shared staging buffer
+   * for the workers' slices. Steps run one at a time, in call order.
+   */
+  surgery(grads: readonly Float32Array[], options?: ParallelCallOptions): Promise<Float32Array>;
+  /** Diagnostics of the last step; null before the first. */
+  readonly stats: SurgeryStats | null;
+  /** Restarts the stream from the seed and clears the stats. */
+  reset(): void;
+  /** Terminates the workers; later calls to `surgery` reject. */
+  close(): void;
+}
+
+interface Pending {
+  step: number;
+  expect: "gram" | "done";
+  left: number;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/** The workers and the replies they owe for the current phase of the current step. */
+class WorkerPool {
+  readonly workers: Worker[] = [];
+  #pending: Pending | null = null;
+  #failure: Error | null = null;
+
+  constructor(count: number) {
+    for (let w = 0; w < count; w++) {
+      const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+      worker.onmessage = (event: MessageEvent<WorkerReply>) => this.#onReply(event.data);
+      worker.onerror = (event: ErrorEvent) => {
+        event.preventDefault();
+        this.#fail(new Error(`parallel surgery worker ${w} failed: ${event.message}`));
+      };
+      this.workers.push(worker);
+    }
+  }
+
+  /** Resolves when every worker has sent `expect` for `step` (step −1: "ready"). */
+  wait(step: number, expect: "gram" | "done" | "ready"): Promise<void> {
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    return new Promise((resolve, reject) => {
+      this.#pending = {
+        step,
+        expect: expect === "ready" ? "gram" : expect,
+        left: this.workers.length,
+        resolve,
+        reject,
+      };
+      if (expect === "ready") this.#pending.step = -1;
+    });
+  }
+
+  #onReply(reply: WorkerReply): void {
+    if (reply.type === "error") {
+      this.#fail(new Error(`parallel surgery worker failed: ${reply.message}`));
+      return;
+    }
+    const p = this.#pending;
+    if (p === null) return;
+    const step = reply.type === "ready" ? -1 : reply.step;
+    const matches = reply.type === "ready" ? p.step === -1 : reply.type === p.expect;
+    if (!matches || step !== p.step) return;
+    if (--p.left === 0) {
+      this.#pending = null;
+      p.resolve();
+    }
+  }
+
+  #fail(error: Error): void {
+    this.#failure ??= error;
+    const p = this.#pending;
+    this.#pending = null;
+    p?.reject(error);
+  }
+
+  terminate(): void {
+    for (const w of this.workers) w.terminate();
+    this.workers.length = 0;
+  }
+}
+
+/** Grow-only shared buffers reused across steps. */
+class SharedScratch {
+  #buffer: SharedArrayBuffer | null = null;
+  get(bytes: number): SharedArrayBuffer {
+    if (this.#buffer === null || this.#buffer.byteLength < bytes) {
+      this.#buffer = new SharedArrayBuffer(bytes);
+    }
+    return this.#buffer;
+  }
+}
+
+/**
+ * Creates a surgery that runs every step's Gram and combine passes on `threads` threads (the
+ * caller's plus threads − 1 Workers), with the same weights, stream and stats as
+ * `createSurgery(options)`. The update equals the single-threaded one within float32 rounding
+ * (each slice's Gram is summed separately) and is bitwise reproducible for a given thread count.
+ *
+ * @example
+ * ```ts
+ * import { createParallelSurgery, sharedFloat32Array } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const pcgrad = await createParallelSurgery({ threads: 2, seed: 1 });
+ * try {
+ *   const g1 = sharedFloat32Array(4);
+ *   const g2 = sharedFloat32Array(4);
+ *   g1.set([1, 0, 0, 0]);
+ *   g2.set([-1, 1, 0, 0]);
+ *   const update = await pcgrad.surgery([g1, g2]);
+ *   assert.deepEqual(Array.from(update), [0.5, 1.5, 0, 0]);
+ * } finally {
+ *   pcgrad.close();
+ * }
+ * ```
+ */
+export async function createParallelSurgery(
+  options?: ParallelSurgeryOptions,
+): Promise<ParallelSurgery> {
+  const what = "create parallel surgery";
+  const resolved = resolveOptions(options, what);
+  const requested = validateThreads(options?.threads, what);
+  const threads = !threadsAvailable()
+    ? 1
+    : requested ?? Math.max(1, Math.min(MAX_DEFAULT_THREADS, navigator.hardwareConcurrency ?? 1));
+  const pool = new WorkerPool(threads - 1);
+  try {
+    if (threads > 1) await pool.wait(-1, "ready");
+  } catch (error) {
+    pool.terminate();
+    throw error;
+  }
+
+  let state = new StepState(resolved.seed);
+  let stats: SurgeryStats | null = null;
+  let closed = false;
+  let steps = 0;
+  let queue: Promise<unknown> = Promise.resolve();
+  const control = new SharedScratch();
+  const staging = new SharedScratch();
+  const outStage = new SharedScratch();
+
+  async function step(
+    grads: readonly Float32Array[],
+    out: Float32Array | undefined,
+    losses: readonly number[] | undefined,
+  ): Promise<Float32Array> {
+    const callWhat = "run surgery";
+    if (closed) throw new Error(`Cannot ${callWhat}: this parallel surgery is closed`);
+    const { T, d } = validateRows(grads, callWhat);
+    if (out !== undefined) validateOut(out, d, grads, callWhat);
+    if (threads === 1 || T * d < PARALLEL_MIN_FLOATS || resolved.method === "graddrop") {
+      const result = runSurgery(grads, resolved, out, state, callWhat, losses);
+      stats = result.stats;
+      return result.out;
+    }
+    const target = out ?? new Float32Array(d);
+    const workers = threads - 1;
+    const bounds = sliceBounds(d, threads);
+    const id = ++steps;
+
+    // Shared views of each worker's slice: in place for shared gradients, else copied here.
+    const rest = d - bounds[1];
+    const stage = grads.every(isShared) ? null : new Float32Array(staging.get(T * rest * 4));
+    const slices = (w: number) => {
+      const from = bounds[w + 1];
+      const to = bounds[w + 2];
+      return grads.map((g, t): SharedSlice => {
+        if (stage === null) {
+          return {
+            buffer: g.buffer as SharedArrayBuffer,
+            byteOffset: g.byteOffset + from * 4,
+            length: to - from,
+          };
+        }
+        const at = t * rest + (from - bounds[1]);
+        stage.set(g.subarray(from, to), at);
+        return { buffer: stage.buffer as SharedArrayBuffer, byteOffset: at * 4, length: to - from };
+      });
+    };
+    const outShared = isShared(target);
+    const outBuffer = outShared ? null : new Float32Array(outStage.get(rest * 4));
+    const ctrl = control.get(controlBytes(workers, T));
+    const flag = new Int32Array(ctrl, 0, 1);
+    Atomics.store(flag, FLAG_INDEX, FLAG_WAIT);
+
+    const gramDone = pool.wait(id, "gram");
+    pool.workers.forEach((worker, w) => {
+      const from = bounds[w + 1];
+      const to = bounds[w + 2];
+      const message: StepMessage = {
+        step: id,
+        T,
+        worker: w,
+        workers,
+        control: ctrl,
+        rows: slices(w),
+        out: outBuffer === null
+          ? {
+            buffer: target.buffer as SharedArrayBuffer,
+            byteOffset: target.byteOffset + from * 4,
+            length: to - from,
+          }
+          : {
+            buffer: outBuffer.buffer as SharedArrayBuffer,
+            byteOffset: (from - bounds[1]) * 4,
+            length: to - from,
+          },
+      };
+      worker.postMessage(message);
+    });
+
+    // The calling thread's own slice, read in place.
+    const own = grads.map((g) => g.subarray(0, bounds[1]));
+    const G = new Float64Array(T * T);
+    kernels.gram(own, G);
+    await gramDone;
+    const partials = new Float64Array(ctrl);
+    for (let w = 0; w < workers; w++) {
+      const at = gramSlot(w, T);
+      for (let k = 0; k < T * T; k++) G[k] += partials[at + k];
+    }
+
+    let weights: Float64Array;
+    const combined = pool.wait(id, "done");
+    try {
+      if (checkFinite(grads, G, callWhat).length > 0) {
+        // Finite values whose float32 squares overflow: the whole Gram again in float64.
+        G.fill(0);
+        gramReference(grads, G);
+      }
+      const result = weightsPass(G, T, resolved, state, callWhat, losses);
+      weights = result.weights;
+      stats = result.stats;
+    } catch (error) {
+      Atomics.store(flag, FLAG_INDEX, FLAG_ABORT);
+      Atomics.notify(flag, FLAG_INDEX);
+      await combined;
+      throw error;
+    }
+    partials.set(weights, weightsSlot(workers, T));
+    Atomics.store(flag, FLAG_INDEX, FLAG_COMBINE);
+    Atomics.notify(flag, FLAG_INDEX);
+    kernels.combine(own, weights, target.subarray(0, bounds[1]));
+    await combined;
+    if (outBuffer !== null) target.set(outBuffer.subarray(0, rest), bounds[1]);
+    return target;
+  }
+
+  return {
+    threads,
+    surgery(grads, call) {
+      const run = queue.then(() => step(grads, call?.out, call?.losses));
+      queue = run.catch(() => {});
+      return run;
+    },
+    get stats() {
+      return stats;
+    },
+    reset() {
+      state = new StepState(resolved.seed);
+      stats = null;
+    },
+    close() {
+      closed = true;
+      pool.terminate();
+    },
+  };
+}

@@ -1,0 +1,169 @@
+// The parallel surgery against the single-threaded engine: same answer within float32 rounding,
+// bitwise reproducible for a thread count, shared and plain memory alike, errors at the boundary,
+// and no leaked workers (Deno's test sanitizers fail a test that leaves a worker running).
+
+import assert from "node:assert/strict";
+import {
+  createParallelSurgery,
+  createSurgery,
+  type ParallelSurgery,
+  sharedFloat32Array,
+} from "../../mod.ts";
+import { PARALLEL_MIN_FLOATS } from "../../parallel/parallel_surgery.ts";
+import { sliceBounds } from "../../parallel/shared_memory.ts";
+import { makeGrads } from "../../bench/inputs.ts";
+
+/** Runs `body` with a parallel surgery that is always closed afterwards. */
+async function withParallel(
+  options: Parameters<typeof createParallelSurgery>[0],
+  body: (p: ParallelSurgery) => Promise<void>,
+): Promise<void> {
+  const p = await createParallelSurgery(options);
+  try {
+    await body(p);
+  } finally {
+    p.close();
+  }
+}
+
+function maxRelDiff(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let scale = 1e-30;
+  for (let k = 0; k < a.length; k++) {
+    diff = Math.max(diff, Math.abs(a[k] - b[k]));
+    scale = Math.max(scale, Math.abs(b[k]));
+  }
+  return diff / scale;
+}
+
+/** Sizes above the parallel threshold, with d not a multiple of the slice alignment. */
+const T = 5;
+const d = Math.ceil(PARALLEL_MIN_FLOATS / T) + 37;
+
+Deno.test("parallel: equals the single-threaded surgery within float32 rounding, step after step", async () => {
+  const plain = makeGrads(T, d);
+  const shared = makeGrads(T, d, sharedFloat32Array);
+  const single = createSurgery({ seed: 11 });
+  for (const threads of [2, 3]) {
+    await withParallel({ threads, seed: 11 }, async (p) => {
+      assert.equal(p.threads, threads);
+      single.reset();
+      for (let s = 0; s < 3; s++) {
+        const want = single.surgery(plain);
+        const got = await p.surgery(s % 2 === 0 ? shared : plain);
+        assert.ok(maxRelDiff(got, want) < 1e-5, `threads ${threads} step ${s}`);
+        assert.deepEqual(p.stats!.orders, single.stats!.orders, "same stream");
+      }
+    });
+  }
+});
+
+Deno.test("parallel: bitwise reproducible for a thread count, shared or plain input and out", async () => {
+  const plain = makeGrads(T, d);
+  const shared = makeGrads(T, d, sharedFloat32Array);
+  const results: Float32Array[] = [];
+  for (
+    const [input, out] of [[plain, undefined], [shared, sharedFloat32Array(d)], [
+      plain,
+      new Float32Array(d),
+    ]] as const
+  ) {
+    await withParallel({ threads: 2, seed: 4 }, async (p) => {
+      results.push(await p.surgery(input, { out }));
+    });
+  }
+  assert.deepEqual(results[1], results[0]);
+  assert.deepEqual(results[2], results[0]);
+});
+
+Deno.test("parallel: inputs are never mutated; out is filled and returned", async () => {
+  const grads = makeGrads(T, d);
+  const copies = grads.map((g) => g.slice());
+  await withParallel({ threads: 2 }, async (p) => {
+    const out = new Float32Array(d);
+    assert.equal(await p.surgery(grads, { out }), out);
+    grads.forEach((g, t) => assert.deepEqual(g, copies[t], `task ${t}`));
+  });
+});
+
+Deno.test("parallel: small steps and GradDrop run on the calling thread with the same result", async () => {
+  const grads = makeGrads(3, 1000);
+  await withParallel({ threads: 2, seed: 5 }, async (p) => {
+    assert.deepEqual(await p.surgery(grads), createSurgery({ seed: 5 }).surgery(grads));
+  });
+  await withParallel({ threads: 2, seed: 5, method: "graddrop" }, async (p) => {
+    const big = makeGrads(T, d);
+    const want = createSurgery({ seed: 5, method: "graddrop" }).surgery(big);
+    assert.deepEqual(await p.surgery(big), want);
+  });
+});
+
+Deno.test("parallel: a bad value fails the step with the usual message, and the next step works", async () => {
+  const grads = makeGrads(T, d);
+  const bad = grads.map((g) => g.slice());
+  bad[3][d - 2] = NaN; // in the last worker's slice
+  await withParallel({ threads: 2 }, async (p) => {
+    await assert.rejects(p.surgery(bad), {
+      name: "RangeError",
+      message: `Cannot run surgery: task 3 has a non-finite value at index ${d - 2}: NaN`,
+    });
+    const ok = await p.surgery(grads);
+    assert.ok(ok.every(Number.isFinite));
+  });
+});
+
+Deno.test("parallel: bad thread counts, bad inputs, closed surgeries", async () => {
+  for (const threads of [0, -1, 1.5, NaN, "2"]) {
+    await assert.rejects(createParallelSurgery({ threads } as never), {
+      name: "RangeError",
+      message: new RegExp(
+        `^Cannot create parallel surgery: threads must be an integer ≥ 1, found (number|string)`,
+      ),
+    });
+  }
+  await assert.rejects(createParallelSurgery({ method: "nope" } as never), RangeError);
+  await withParallel({ threads: 2 }, async (p) => {
+    await assert.rejects(p.surgery("x" as never), TypeError);
+    await assert.rejects(
+      p.surgery([new Float32Array(3), new Float32Array(4)]),
+      { name: "RangeError", message: "Cannot run surgery: task 1 has length 4, expected 3" },
+    );
+    await assert.rejects(
+      p.surgery([new Float32Array(2)], { out: new Float32Array(3) }),
+      RangeError,
+    );
+  });
+  const p = await createParallelSurgery({ threads: 2 });
+  p.close();
+  await assert.rejects(p.surgery([new Float32Array(2)]), {
+    message: "Cannot run surgery: this parallel surgery is closed",
+  });
+});
+
+Deno.test("parallel: one thread runs without workers, same bits as createSurgery", async () => {
+  const grads = makeGrads(T, d);
+  await withParallel({ threads: 1, seed: 9 }, async (p) => {
+    assert.equal(p.threads, 1);
+    assert.deepEqual(await p.surgery(grads), createSurgery({ seed: 9 }).surgery(grads));
+  });
+});
+
+Deno.test("sliceBounds: ascending, aligned, covering 0..d, fixed by d and the thread count", () => {
+  for (const dd of [0, 1, 15, 16, 17, 1000, 1_000_003]) {
+    for (const parts of [1, 2, 3, 8]) {
+      const b = sliceBounds(dd, parts);
+      assert.equal(b.length, parts + 1);
+      assert.equal(b[0], 0);
+      assert.equal(b[parts], dd);
+      for (let p = 1; p <= parts; p++) assert.ok(b[p] >= b[p - 1]);
+      for (let p = 1; p < parts; p++) assert.ok(b[p] % 16 === 0 || b[p] === dd);
+    }
+  }
+});
+
+Deno.test("sharedFloat32Array: zero-filled, on shared memory, length checked", () => {
+  const a = sharedFloat32Array(5);
+  assert.ok(a.buffer instanceof SharedArrayBuffer);
+  assert.deepEqual(Array.from(a), [0, 0, 0, 0, 0]);
+  assert.throws(() => sharedFloat32Array(-1), RangeError);
+});
