@@ -4,7 +4,7 @@
  * the same buffers. Chose STAGE_FLOATS and the default flavor.
  *
  *   node tools/deno.mjs run --allow-read=. bench/stage_sweep.ts [--T=2,8,32] [--d=1e6,1e7]
- *       [--stage=4096,16384,65536,262144] [--runs=7]
+ *       [--stage=16384,65536,262144] [--chunk=4096,16384] [--runs=7] [--flavor=relaxed-simd] [--json]
  * @module
  */
 
@@ -17,6 +17,7 @@ interface Row {
   d: number;
   flavor: WasmFlavor;
   stageFloats: number;
+  maxChunkFloats: number;
   gramMs: number;
   combineMs: number;
 }
@@ -27,22 +28,30 @@ function main(): void {
   );
   const Ts = parseList(args.get("T") ?? "2,8,32", "T");
   const ds = parseList(args.get("d") ?? "1e6,1e7", "d");
-  const stages = parseList(args.get("stage") ?? "4096,16384,65536,262144", "stage");
+  const stages = parseList(args.get("stage") ?? "16384,65536,262144", "stage");
+  const chunks = parseList(args.get("chunk") ?? "4096,16384", "chunk");
   const runs = Number(args.get("runs") ?? 7);
-  const flavors: WasmFlavor[] = ["relaxed-simd", "simd"];
+  const flavors = (args.get("flavor") ?? "relaxed-simd,simd").split(",") as WasmFlavor[];
   const rows: Row[] = [];
-  console.log("| T | d | flavor | stage floats | gram ms | combine ms |");
-  console.log("|--:|--:|:--|--:|--:|--:|");
+  console.log("| T | d | flavor | stage floats | max chunk | gram ms | combine ms |");
+  console.log("|--:|--:|:--|--:|--:|--:|--:|");
   for (const T of Ts) {
     for (const d of ds) {
       const grads = makeGrads(T, d);
       const out = new Float32Array(d);
       const w = Array.from({ length: T }, (_, t) => 1 / (t + 1));
-      const variants: { flavor: WasmFlavor; stageFloats: number; k: WasmKernels }[] = [];
+      const variants: {
+        flavor: WasmFlavor;
+        stageFloats: number;
+        maxChunkFloats: number;
+        k: WasmKernels;
+      }[] = [];
       for (const flavor of flavors) {
         for (const stageFloats of stages) {
-          const k = createWasmKernels({ flavors: [flavor], stageFloats });
-          if (k !== null) variants.push({ flavor, stageFloats, k });
+          for (const maxChunkFloats of chunks) {
+            const k = createWasmKernels({ flavors: [flavor], stageFloats, maxChunkFloats });
+            if (k !== null) variants.push({ flavor, stageFloats, maxChunkFloats, k });
+          }
         }
       }
       // Round-robin over the variants, so drift on a shared machine hits all alike.
@@ -58,23 +67,26 @@ function main(): void {
           }
         });
       }
-      variants.forEach(({ flavor, stageFloats }, v) => {
+      variants.forEach(({ flavor, stageFloats, maxChunkFloats }, v) => {
         const row = {
           T,
           d,
           flavor,
           stageFloats,
+          maxChunkFloats,
           gramMs: median(gram[v]),
           combineMs: median(combine[v]),
         };
         rows.push(row);
         console.log(
-          `| ${T} | ${d} | ${flavor} | ${stageFloats} | ${row.gramMs.toFixed(2)} | ` +
+          `| ${T} | ${d} | ${flavor} | ${stageFloats} | ${maxChunkFloats} | ` +
+            `${row.gramMs.toFixed(2)} | ` +
             `${row.combineMs.toFixed(2)} |`,
         );
       });
     }
   }
+  if (args.has("json")) console.log(JSON.stringify(rows, null, 2));
 }
 
 if (import.meta.main) main();

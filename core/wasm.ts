@@ -38,8 +38,12 @@ interface Exports {
  * Row chunk length for T tasks: a multiple of 4 floats (whole f32x4 lanes), at least 4, with
  * T · length ≤ stageFloats where T allows.
  */
-export function chunkLength(T: number, stageFloats = STAGE_FLOATS): number {
-  const n = Math.min(MAX_CHUNK_FLOATS, Math.floor(stageFloats / Math.max(T, 1)));
+export function chunkLength(
+  T: number,
+  stageFloats = STAGE_FLOATS,
+  maxChunkFloats = MAX_CHUNK_FLOATS,
+): number {
+  const n = Math.min(maxChunkFloats, Math.floor(stageFloats / Math.max(T, 1)));
   return Math.max(4, n & ~3);
 }
 
@@ -80,6 +84,8 @@ export interface WasmKernelOptions {
   flavors?: readonly WasmFlavor[];
   /** Floats staged per chunk (all rows); default STAGE_FLOATS. For bench/stage_sweep.ts. */
   stageFloats?: number;
+  /** Longest row chunk; default MAX_CHUNK_FLOATS. For bench/stage_sweep.ts. */
+  maxChunkFloats?: number;
 }
 
 /**
@@ -87,7 +93,11 @@ export interface WasmKernelOptions {
  * else the plain SIMD build; null where WebAssembly SIMD is unavailable (or the asked-for flavor).
  */
 export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels | null {
-  const { flavors = ["relaxed-simd", "simd"], stageFloats = STAGE_FLOATS } = options;
+  const {
+    flavors = ["relaxed-simd", "simd"],
+    stageFloats = STAGE_FLOATS,
+    maxChunkFloats = MAX_CHUNK_FLOATS,
+  } = options;
   let wasm: Exports | null = null;
   let flavor: WasmFlavor = "simd";
   for (const f of flavors) {
@@ -137,7 +147,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     gram(rows, G) {
       const T = rows.length;
       const d = T === 0 ? 0 : rows[0].length;
-      const n = chunkLength(T, stageFloats);
+      const n = chunkLength(T, stageFloats, maxChunkFloats);
       const l = reserve(T, n);
       const g0 = l.G >> 3;
       f64.fill(0, g0, g0 + T * T);
@@ -158,7 +168,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     combine(rows, w, out) {
       const T = rows.length;
       const d = out.length;
-      const n = chunkLength(T, stageFloats);
+      const n = chunkLength(T, stageFloats, maxChunkFloats);
       const l = reserve(T, n);
       for (let t = 0; t < T; t++) f32[(l.w >> 2) + t] = w[t];
       const o = l.out >> 2;

@@ -204,12 +204,14 @@ function square(a: usize, n: i32, G: usize, T: i32, i: i32): void {
 }
 
 /**
- * G += J Jᵀ (upper triangle) for T rows of n floats at `rows`. Per pair of rows i, i+1: the
- * diagonal block, then 2×4 tiles, then a 2×2 and a 2×1 tile for what is left of the row; an odd
- * last row is squared alone.
+ * Floats of each row summed in f32x4 lanes before the dot products go to G in float64: each lane
+ * adds at most LANE_BLOCK_FLOATS / 4 = 1024 products, whatever the staged chunk's length.
  */
-export function gram(rows: usize, T: i32, n: i32, G: usize): void {
-  const rowBytes = (<usize>n) << 2;
+const LANE_BLOCK_FLOATS = 4096;
+
+/** G += J Jᵀ (upper triangle) for the columns [k0, k0 + n) of T rows `rowBytes` apart. */
+@inline
+function gramBlock(rows: usize, rowBytes: usize, T: i32, n: i32, G: usize): void {
   let i = 0;
   for (; i + 2 <= T; i += 2) {
     const a = rows + <usize>i * rowBytes;
@@ -223,4 +225,17 @@ export function gram(rows: usize, T: i32, n: i32, G: usize): void {
     if (j < T) tile2x1(a, rows + <usize>j * rowBytes, rowBytes, n, G, T, i, j);
   }
   if (i < T) square(rows + <usize>i * rowBytes, n, G, T, i);
+}
+
+/**
+ * G += J Jᵀ (upper triangle) for T rows of n floats at `rows`, in column blocks of
+ * LANE_BLOCK_FLOATS. Per pair of rows i, i+1: the diagonal block, then 2×4 tiles, then a 2×2 and a
+ * 2×1 tile for what is left of the row; an odd last row is squared alone.
+ */
+export function gram(rows: usize, T: i32, n: i32, G: usize): void {
+  const rowBytes = (<usize>n) << 2;
+  for (let k0 = 0; k0 < n; k0 += LANE_BLOCK_FLOATS) {
+    const m = min(LANE_BLOCK_FLOATS, n - k0);
+    gramBlock(rows + ((<usize>k0) << 2), rowBytes, T, m, G);
+  }
 }

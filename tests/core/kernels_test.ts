@@ -5,7 +5,12 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { referenceKernels } from "../../core/reference.ts";
-import { chunkLength, createWasmKernels, type WasmKernels } from "../../core/wasm.ts";
+import {
+  chunkLength,
+  createWasmKernels,
+  MAX_CHUNK_FLOATS,
+  type WasmKernels,
+} from "../../core/wasm.ts";
 import { kernels } from "../../core/kernels.ts";
 import { gradsArb } from "../_arbitraries.ts";
 
@@ -131,7 +136,7 @@ Deno.test("staging: chunk lengths are whole f32x4 lanes and bounded", () => {
   for (const T of [1, 2, 3, 8, 32, 33, 1000, 100000]) {
     const n = chunkLength(T);
     assert.equal(n % 4, 0);
-    assert.ok(n >= 4 && n <= 4096, `T=${T}: ${n}`);
+    assert.ok(n >= 4 && n <= MAX_CHUNK_FLOATS, `T=${T}: ${n}`);
   }
 });
 
