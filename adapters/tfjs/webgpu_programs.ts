@@ -20,6 +20,9 @@ import {
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
 
+/** A program-defined uniform value, as the webgpu backend takes them. */
+type Uniform = { type: "int32" | "uint32"; data: number[] };
+
 /** What the kernels need of tf.js's WebGPUBackend (structural: the package is not imported). */
 export interface WebGpuBackendLike {
   device: { limits: { maxStorageBufferBindingSize: number } };
@@ -27,7 +30,7 @@ export interface WebGpuBackendLike {
     program: unknown,
     inputs: TensorInfo[],
     outputDtype: "float32",
-    uniforms?: { type: "int32" | "uint32"; data: number[] }[],
+    uniforms?: Uniform[],
   ): TensorInfo;
 }
 
@@ -128,7 +131,6 @@ function combineProgram(T: number, n: number) {
           result[index] = s;
         }`,
     },
-    uniforms: undefined,
   };
 }
 
@@ -183,60 +185,39 @@ const GRAM = "GradientSurgeryGram";
 const COMBINE = "GradientSurgeryCombine";
 const GRADDROP = "GradientSurgeryGradDrop";
 
-/** Registers both kernels for "webgpu" once (later calls do nothing). */
-function ensureRegistered(): void {
-  if (getKernel(GRAM, "webgpu") === undefined) {
+/** A program and its own uniforms, built for the shape of its first input. */
+type Build = (
+  x: TensorInfo,
+  attrs: NamedAttrMap,
+) => { program: { variableNames: string[] }; uniforms?: Uniform[] };
+
+/**
+ * Runs a program as the kernel `name`, registered for "webgpu" on first use, so the engine tracks
+ * its output like any op's (tidy, dispose, memory()).
+ */
+function runProgram(
+  name: string,
+  inputs: Record<string, Tensor>,
+  build: Build,
+  attrs: NamedAttrMap = {},
+): Tensor {
+  if (getKernel(name, "webgpu") === undefined) {
     registerKernel({
-      kernelName: GRAM,
+      kernelName: name,
       backendName: "webgpu",
-      kernelFunc: ({ inputs, backend }) => {
-        const x = inputs.X as TensorInfo;
-        const { program, uniforms } = gramProgram(x.shape[0], x.shape[1]);
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { program, uniforms } = build(inputs.X as TensorInfo, attrs ?? {});
+        const infos = program.variableNames.map((v) => inputs[v] as TensorInfo);
         return (backend as unknown as WebGpuBackendLike).runWebGPUProgram(
           program,
-          [x],
+          infos,
           "float32",
           uniforms,
         );
       },
     });
   }
-  if (getKernel(GRADDROP, "webgpu") === undefined) {
-    registerKernel({
-      kernelName: GRADDROP,
-      backendName: "webgpu",
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const x = inputs.X as TensorInfo;
-        const { key0, key1, offset, mean } = attrs as unknown as GradDropAttrs;
-        const { program } = graddropProgram(x.shape[0], x.shape[1], mean);
-        return (backend as unknown as WebGpuBackendLike).runWebGPUProgram(
-          program,
-          [x, inputs.L as TensorInfo],
-          "float32",
-          [
-            { type: "uint32", data: [key0] },
-            { type: "uint32", data: [key1] },
-            { type: "uint32", data: [offset >>> 0] },
-          ],
-        );
-      },
-    });
-  }
-  if (getKernel(COMBINE, "webgpu") === undefined) {
-    registerKernel({
-      kernelName: COMBINE,
-      backendName: "webgpu",
-      kernelFunc: ({ inputs, backend }) => {
-        const x = inputs.X as TensorInfo;
-        const { program } = combineProgram(x.shape[0], x.shape[1]);
-        return (backend as unknown as WebGpuBackendLike).runWebGPUProgram(
-          program,
-          [x, inputs.W as TensorInfo],
-          "float32",
-        );
-      },
-    });
-  }
+  return engine().runKernel(name, inputs, attrs) as Tensor;
 }
 
 /** Attributes of one GradDrop call on a window of the concatenated shared vector. */
@@ -250,24 +231,31 @@ export interface GradDropAttrs {
 
 /** GradDrop of X [T, n] with leak [T] (webgpu backend): [n]. */
 export function graddropRows(x: Tensor, leak: Tensor, attrs: GradDropAttrs): Tensor {
-  ensureRegistered();
-  return engine().runKernel(
-    GRADDROP,
-    { X: x, L: leak },
-    attrs as unknown as NamedAttrMap,
-  ) as Tensor;
+  return runProgram(GRADDROP, { X: x, L: leak }, (info, a) => {
+    const { key0, key1, offset, mean } = a as unknown as GradDropAttrs;
+    return {
+      ...graddropProgram(info.shape[0], info.shape[1], mean),
+      uniforms: [
+        { type: "uint32", data: [key0] },
+        { type: "uint32", data: [key1] },
+        { type: "uint32", data: [offset >>> 0] },
+      ],
+    };
+  }, attrs as unknown as NamedAttrMap);
 }
 
 /** Per-chunk partial Gram tiles of X [T, n] (webgpu backend): [chunks, pairs · tile²]. */
 export function gramTiles(x: Tensor): Tensor {
-  ensureRegistered();
-  return engine().runKernel(GRAM, { X: x }) as Tensor;
+  return runProgram(GRAM, { X: x }, (info) => gramProgram(info.shape[0], info.shape[1]));
 }
 
 /** Σ_t w[t] · X[t, :] of X [T, n] and w [T] (webgpu backend): [n]. */
 export function combineRows(x: Tensor, w: Tensor): Tensor {
-  ensureRegistered();
-  return engine().runKernel(COMBINE, { X: x, W: w }) as Tensor;
+  return runProgram(
+    COMBINE,
+    { X: x, W: w },
+    (info) => combineProgram(info.shape[0], info.shape[1]),
+  );
 }
 
 /** The T×T Gramian (float64, symmetric) from the summed tiles [pairs · tile²]. */

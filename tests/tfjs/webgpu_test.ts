@@ -17,6 +17,7 @@ import {
 import { surgery as plainSurgery } from "../../mod.ts";
 import { StepState } from "../../random/step_state.ts";
 import { resolveOptions, type WeightOptions } from "../../validate/options.ts";
+import { gramOf } from "../methods/_gram.ts";
 import { testEachBackend, values } from "./_backends.ts";
 
 const webgpu = (name: string, fn: () => Promise<void>) => testEachBackend(name, fn, ["webgpu"]);
@@ -33,19 +34,6 @@ function rows(T: number, n: number, seed = 1): Float32Array[] {
   );
 }
 
-function gram64(r: readonly Float32Array[]): Float64Array {
-  const T = r.length;
-  const G = new Float64Array(T * T);
-  for (let i = 0; i < T; i++) {
-    for (let j = 0; j < T; j++) {
-      let s = 0;
-      for (let k = 0; k < r[i].length; k++) s += r[i][k] * r[j][k];
-      G[i * T + j] = s;
-    }
-  }
-  return G;
-}
-
 webgpu("the Gram kernel matches float64 for T = 1…33 and chunk edges", async () => {
   for (const T of [1, 2, 3, 5, 8, 9, 10, 12, 13, 16, 17, 32, 33]) {
     for (const n of [1, 255, 256, 257, 3001]) {
@@ -54,7 +42,7 @@ webgpu("the Gram kernel matches float64 for T = 1…33 and chunk edges", async (
       const tiles = tf.tidy(() => tf.sum(gramTiles(x), 0));
       const G = unpackGram(await values(tiles), T);
       tf.dispose([x, tiles]);
-      const want = gram64(r);
+      const want = gramOf(r.map((row) => Array.from(row)));
       for (let i = 0; i < T; i++) {
         for (let j = 0; j < T; j++) {
           const scale = Math.sqrt(want[i * T + i] * want[j * T + j]);
