@@ -41,7 +41,25 @@ export const PARALLEL_MIN_FLOATS = 1 << 20;
 /** Default thread count cap: beyond a few threads the memory bus, not the cores, sets the pace. */
 export const MAX_DEFAULT_THREADS = 8;
 
-/** Options of {@linkcode createParallelSurgery}. */
+/**
+ * Options of {@linkcode createParallelSurgery}.
+ *
+ * @example A thread count beside the usual options
+ * ```ts
+ * import { createParallelSurgery, type ParallelSurgeryOptions } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ParallelSurgeryOptions = { threads: 1, reduction: "mean" };
+ * const pcgrad = await createParallelSurgery(options);
+ * try {
+ *   assert.equal(pcgrad.threads, 1);
+ *   const update = await pcgrad.surgery([Float32Array.of(1, 0), Float32Array.of(-1, 1)]);
+ *   assert.deepEqual(Array.from(update), [0.25, 0.75]);
+ * } finally {
+ *   pcgrad.close();
+ * }
+ * ```
+ */
 export interface ParallelSurgeryOptions extends WeightOptions {
   /**
    * Threads, counting the calling thread (an integer ≥ 1). Default: the logical CPUs
@@ -50,7 +68,25 @@ export interface ParallelSurgeryOptions extends WeightOptions {
   threads?: number;
 }
 
-/** Per-call options of {@linkcode ParallelSurgery.surgery}. */
+/**
+ * Per-call options of {@linkcode ParallelSurgery.surgery}.
+ *
+ * @example Writing every step into one shared buffer
+ * ```ts
+ * import { createParallelSurgery, type ParallelCallOptions, sharedFloat32Array } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const pcgrad = await createParallelSurgery({ threads: 2 });
+ * try {
+ *   const call: ParallelCallOptions = { out: sharedFloat32Array(2) };
+ *   const update = await pcgrad.surgery([Float32Array.of(1, 0), Float32Array.of(-1, 1)], call);
+ *   assert.equal(update, call.out); // no allocation per step
+ *   assert.deepEqual(Array.from(update), [0.5, 1.5]);
+ * } finally {
+ *   pcgrad.close();
+ * }
+ * ```
+ */
 export interface ParallelCallOptions {
   /**
    * Where to write the update; default a new array. On a SharedArrayBuffer every thread writes
@@ -61,7 +97,31 @@ export interface ParallelCallOptions {
   losses?: readonly number[];
 }
 
-/** A stateful surgery that splits every step across threads. */
+/**
+ * A stateful surgery that splits every step across threads.
+ *
+ * @example The same stream and stats as createSurgery
+ * ```ts
+ * import { createParallelSurgery, createSurgery, type ParallelSurgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const grads = [Float32Array.of(1, 0, 2), Float32Array.of(-1, 1, 0), Float32Array.of(0, -1, -1)];
+ * const parallel: ParallelSurgery = await createParallelSurgery({ threads: 2, seed: 4 });
+ * const single = createSurgery({ seed: 4 });
+ * try {
+ *   for (let step = 0; step < 3; step++) {
+ *     const a = await parallel.surgery(grads);
+ *     const b = single.surgery(grads);
+ *     a.forEach((x, k) => assert.ok(Math.abs(x - b[k]) < 1e-6));
+ *     assert.deepEqual(parallel.stats?.orders, single.stats?.orders);
+ *   }
+ *   parallel.reset();
+ *   assert.equal(parallel.stats, null);
+ * } finally {
+ *   parallel.close();
+ * }
+ * ```
+ */
 export interface ParallelSurgery {
   /** Threads in use (1 where the runtime has no Workers or SharedArrayBuffer). */
   readonly threads: number;
