@@ -1,7 +1,7 @@
 // Import by URL: the repository served over HTTP on 127.0.0.1, a script in a fresh Deno cache that
 // imports mod.ts by URL with no permission but --allow-import for that host (so nothing in the
 // plain API may read files, the network or the environment), and the same numbers as a local
-// import, from the WASM core.
+// import, from the WASM core; the parallel surgery's Worker module loads by URL as well.
 import assert from "node:assert/strict";
 import * as local from "../../mod.ts";
 import { serveStatic } from "./_static_server.ts";
@@ -14,6 +14,7 @@ function script(base: string): string {
   return `
 import * as gs from "${base}mod.ts";
 import { sampleGrads, splitPhaseUpdate } from "${base}tests/edge/_workload.ts";
+import { taskGradients } from "${base}examples/browser/workload.ts";
 
 const grads = sampleGrads();
 const stateful = gs.createSurgery({ seed: 3 });
@@ -25,7 +26,22 @@ try {
 } catch (e) {
   error = e.constructor.name + ": " + e.message;
 }
+// The parallel surgery: its Worker module comes by URL too (2 × 2^19 floats: enough for threads).
+const big = taskGradients(2, 1 << 19);
+const parallel = await gs.createParallelSurgery({ threads: 2, seed: 3 });
+const threaded = await parallel.surgery(big);
+parallel.close();
+const single = gs.createSurgery({ seed: 3 }).surgery(big);
+let parallelGap = 0;
+let parallelScale = 0;
+single.forEach((x, k) => {
+  parallelGap = Math.max(parallelGap, Math.abs(x - threaded[k]));
+  parallelScale = Math.max(parallelScale, Math.abs(x));
+});
 console.log(JSON.stringify({
+  threads: parallel.threads,
+  parallelGap,
+  parallelScale,
   paper: Array.from(gs.surgery([new Float32Array([1, 0]), new Float32Array([-1, 1])])),
   oneShot: Array.from(gs.surgery(grads, { seed: 3 })),
   first: Array.from(first),
@@ -76,6 +92,8 @@ Deno.test("url import: mod.ts by URL in a fresh cache, no permissions, WASM core
     assert.deepEqual(got.split, Array.from(splitPhaseUpdate(local, grads, 3)));
     assert.equal(got.kernel, "wasm-simd");
     assert.match(got.error, /^RangeError: Cannot run surgery: task 1 has length 2, expected 3/);
+    assert.equal(got.threads, 2);
+    assert.ok(got.parallelGap <= 1e-5 * got.parallelScale, `threads: ${got.parallelGap}`);
 
     // Only TypeScript modules were fetched, all found: no data files, no npm.
     for (const { path, status } of server.requests) {
@@ -85,6 +103,7 @@ Deno.test("url import: mod.ts by URL in a fresh cache, no permissions, WASM core
     const fetched = new Set(server.requests.map((r) => r.path));
     assert.ok(fetched.has("/mod.ts"));
     assert.ok(fetched.has("/core/_wasm_module.ts"), "the embedded WASM module came by URL");
+    assert.ok(fetched.has("/parallel/worker.ts"), "the parallel surgery's worker came by URL");
     assert.equal(fetched.size, server.requests.length, "each module fetched once");
     assert.equal(err.includes("Download"), true, "a fresh cache downloads the modules");
   } finally {
