@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import * as local from "../../mod.ts";
 import { freshDist } from "./_dist.ts";
+import { taskGradients } from "../../examples/browser/workload.ts";
 import { sampleGrads, splitPhaseUpdate } from "./_workload.ts";
 
 const SEED = 5;
@@ -27,6 +28,7 @@ Deno.test("bundle: one file, no imports, WASM embedded, no Deno APIs", async () 
     assert.doesNotMatch(code, /^\s*import\s/m, `${file} imports nothing`);
     assert.doesNotMatch(code, /\bimport\s*\(/, `${file} has no dynamic import`);
     assert.doesNotMatch(code, /\bDeno\./, `${file} uses no Deno API`);
+    assert.doesNotMatch(code, /import\.meta\.url/, `${file} needs no file beside it`);
     // "AGFzbQ" is base64 of the WASM magic number "\0asm".
     assert.match(code, /"AGFzbQ/, `${file} embeds the WASM module`);
   }
@@ -50,6 +52,23 @@ Deno.test("bundle: Deno loads it and gets the source's numbers", async () => {
   assert.deepEqual(Array.from(stateful.surgery(grads)), want.second);
   assert.equal(stateful.stats?.kernel, "wasm-simd");
   assert.deepEqual(Array.from(splitPhaseUpdate(bundled, grads, SEED)), want.split);
+});
+
+Deno.test("bundle: the parallel surgery runs its threads from the one file", async () => {
+  const dist = await freshDist();
+  const bundled: typeof local = await import(new URL("gradient-surgery.mjs", dist).href);
+  const grads = taskGradients(2, 1 << 19); // 2^20 floats: enough for the threads to start
+  const parallel = await bundled.createParallelSurgery({ threads: 2, seed: SEED });
+  try {
+    assert.equal(parallel.threads, 2);
+    const threaded = await parallel.surgery(grads);
+    const single = local.createSurgery({ seed: SEED }).surgery(grads);
+    const scale = single.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+    const gap = single.reduce((m, x, k) => Math.max(m, Math.abs(x - threaded[k])), 0);
+    assert.ok(gap <= 1e-5 * scale, `threaded vs single: ${gap} of ${scale}`);
+  } finally {
+    parallel.close();
+  }
 });
 
 Deno.test("bundle: plain Node loads it and the worker, and gets the source's numbers within f32 rounding", async () => {
