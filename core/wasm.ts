@@ -14,14 +14,19 @@ import { WASM_BASE64, WASM_RELAXED_BASE64 } from "./_wasm_module.ts";
 import type { Kernels } from "./kernel_types.ts";
 
 /**
- * Floats of all T rows staged per chunk: 16 Ki floats = 64 KiB, so a chunk stays in L2 while the
- * Gram kernel reads each row about T/2 times, and the copy into the stage streams. A row is at most
- * MAX_CHUNK_FLOATS long, so each f32x4 lane sums at most 1 Ki products before the chunk's dot
- * product is added in float64. Chosen with bench/stage_sweep.ts (numbers in its commit message).
+ * Floats of all T rows staged per chunk: 256 Ki floats = 1 MiB at most (T ≥ 16; 512 KiB at T = 8,
+ * where MAX_CHUNK_FLOATS caps the rows), about an L2 cache, so the Gram kernel's repeated row reads
+ * of a chunk hit cache. Chosen with bench/stage_sweep.ts (numbers in the commit messages that set
+ * it: at T = 32 it beat 64 Ki floats by 1.14× on the Gram and 1.45× on the combine).
  */
-export const STAGE_FLOATS = 64 * 1024;
-/** Longest row chunk, in floats. */
-export const MAX_CHUNK_FLOATS = 4096;
+export const STAGE_FLOATS = 256 * 1024;
+/**
+ * Longest row chunk, in floats: long chunks mean fewer copy calls (each costs a subarray view and a
+ * call, about 0.2 µs). The Gram kernel adds each 4096-float column block to G in float64 whatever
+ * the chunk length (core/assembly/gram.ts LANE_BLOCK_FLOATS), so each f32x4 lane sums at most 1 Ki
+ * products.
+ */
+export const MAX_CHUNK_FLOATS = 16384;
 const WASM_PAGE = 65536;
 
 /** Which build of the module to load. */
