@@ -1,96 +1,90 @@
 /**
- * Benchmark: PCGrad through the library (Gram pass → T×T weights → combine pass, SIMD WASM)
- * against a naive TypeScript loop of Algorithm 1 in vector form (bench/naive_pcgrad.ts), for
- * T ∈ {2, 8, 32} tasks and d ∈ {1e5, 1e6, 1e7} parameters. Prints a Markdown table of medians.
+ * Benchmark: PCGrad through the library beside this machine's limits and the baselines, in one run
+ * on the same buffers, for T ∈ {2, 4, 8, 16, 32} tasks and d ∈ {1e5, 1e6, 1e7} parameters, plus
+ * d = 1e8 for T ≤ 8 (3.2 GB of input at T = 8, streamed through the kernels in chunks).
  *
- *   node tools/deno.mjs task bench                 # full run (several minutes)
- *   node tools/deno.mjs task bench --quick         # d = 1e5 and 1e6 only
- *   node tools/deno.mjs task bench --T=2,8 --d=1e5 # filters
- *   node tools/deno.mjs task bench --json          # machine-readable results on stdout
+ * Per (T, d), medians of at least 5 timed runs of:
+ * - the library: `surgery` (PCGrad), its Gram pass (`accumulateGram`) and combine pass
+ *   (`combineBlock`), and `createParallelSurgery` on all logical CPUs (gradients on shared memory);
+ * - the memory floor: two reads of the T×d input at the streaming read bandwidth of a WASM SIMD loop
+ *   over that same data (bench/floors.ts);
+ * - the compute floor: the Gram's T(T+1)/2 · d multiply-adds at the peak rate of an in-register
+ *   WASM SIMD loop (bench/floors.ts, the better of plain and relaxed SIMD);
+ * - a naive TypeScript loop of Algorithm 1 (bench/naive_pcgrad.ts) and tf.js (wasm and cpu
+ *   backends) doing Gram + combine with tf ops (bench/tfjs_baseline.ts); both up to d = 1e7.
+ * Before the table: the thread-scaling probe (bench/thread_scaling.ts), which bounds what threads
+ * can gain here.
  *
- * Per (T, d): the inputs are filled once from a seeded generator and reused by every run; one
- * warm-up run of each operation comes first, and its outputs are the correctness check (surgery
- * and the naive loop must agree: max |difference| / max |output| < 1e-3, else the run aborts).
+ *   node tools/deno.mjs task bench                  # full run (about 15 minutes)
+ *   node tools/deno.mjs task bench --quick          # d ≤ 1e6
+ *   node tools/deno.mjs task bench --T=8 --d=1e5,1e6,1e7,1e8
+ *   node tools/deno.mjs task bench --skip=tfjs,naive,parallel
+ *   node tools/deno.mjs task bench --json           # machine-readable results on stdout
+ *
+ * Every baseline's first output is checked against the library's before timing (max |difference|
+ * / max |output| < 1e-3, else the run aborts).
  * @module
  */
 
-import { accumulateGram, combineBlock, surgery, surgeryWeights } from "../mod.ts";
+import {
+  accumulateGram,
+  combineBlock,
+  createParallelSurgery,
+  surgery,
+  surgeryWeights,
+} from "../mod.ts";
+import type { ParallelSurgery } from "../mod.ts";
+import { kernelFlavor, kernelMemoryBytes } from "../core/kernels.ts";
+import { sharedFloat32Array } from "../parallel/shared_memory.ts";
+import { median, parseList, timeMs, timeMsAsync } from "./_timing.ts";
+import { measurePeak, readBandwidth } from "./floors.ts";
+import { makeGrads } from "./inputs.ts";
 import { naivePcgrad } from "./naive_pcgrad.ts";
-import { fillNormalish, uniforms } from "./rng.ts";
+import { machineSection, resultTable, scalingTable } from "./_report.ts";
+import type { BenchResult, Machine, SizeResult } from "./_report.ts";
+import { threadScaling } from "./thread_scaling.ts";
+import { TF_BACKENDS, TF_VERSION, tfPcgradStep, toTensor, useBackend } from "./tfjs_baseline.ts";
 
-const USAGE = "usage: deno task bench [--quick] [--json] [--T=2,8,32] [--d=1e5,1e6,1e7]";
-/** Largest tolerated max |surgery − naive| / max |surgery|. */
+const USAGE = "usage: deno task bench [--quick] [--json] [--T=2,8] [--d=1e5,1e6] " +
+  "[--skip=tfjs,naive,parallel,probe] [--runs=5]";
+/** Largest tolerated max |baseline − library| / max |library|. */
 const TOLERANCE = 1e-3;
-/**
- * Warm-up: one run of every operation, repeated until WARMUP_MS have passed (short runs need
- * several calls before V8 has optimised the naive loop). Then timed runs: at least MIN_RUNS, and
- * more while one size's timed loop has run under BUDGET_MS, at most MAX_RUNS.
- */
+/** Warm-up: every operation at least once, repeated until WARMUP_MS have passed. */
 const WARMUP_MS = 300;
+/** Timed runs: at least `runs` (default 5), more while under BUDGET_MS, at most MAX_RUNS. */
 const MIN_RUNS = 5;
 const BUDGET_MS = 1000;
-const MAX_RUNS = 200;
-/** The naive loop does only NAIVE_SLOW_RUNS timed runs where its first run took over NAIVE_SLOW_MS. */
-const NAIVE_SLOW_RUNS = 3;
-const NAIVE_SLOW_MS = 5000;
+const MAX_RUNS = 100;
+/** Baselines (naive loop, tf.js) run up to this d; beyond it the rows check the library's scaling. */
+const BASELINE_MAX_D = 1e7;
+/** d = 1e8 runs only for T up to this (T = 8 is 3.2 GB of input). */
+const MAX_T_AT_1E8 = 8;
 const SEED = 0;
 
 interface Config {
   json: boolean;
-  quick: boolean;
   Ts: number[];
   ds: number[];
-}
-
-interface Check {
-  /** max |surgery − naive| / max |surgery|. */
-  relError: number;
-  maxAbsOutput: number;
-  /** max |combineBlock(gram → weights) − surgery|, expected 0. */
-  splitVsSurgery: number;
-  /** Projection steps PCGrad took, and conflicting pairs (i < j). */
-  projections: number;
-  conflicts: number;
-}
-
-interface SizeResult {
-  T: number;
-  d: number;
-  surgeryMs: number;
-  gramMs: number;
-  combineMs: number;
-  naiveMs: number;
-  /** naive median / surgery median. */
-  speedup: number;
-  /** 2·T·d·4 bytes / surgery median. */
-  surgeryGBps: number;
-  /** Timed runs (medians are over these) and warm-up runs before them. */
-  runs: { library: number; naive: number };
-  warmupRuns: { library: number; naive: number };
-  /** The very first call of surgery and of the naive loop (cold JIT). */
-  firstRunMs: { surgery: number; naive: number };
-  fillMs: number;
-  check: Check;
-  samplesMs: { surgery: number[]; gram: number[]; combine: number[]; naive: number[] };
-}
-
-function parseList(arg: string, name: string): number[] {
-  const values = arg.split(",").map((s) => Number(s.trim()));
-  for (const v of values) {
-    if (!Number.isInteger(v) || v < 1) {
-      throw new RangeError(`--${name}: expected positive integers, found ${JSON.stringify(arg)}`);
-    }
-  }
-  return values;
+  skip: Set<string>;
+  runs: number;
 }
 
 function parseArgs(args: readonly string[]): Config {
-  const config: Config = { json: false, quick: false, Ts: [2, 8, 32], ds: [1e5, 1e6, 1e7] };
+  const config: Config = {
+    json: false,
+    Ts: [2, 4, 8, 16, 32],
+    ds: [1e5, 1e6, 1e7, 1e8],
+    skip: new Set(),
+    runs: MIN_RUNS,
+  };
+  let quick = false;
   for (const arg of args) {
     if (arg === "--json") config.json = true;
-    else if (arg === "--quick") config.quick = true;
+    else if (arg === "--quick") quick = true;
     else if (arg.startsWith("--T=")) config.Ts = parseList(arg.slice(4), "T");
     else if (arg.startsWith("--d=")) config.ds = parseList(arg.slice(4), "d");
+    else if (arg.startsWith("--skip=")) config.skip = new Set(arg.slice(7).split(","));
+    else if (arg.startsWith("--runs=")) config.runs = Math.max(MIN_RUNS, Number(arg.slice(7)));
     else if (arg === "--help" || arg === "-h") {
       console.log(USAGE);
       Deno.exit(0);
@@ -99,279 +93,248 @@ function parseArgs(args: readonly string[]): Config {
       Deno.exit(2);
     }
   }
-  if (config.quick) config.ds = config.ds.filter((d) => d <= 1e6);
+  if (quick) config.ds = config.ds.filter((d) => d <= 1e6);
   return config;
 }
 
-/**
- * T task gradients of length d: g_t = s_t · (a_t · z + n_t), with z a shared normal-ish vector,
- * n_t the task's own, a_t = ±(0.3…1) (mixed signs, so about half the pairs conflict, and strongly
- * enough that the conflict tests are far from a tie) and a different scale s_t ∈ [1/4, 4] per task.
- */
-function makeGrads(T: number, d: number): Float32Array[] {
-  const u = uniforms(1000 * T + 7);
-  const shared = fillNormalish(new Float32Array(d), 12345);
-  const grads: Float32Array[] = [];
-  for (let t = 0; t < T; t++) {
-    const scale = 2 ** (4 * u() - 2);
-    const a = (u() < 0.5 ? -1 : 1) * (0.3 + 0.7 * u());
-    const g = fillNormalish(new Float32Array(d), 7919 * (t + 1) + d);
-    for (let k = 0; k < d; k++) g[k] = scale * (g[k] + a * shared[k]);
-    grads.push(g);
-  }
-  return grads;
-}
-
-function median(xs: readonly number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function time(f: () => unknown): number {
-  const t0 = performance.now();
-  f();
-  return performance.now() - t0;
-}
-
-/**
- * Runs `ops` round-robin: at least `minRuns` rounds, then more while under `budgetMs` since the
- * start, at most `maxRuns`. Returns each round's times (ms), one per operation.
- */
-function repeat(
-  ops: readonly (() => unknown)[],
-  minRuns: number,
-  budgetMs: number,
-  maxRuns: number,
-): number[][] {
-  const rounds: number[][] = [];
+/** Sync operations round-robin: ≥ minRuns rounds, more while under BUDGET_MS; times per op. */
+function repeat(ops: readonly (() => unknown)[], minRuns: number): number[][] {
+  const samples: number[][] = ops.map(() => []);
   const start = performance.now();
   while (
-    rounds.length < minRuns ||
-    (performance.now() - start < budgetMs && rounds.length < maxRuns)
+    samples[0].length < minRuns ||
+    (performance.now() - start < BUDGET_MS && samples[0].length < MAX_RUNS)
   ) {
-    rounds.push(ops.map(time));
+    ops.forEach((op, i) => samples[i].push(timeMs(op)));
   }
-  return rounds;
+  return samples;
 }
 
-/** Per-operation sample lists from per-round times. */
-function transpose(rounds: readonly number[][]): number[][] {
-  const n = rounds.length === 0 ? 0 : rounds[0].length;
-  return Array.from({ length: n }, (_, i) => rounds.map((r) => r[i]));
+/** Warm-up of sync operations: each at least once, repeated until WARMUP_MS have passed. */
+function warmUp(ops: readonly (() => unknown)[]): number {
+  const start = performance.now();
+  let n = 0;
+  do {
+    for (const op of ops) op();
+    n++;
+  } while (performance.now() - start < WARMUP_MS);
+  return n;
 }
 
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  let m = 0;
-  for (let k = 0; k < a.length; k++) m = Math.max(m, Math.abs(a[k] - b[k]));
-  return m;
+/** An async operation: warm-up like warmUp, then ≥ minRuns timed runs; returns the samples. */
+async function repeatAsync(op: () => Promise<unknown>, minRuns: number): Promise<number[]> {
+  const warm = performance.now();
+  do await op(); while (performance.now() - warm < WARMUP_MS);
+  const samples: number[] = [];
+  const start = performance.now();
+  while (
+    samples.length < minRuns ||
+    (performance.now() - start < BUDGET_MS && samples.length < MAX_RUNS)
+  ) {
+    samples.push(await timeMsAsync(op));
+  }
+  return samples;
 }
 
-function maxAbs(a: Float32Array): number {
-  let m = 0;
-  for (let k = 0; k < a.length; k++) m = Math.max(m, Math.abs(a[k]));
-  return m;
+function relDiff(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let scale = 0;
+  for (let k = 0; k < a.length; k++) {
+    diff = Math.max(diff, Math.abs(a[k] - b[k]));
+    scale = Math.max(scale, Math.abs(b[k]));
+  }
+  return diff / (scale || 1);
 }
 
-function fmtD(d: number): string {
-  const e = Math.round(Math.log10(d));
-  return 10 ** e === d ? `1e${e}` : String(d);
+function check(name: string, tag: string, err: number, log: (s: string) => void): void {
+  const ok = Number.isFinite(err) && err < TOLERANCE;
+  log(
+    `  check ${tag}: ${name} vs surgery, max rel diff ${err.toExponential(2)} ${
+      ok ? "ok" : "FAIL"
+    }`,
+  );
+  if (!ok) {
+    console.error(
+      `\n!!! CHECK FAILED at ${tag}: ${name} disagrees with surgery (${err}). Aborting.`,
+    );
+    Deno.exit(1);
+  }
 }
 
-function fmtMs(ms: number): string {
-  if (ms < 1) return ms.toFixed(3);
-  if (ms < 10) return ms.toFixed(2);
-  if (ms < 100) return ms.toFixed(1);
-  return ms.toFixed(0);
-}
-
-function benchSize(T: number, d: number, log: (line: string) => void): SizeResult {
-  const tag = `T=${T}, d=${fmtD(d)}`;
+async function benchSize(
+  T: number,
+  d: number,
+  config: Config,
+  peak: number,
+  parallel: ParallelSurgery | null,
+  log: (line: string) => void,
+): Promise<SizeResult> {
+  const tag = `T=${T}, d=${d.toExponential(0)}`;
   let grads: Float32Array[] = [];
-  const fillMs = time(() => (grads = makeGrads(T, d)));
+  const fillMs = timeMs(() => (grads = makeGrads(T, d)));
+  log(`${tag}: inputs filled in ${fillMs.toFixed(0)} ms`);
   const out = new Float32Array(d);
   const combined = new Float32Array(d);
-  const naiveOut = new Float32Array(d);
-  const scratch = new Float32Array(d);
   const options = { seed: SEED, out };
 
-  // First runs: their outputs are the check, and they start the warm-up.
-  const warmStart = performance.now();
-  const surgeryFirstMs = time(() => surgery(grads, options));
-  const gram = accumulateGram(grads);
-  const { weights, stats } = surgeryWeights(gram, { seed: SEED });
-  combineBlock(grads, weights, combined);
+  // Library: surgery, and its two passes through the public split phase.
+  surgery(grads, options);
+  const reference = out.slice();
+  const { weights, stats } = surgeryWeights(accumulateGram(grads), { seed: SEED });
   const libraryOps = [
     () => surgery(grads, options),
     () => accumulateGram(grads),
     () => combineBlock(grads, weights, combined),
   ];
-  // The naive loop visits the same per-task orders as surgery's seed (stats.orders).
-  const orders = stats.orders;
-  const naiveOps = [() => naivePcgrad(grads, orders, naiveOut, scratch)];
-  const naiveFirstMs = time(naiveOps[0]);
+  warmUp(libraryOps);
+  const [surgeryS, gramS, combineS] = repeat(libraryOps, config.runs);
+  check("split phase", tag, relDiff(combined, reference), log);
 
-  const maxAbsOutput = maxAbs(out);
-  const relError = maxAbsDiff(out, naiveOut) / maxAbsOutput;
-  const check: Check = {
-    relError,
-    maxAbsOutput,
-    splitVsSurgery: maxAbsDiff(out, combined),
-    projections: stats.projections,
-    conflicts: stats.conflicts.length,
-  };
-  const ok = relError < TOLERANCE && Number.isFinite(relError);
-  log(
-    `check ${tag}: max|surgery − naive| / max|out| = ${relError.toExponential(2)} ` +
-      `(< ${TOLERANCE}: ${ok ? "ok" : "FAIL"}); split phase vs surgery max diff ` +
-      `${check.splitVsSurgery}; ${check.projections} projections, ${check.conflicts} of ` +
-      `${(T * (T - 1)) / 2} pairs conflict; inputs filled in ${fmtMs(fillMs)} ms`,
-  );
-  if (!ok) {
-    console.error(
-      `\n!!! CHECK FAILED at ${tag}: surgery and the naive PCGrad loop disagree ` +
-        `(relative max error ${relError}, tolerance ${TOLERANCE}). Aborting.\n`,
-    );
-    Deno.exit(1);
-  }
+  // Floors.
+  const bw = readBandwidth(grads);
+  const memoryFloorMs = (2 * T * d * 4) / bw.bytesPerS * 1000;
+  const computeFloorMs = ((T * (T + 1)) / 2) * d / peak * 1000;
 
-  // Rest of the warm-up: short runs repeat until the JIT has settled.
-  const warmups = {
-    library: 1 + repeat(libraryOps, 0, WARMUP_MS - (performance.now() - warmStart), Infinity)
-      .length,
-    naive: 1 + repeat(naiveOps, 0, WARMUP_MS - naiveFirstMs, Infinity).length,
-  };
-
-  // Timed runs; the library operations round-robin, so drift on a noisy machine hits all alike.
-  const [surgerySamples, gramSamples, combineSamples] = transpose(
-    repeat(libraryOps, MIN_RUNS, BUDGET_MS, MAX_RUNS),
-  );
-  const [naiveSamples] = naiveFirstMs > NAIVE_SLOW_MS
-    ? transpose(repeat(naiveOps, NAIVE_SLOW_RUNS, 0, NAIVE_SLOW_RUNS))
-    : transpose(repeat(naiveOps, MIN_RUNS, BUDGET_MS, MAX_RUNS));
-  const samples = { surgery: surgerySamples, gram: gramSamples, combine: combineSamples };
-
-  const surgeryMs = median(samples.surgery);
-  const naiveMs = median(naiveSamples);
   const result: SizeResult = {
     T,
     d,
-    surgeryMs,
-    gramMs: median(samples.gram),
-    combineMs: median(samples.combine),
-    naiveMs,
-    speedup: naiveMs / surgeryMs,
-    surgeryGBps: (2 * T * d * 4) / (surgeryMs * 1e6),
-    runs: { library: samples.surgery.length, naive: naiveSamples.length },
-    warmupRuns: warmups,
-    firstRunMs: { surgery: surgeryFirstMs, naive: naiveFirstMs },
+    surgeryMs: median(surgeryS),
+    gramMs: median(gramS),
+    combineMs: median(combineS),
+    memoryFloorMs,
+    computeFloorMs,
+    readGBps: bw.bytesPerS / 1e9,
+    readBytes: bw.bytes,
+    naiveMs: null,
+    tfjsMs: {},
+    parallelMs: null,
+    samplesMs: { surgery: surgeryS, gram: gramS, combine: combineS },
+    projections: stats.projections,
+    conflicts: stats.conflicts.length,
     fillMs,
-    check,
-    samplesMs: { ...samples, naive: naiveSamples },
   };
+
+  if (d <= BASELINE_MAX_D && !config.skip.has("naive")) {
+    const naiveOut = new Float32Array(d);
+    const scratch = new Float32Array(d);
+    const run = () => naivePcgrad(grads, stats.orders, naiveOut, scratch);
+    run();
+    check("naive loop", tag, relDiff(naiveOut, reference), log);
+    const [s] = repeat([run], config.runs);
+    result.naiveMs = median(s);
+    result.samplesMs.naive = s;
+  }
+
+  if (d <= BASELINE_MAX_D && !config.skip.has("tfjs")) {
+    for (const backend of TF_BACKENDS) {
+      const why = await useBackend(backend);
+      if (why !== null) {
+        log(`  tf.js ${backend}: unavailable (${why})`);
+        continue;
+      }
+      const X = toTensor(grads);
+      try {
+        check(`tf.js ${backend}`, tag, relDiff(tfPcgradStep(X, SEED), reference), log);
+        const [s] = repeat([() => tfPcgradStep(X, SEED)], config.runs);
+        result.tfjsMs[backend] = median(s);
+        result.samplesMs[`tfjs-${backend}`] = s;
+      } finally {
+        X.dispose();
+      }
+    }
+  }
+
+  if (parallel !== null && d <= BASELINE_MAX_D && !config.skip.has("parallel")) {
+    const shared = grads.map((g) => {
+      const s = sharedFloat32Array(d);
+      s.set(g);
+      return s;
+    });
+    const sharedOut = sharedFloat32Array(d);
+    parallel.reset();
+    await parallel.surgery(shared, { out: sharedOut });
+    check(`${parallel.threads} threads`, tag, relDiff(sharedOut, reference), log);
+    const s = await repeatAsync(() => {
+      parallel.reset(); // the same orders as the single-threaded runs
+      return parallel.surgery(shared, { out: sharedOut });
+    }, config.runs);
+    result.parallelMs = median(s);
+    result.samplesMs.parallel = s;
+  }
+
   log(
-    `  ${tag}: surgery ${fmtMs(surgeryMs)} ms, naive ${fmtMs(naiveMs)} ms ` +
-      `(${result.runs.library} / ${result.runs.naive} timed runs after ${warmups.library} / ` +
-      `${warmups.naive} warm-up runs)`,
+    `  surgery ${result.surgeryMs.toFixed(2)} ms (floor ${
+      Math.max(memoryFloorMs, computeFloorMs).toFixed(2)
+    }), naive ${result.naiveMs?.toFixed(1) ?? "—"}, tf.js wasm ${
+      result.tfjsMs.wasm?.toFixed(1) ?? "—"
+    }, ${parallel?.threads ?? 1} threads ${result.parallelMs?.toFixed(2) ?? "—"} ms`,
   );
   return result;
 }
 
-function table(results: readonly SizeResult[]): string {
-  const lines = [
-    "| T | d | surgery ms | gram ms | combine ms | naive ms | naive/surgery | surgery GB/s | runs lib/naive |",
-    "|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
-  ];
-  for (const r of results) {
-    lines.push(
-      `| ${r.T} | ${fmtD(r.d)} | ${fmtMs(r.surgeryMs)} | ${fmtMs(r.gramMs)} | ` +
-        `${fmtMs(r.combineMs)} | ${fmtMs(r.naiveMs)} | ${r.speedup.toFixed(1)}× | ` +
-        `${r.surgeryGBps.toFixed(2)} | ${r.runs.library}/${r.runs.naive} |`,
-    );
-  }
-  return lines.join("\n");
-}
-
-function main(): void {
+async function main(): Promise<void> {
   const config = parseArgs(Deno.args);
   // With --json, stdout carries only the JSON document; progress goes to stderr.
   const log = config.json ? (line: string) => console.error(line) : (line: string) => {
     console.log(line);
   };
-  const runtime = {
+  const t0 = performance.now();
+  const threads = navigator.hardwareConcurrency;
+  const peakBefore = measurePeak();
+  const scaling = config.skip.has("probe") ? null : await threadScaling(threads);
+  const machine: Machine = {
     deno: Deno.version.deno,
     v8: Deno.version.v8,
-    typescript: Deno.version.typescript,
     target: Deno.build.target,
-    hardwareConcurrency: navigator.hardwareConcurrency,
+    logicalCpus: threads,
+    kernel: kernelFlavor() ?? "typescript",
+    tfjs: TF_VERSION,
+    peak: peakBefore,
+    threadScaling: scaling,
     date: new Date().toISOString(),
-    kernel: surgeryWeights(new Float64Array([1])).stats.kernel,
   };
-  log("# PCGrad benchmark: surgery (WASM core) vs a naive TypeScript loop");
-  log("");
-  log(
-    `Deno ${runtime.deno}, V8 ${runtime.v8}, TypeScript ${runtime.typescript}, ` +
-      `${runtime.target}, ${runtime.hardwareConcurrency} logical CPUs, kernel ` +
-      `${runtime.kernel}, ${runtime.date}`,
-  );
-  log(`T ∈ {${config.Ts.join(", ")}}, d ∈ {${config.ds.map(fmtD).join(", ")}}`);
-  log("");
+  log(machineSection(machine));
 
-  const t0 = performance.now();
+  const parallel = config.skip.has("parallel") ? null : await createParallelSurgery({
+    threads,
+    seed: SEED,
+  });
   const results: SizeResult[] = [];
-  for (const T of config.Ts) {
-    // Each size's arrays live only inside benchSize, so they can be freed before the next one.
-    for (const d of config.ds) results.push(benchSize(T, d, log));
+  try {
+    for (const T of config.Ts) {
+      for (const d of config.ds) {
+        if (d > 1e7 && T > MAX_T_AT_1E8) continue;
+        results.push(await benchSize(T, d, config, peakBefore.best, parallel, log));
+      }
+    }
+  } finally {
+    parallel?.close();
   }
-  const totalS = (performance.now() - t0) / 1000;
-
-  if (config.json) {
-    console.log(JSON.stringify(
-      {
-        runtime,
-        config: {
-          Ts: config.Ts,
-          ds: config.ds,
-          quick: config.quick,
-          seed: SEED,
-          tolerance: TOLERANCE,
-          warmupMs: WARMUP_MS,
-          minRuns: MIN_RUNS,
-          budgetMs: BUDGET_MS,
-          maxRuns: MAX_RUNS,
-          naiveSlowRuns: NAIVE_SLOW_RUNS,
-          naiveSlowMs: NAIVE_SLOW_MS,
-        },
-        totalSeconds: totalS,
-        results,
-      },
-      null,
-      2,
-    ));
-    return;
-  }
-
-  const slow = results.filter((r) => r.runs.naive < MIN_RUNS);
+  const bench: BenchResult = {
+    machine,
+    config: {
+      Ts: config.Ts,
+      ds: config.ds,
+      seed: SEED,
+      tolerance: TOLERANCE,
+      warmupMs: WARMUP_MS,
+      minRuns: config.runs,
+      budgetMs: BUDGET_MS,
+      maxRuns: MAX_RUNS,
+      baselineMaxD: BASELINE_MAX_D,
+      parallelThreads: parallel?.threads ?? null,
+    },
+    kernelMemoryBytes: kernelMemoryBytes(),
+    totalSeconds: (performance.now() - t0) / 1000,
+    results,
+  };
+  // The tables go to the log (stderr with --json), so one run gives both forms.
   log("");
-  log(table(results));
+  log(resultTable(bench));
   log("");
-  log(
-    `Medians of the timed runs. surgery = surgery(grads, { seed: ${SEED}, out }); ` +
-      "gram = accumulateGram(grads); combine = combineBlock(grads, weights, out) (its public " +
-      "entry also scans the output for non-finite values in JS); naive = bench/naive_pcgrad.ts " +
-      "with the same task orders. GB/s = 2·T·d·4 bytes / surgery median (the input is read " +
-      "twice). Per size: warm-up of at least one run of each operation, repeated for " +
-      `${WARMUP_MS} ms; then at least ${MIN_RUNS} timed runs, more while under ${BUDGET_MS} ms ` +
-      `(at most ${MAX_RUNS}); library operations round-robin.`,
-  );
-  log(
-    slow.length === 0
-      ? `Naive loop: at least ${MIN_RUNS} timed runs at every size.`
-      : `Naive loop: at least ${MIN_RUNS} timed runs, but only ${NAIVE_SLOW_RUNS} where one run ` +
-        `takes over ${NAIVE_SLOW_MS / 1000} s: ` +
-        slow.map((r) => `T=${r.T}, d=${fmtD(r.d)}`).join("; ") + ".",
-  );
-  log(`Total ${totalS.toFixed(0)} s.`);
+  log(scalingTable(bench, 8));
+  log(`\nTotal ${bench.totalSeconds.toFixed(0)} s.`);
+  if (config.json) console.log(JSON.stringify(bench, null, 2));
 }
 
-if (import.meta.main) main();
+if (import.meta.main) await main();

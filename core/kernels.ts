@@ -44,3 +44,16 @@ const wasm = createWasmKernels();
 export const kernels: Kernels = wasm === null
   ? referenceKernels
   : withSmallBlocksInTypeScript(wasm);
+
+/**
+ * Bytes of WASM memory the kernels hold (static data plus the reused scratch area; 0 for the
+ * TypeScript kernels): the library's working memory beyond inputs, output and T×T arrays.
+ */
+export function kernelMemoryBytes(): number {
+  return wasm === null ? 0 : wasm.memoryBytes();
+}
+
+/** Which WASM build runs ("relaxed-simd" or "simd"), or null for the TypeScript kernels. */
+export function kernelFlavor(): string | null {
+  return wasm === null ? null : wasm.flavor;
+}
