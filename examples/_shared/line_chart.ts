@@ -85,6 +85,7 @@ export function lineChartSpec(chart: LineChart): vega.Spec {
       fontSize: 16,
       subtitleFontSize: 12,
       subtitleColor: "#444",
+      offset: 14,
     },
     layout: { columns: panels.length, padding: 24, bounds: "full", align: "all" },
     data: [{ name: "points", values }],

@@ -5,7 +5,7 @@
  * left / right test accuracy (mean ± std over seeds), and writes the learning curves to
  * docs/multimnist_<setting>.svg and every number to docs/multimnist_<setting>.json.
  *
- *   deno task multimnist                # quick: 6k images, 2 epochs, 3 seeds (≤ 2 min on 2 cores)
+ *   deno task multimnist                # quick: 5120 images, 2 epochs, 3 seeds (≤ 2 min on 2 cores)
  *   deno task multimnist --setting=full # 60k / 10k images (the paper's split), more epochs
  *   options: --methods=sum,pcgrad,…  --seeds=3  --epochs=N  --train=N  --test=N  --backend=wasm
  *            --tag=name (writes docs/multimnist_<setting>_<name>.*)
@@ -31,7 +31,7 @@ export interface Setting {
 
 /** quick: a smoke-sized run; full: the paper's 60k / 10k split for as many epochs as fit ~90 min. */
 export const SETTINGS: Record<"quick" | "full", Setting> = {
-  quick: { train: 6000, test: 2000, epochs: 2, evalsPerEpoch: 4 },
+  quick: { train: 5120, test: 2000, epochs: 2, evalsPerEpoch: 4 },
   full: { train: 60000, test: 10000, epochs: 3, evalsPerEpoch: 3 },
 };
 /** Adam's learning rate and the batch size, for every method (PCGrad adds no hyperparameter). */
