@@ -112,26 +112,40 @@ function gramProgram(T: number, n: number) {
   };
 }
 
-/** Combine: out[k] = Σ_t W[t] · X[t, k] for X [T, n], W [T] → [n]. */
-function combineProgram(T: number, n: number) {
+/**
+ * A program with one invocation per column of X [T, n], a second input `other` and an [n] output;
+ * `code` is its WGSL: `main(index)` for column `index` (n is `uniforms.size`) and any helpers.
+ */
+function perColumn(n: number, other: string, shaderKey: string, code: string, uniforms?: string) {
   return {
     program: {
-      variableNames: ["X", "W"],
+      variableNames: ["X", other],
       outputShape: [n],
       dispatchLayout: { x: [0] },
       dispatch: [Math.ceil(n / WORKGROUP), 1, 1] as [number, number, number],
       workgroupSize: [WORKGROUP, 1, 1] as [number, number, number],
       size: true,
-      shaderKey: `gradient_surgery_combine_${T}`,
-      getUserCode: () => `
+      ...(uniforms === undefined ? {} : { uniforms }),
+      shaderKey,
+      getUserCode: () => code,
+    },
+  };
+}
+
+/** Combine: out[k] = Σ_t W[t] · X[t, k] for X [T, n], W [T] → [n]. */
+function combineProgram(T: number, n: number) {
+  return perColumn(
+    n,
+    "W",
+    `gradient_surgery_combine_${T}`,
+    `
         fn main(index : i32) {
           if (index >= uniforms.size) { return; }
           var s = 0.0;
           for (var t = 0; t < ${T}; t++) { s = s + W[t] * X[t * uniforms.size + index]; }
           result[index] = s;
         }`,
-    },
-  };
+  );
 }
 
 /**
@@ -141,17 +155,11 @@ function combineProgram(T: number, n: number) {
  * u32 arithmetic, so it matches the WASM kernel up to the adapter's float rounding.
  */
 function graddropProgram(T: number, n: number, mean: boolean) {
-  return {
-    program: {
-      variableNames: ["X", "L"],
-      outputShape: [n],
-      dispatchLayout: { x: [0] },
-      dispatch: [Math.ceil(n / WORKGROUP), 1, 1] as [number, number, number],
-      workgroupSize: [WORKGROUP, 1, 1] as [number, number, number],
-      size: true,
-      uniforms: "key0 : u32, key1 : u32, offset : u32,",
-      shaderKey: `gradient_surgery_graddrop_${T}_${mean}`,
-      getUserCode: () => `
+  return perColumn(
+    n,
+    "L",
+    `gradient_surgery_graddrop_${T}_${mean}`,
+    `
         fn mix32(v : u32) -> u32 {
           var x = (v ^ (v >> 16u)) * 0x7feb352du;
           x = (x ^ (x >> 15u)) * 0x846ca68bu;
@@ -177,8 +185,8 @@ function graddropProgram(T: number, n: number, mean: boolean) {
           }
           ${mean ? `result[index] = acc / ${T}.0;` : "result[index] = acc;"}
         }`,
-    },
-  };
+    "key0 : u32, key1 : u32, offset : u32,",
+  );
 }
 
 const GRAM = "GradientSurgeryGram";
