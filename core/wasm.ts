@@ -4,7 +4,7 @@
  * Gradients live in JS memory. Each kernel call stages them through one bounded scratch area in
  * WASM memory, a cache-sized chunk of every task row at a time, so d is not limited by WASM memory
  * and the scratch area is reused across calls: it grows only when T needs more room than any
- * earlier call, never with d. The last chunk is zero-padded to whole f32x4 lanes, so the kernels
+ * earlier call, never with d. The last chunk is zero-padded to whole pairs of f32x4, so the kernels
  * have no scalar tails (a zero adds nothing to a dot product, and padded outputs are not copied).
  * @module
  */
@@ -28,6 +28,11 @@ export const STAGE_FLOATS = 256 * 1024;
  */
 export const MAX_CHUNK_FLOATS = 16384;
 const WASM_PAGE = 65536;
+/**
+ * Staged rows are whole multiples of this many floats (two f32x4), zero-padded: the Gram kernel's
+ * loops unrolled over two vectors then need no tail.
+ */
+const PAD_FLOATS = 8;
 
 /** Which build of the module to load. */
 export type WasmFlavor = "relaxed-simd" | "simd";
@@ -40,7 +45,7 @@ interface Exports {
 }
 
 /**
- * Row chunk length for T tasks: a multiple of 4 floats (whole f32x4 lanes), at least 4, with
+ * Row chunk length for T tasks: a multiple of PAD_FLOATS (whole f32x4 pairs), at least that, with
  * T · length ≤ stageFloats where T allows.
  */
 export function chunkLength(
@@ -49,7 +54,7 @@ export function chunkLength(
   maxChunkFloats = MAX_CHUNK_FLOATS,
 ): number {
   const n = Math.min(maxChunkFloats, Math.floor(stageFloats / Math.max(T, 1)));
-  return Math.max(4, n & ~3);
+  return Math.max(PAD_FLOATS, n - (n % PAD_FLOATS));
 }
 
 const align16 = (x: number) => (x + 15) & ~15;
@@ -158,7 +163,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       f64.fill(0, g0, g0 + T * T);
       for (let from = 0; from < d; from += n) {
         const m = Math.min(n, d - from);
-        const stride = (m + 3) & ~3;
+        const stride = Math.ceil(m / PAD_FLOATS) * PAD_FLOATS;
         stage(rows, from, m, stride, l.stage);
         k.gram(l.stage, T, stride, l.G);
       }
@@ -180,7 +185,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       let finite = true;
       for (let from = 0; from < d; from += n) {
         const m = Math.min(n, d - from);
-        const stride = (m + 3) & ~3;
+        const stride = Math.ceil(m / PAD_FLOATS) * PAD_FLOATS;
         stage(rows, from, m, stride, l.stage);
         if (k.combine(l.stage, T, stride, l.w, l.out) !== 0) finite = false;
         out.set(f32.subarray(o, o + m), from);

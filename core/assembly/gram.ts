@@ -1,10 +1,10 @@
 // AssemblyScript source of the Gram kernel (compiled by core/build_wasm.ts; not Deno code).
 //
-// G += J_b J_bᵀ for one staged block J_b of T task rows, each n floats long (n a multiple of 4:
-// the wrapper zero-pads the last chunk), laid out row after row at `rows`. Only the upper
-// triangle (j ≥ i) is written: G is symmetric and the TypeScript wrapper mirrors it. Products are
-// summed in f32x4 lanes inside the block; each block's dot product is then added to G in float64
-// (DESIGN.md: the Gram pass, PAPER.md §1.3, §7.2).
+// G += J_b J_bᵀ for one staged block J_b of T task rows, each n floats long, laid out row after
+// row at `rows`; n is a multiple of 8 (the wrapper zero-pads the last chunk), so the loops unrolled
+// over two f32x4 need no tail. Only the upper triangle (j ≥ i) is written: G is symmetric and the
+// TypeScript wrapper mirrors it. Products are summed in f32x4 lanes inside the block; each block's
+// dot product is then added to G in float64 (DESIGN.md: the Gram pass, PAPER.md §1.3, §7.2).
 //
 // Register tiling: two rows i, i+1 against four rows j..j+3, eight f32x4 accumulators, so six
 // loads feed eight multiply-adds; the smaller tiles at the diagonal and the row ends unroll k
@@ -104,16 +104,6 @@ function tile2x2(a: usize, b: usize, rowBytes: usize, n: i32, G: usize, T: i32, 
     t10 = madd(u1, v0, t10);
     t11 = madd(u1, v1, t11);
   }
-  if (off < end) {
-    const x0 = v128.load(a + off);
-    const x1 = v128.load(a1 + off);
-    const y0 = v128.load(b + off);
-    const y1 = v128.load(b1 + off);
-    s00 = madd(x0, y0, s00);
-    s01 = madd(x0, y1, s01);
-    s10 = madd(x1, y0, s10);
-    s11 = madd(x1, y1, s11);
-  }
   addTo(G, T, i, j, hsum(f32x4.add(s00, t00)));
   addTo(G, T, i, j + 1, hsum(f32x4.add(s01, t01)));
   addTo(G, T, i + 1, j, hsum(f32x4.add(s10, t10)));
@@ -144,13 +134,6 @@ function diagonal2(a: usize, rowBytes: usize, n: i32, G: usize, T: i32, i: i32):
     t01 = madd(u0, u1, t01);
     t11 = madd(u1, u1, t11);
   }
-  if (off < end) {
-    const x0 = v128.load(a + off);
-    const x1 = v128.load(a1 + off);
-    s00 = madd(x0, x0, s00);
-    s01 = madd(x0, x1, s01);
-    s11 = madd(x1, x1, s11);
-  }
   addTo(G, T, i, i, hsum(f32x4.add(s00, t00)));
   addTo(G, T, i, i + 1, hsum(f32x4.add(s01, t01)));
   addTo(G, T, i + 1, i + 1, hsum(f32x4.add(s11, t11)));
@@ -174,11 +157,6 @@ function tile2x1(a: usize, b: usize, rowBytes: usize, n: i32, G: usize, T: i32, 
     t0 = madd(v128.load(a + off, 16), z, t0);
     t1 = madd(v128.load(a1 + off, 16), z, t1);
   }
-  if (off < end) {
-    const y = v128.load(b + off);
-    s0 = madd(v128.load(a + off), y, s0);
-    s1 = madd(v128.load(a1 + off), y, s1);
-  }
   addTo(G, T, i, j, hsum(f32x4.add(s0, t0)));
   addTo(G, T, i + 1, j, hsum(f32x4.add(s1, t1)));
 }
@@ -195,10 +173,6 @@ function square(a: usize, n: i32, G: usize, T: i32, i: i32): void {
     const x1 = v128.load(a + off, 16);
     s0 = madd(x0, x0, s0);
     s1 = madd(x1, x1, s1);
-  }
-  if (off < end) {
-    const x = v128.load(a + off);
-    s0 = madd(x, x, s0);
   }
   addTo(G, T, i, i, hsum(f32x4.add(s0, s1)));
 }
