@@ -9,16 +9,11 @@
  */
 
 import type { Variant } from "../validate/options.ts";
+import { quadForm } from "./solvers/linalg.ts";
 
 /** ‖Σ_t w_t g_t‖ from the Gramian, clamped at zero against rounding. */
 export function weightedNorm(G: Float64Array, T: number, w: ArrayLike<number>): number {
-  let q = 0;
-  for (let i = 0; i < T; i++) {
-    let row = 0;
-    for (let j = 0; j < T; j++) row += G[i * T + j] * w[j];
-    q += w[i] * row;
-  }
-  return Math.sqrt(Math.max(q, 0));
+  return Math.sqrt(Math.max(quadForm(G, T, w), 0));
 }
 
 /**
