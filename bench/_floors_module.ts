@@ -4,14 +4,14 @@
 /** SHA-256 of the AssemblyScript compiler version, its flags and the sources of the benchmark's floor kernels (not part of the library). */
 export const WASM_SOURCE_HASH = "cc93eab37c8a086449110cdbfca46656c6c8ffdd17b1a2cbcdae3c0e1a165086";
 
-/** How the plain SIMD module was compiled. */
+/** How WASM_BASE64 was compiled. */
 export const WASM_BUILD = "asc 0.28.20 --runtime stub --enable simd --use abort= -O3 --noAssert";
 
 /** The compiled SIMD module (621 bytes), base64: the fallback. */
 export const WASM_BASE64 =
   "AGFzbQEAAAABEQNgAn9/AX1gAn99AX1gAAF/AwQDAAECBQMBAAAHKgQHcmVhZFN1bQAACHBlYWtNYWRkAAEIaGVhcEJhc2UAAgZtZW1vcnkCAAqYBAPEAQEIeyAAIAFqIQEDQCAAIAFJBEAgAiAA/QAEAP3kASECIAMgAP0ABBD95AEhAyAEIAD9AAQg/eQBIQQgBSAA/QAEMP3kASEFIAYgAP0ABED95AEhBiAHIAD9AARQ/eQBIQcgCCAA/QAEYP3kASEIIAkgAP0ABHD95AEhCSAAQYABaiEADAELCyACIAP95AEgBCAF/eQB/eQBIAYgB/3kASAIIAn95AH95AH95AEiAv0fACAC/R8BkiAC/R8CkiAC/R8DkgvJAgIPewF/IAH9EyECIAFDAACAP5L9EyEDIAFDAAAAQJL9EyEEIAFDAACAv5L9EyEFIAFDAAAAwJL9EyEGIAFDAABAwJL9EyEHA0AgACARSgRAIAIgAv0NBAUGBwgJCgsMDQ4PAAECAyICIAX95gEgCP3kASEIIAIgBv3mASAJ/eQBIQkgAiAH/eYBIAr95AEhCiADIAP9DQQFBgcICQoLDA0ODwABAgMiAyAF/eYBIAv95AEhCyADIAb95gEgDP3kASEMIAMgB/3mASAN/eQBIQ0gBCAE/Q0EBQYHCAkKCwwNDg8AAQIDIgQgBf3mASAO/eQBIQ4gBCAG/eYBIA/95AEhDyAEIAf95gEgEP3kASEQIBFBAWohEQwBCwsgCCAJ/eQBIAogC/3kAf3kASAMIA395AEgDiAP/eQB/eQBIBD95AH95AH9HwALBQBBgAgL";
 
-/** How the relaxed SIMD module was compiled. */
+/** How WASM_RELAXED_BASE64 was compiled. */
 export const WASM_RELAXED_BUILD =
   "asc 0.28.20 --runtime stub --enable simd --use abort= -O3 --noAssert --enable relaxed-simd";
 

@@ -10,7 +10,12 @@
  */
 
 import { decodeBase64 } from "./_base64.ts";
-import { WASM_BASE64, WASM_RELAXED_BASE64 } from "./_wasm_module.ts";
+import {
+  WASM_BASE64,
+  WASM_RELAXED_BASE64,
+  WASM_SHARED_BASE64,
+  WASM_SHARED_RELAXED_BASE64,
+} from "./_wasm_module.ts";
 import type { Kernels } from "./kernel_types.ts";
 
 /**
@@ -109,30 +114,49 @@ function layout(base: number, T: number, n: number) {
   return { G, acc, w, out, stage, end: stage + T * n * 4 };
 }
 
+const compiled = new Map<string, WebAssembly.Module | null>();
+
 /**
- * The compiled module of that flavor, or null where the runtime cannot run it (feature detection:
- * a module that uses (relaxed) SIMD throughout validates exactly where that is supported).
+ * The compiled module of that flavor (the shared-memory build when `shared`), or null where the
+ * runtime cannot run it (feature detection: a module that uses (relaxed) SIMD throughout validates
+ * exactly where that is supported). Compiled once per runtime (per thread).
  */
-function instantiate(flavor: WasmFlavor): CoreExports | null {
+function moduleOf(flavor: WasmFlavor, shared: boolean): WebAssembly.Module | null {
+  const key = `${flavor}${shared ? " shared" : ""}`;
+  if (!compiled.has(key)) {
+    const relaxed = flavor === "relaxed-simd";
+    const base64 = shared
+      ? (relaxed ? WASM_SHARED_RELAXED_BASE64 : WASM_SHARED_BASE64)
+      : (relaxed ? WASM_RELAXED_BASE64 : WASM_BASE64);
+    const bytes = decodeBase64(base64);
+    compiled.set(key, WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null);
+  }
+  return compiled.get(key)!;
+}
+
+/** An instance of that flavor, on its own memory or on a given shared memory; null if unsupported. */
+function instantiate(flavor: WasmFlavor, memory?: WebAssembly.Memory): CoreExports | null {
   if (typeof WebAssembly !== "object") return null;
-  const bytes = decodeBase64(flavor === "relaxed-simd" ? WASM_RELAXED_BASE64 : WASM_BASE64);
-  if (!WebAssembly.validate(bytes)) return null;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-  return instance.exports as unknown as CoreExports;
+  const module = moduleOf(flavor, memory !== undefined);
+  if (module === null) return null;
+  const imports: WebAssembly.Imports = memory === undefined ? {} : { env: { memory } };
+  return new WebAssembly.Instance(module, imports).exports as unknown as CoreExports;
 }
 
 /** The default order of builds to try: relaxed SIMD first, then plain SIMD. */
 export const DEFAULT_FLAVORS: readonly WasmFlavor[] = ["relaxed-simd", "simd"];
 
 /**
- * A fresh instance of the first build in `flavors` this runtime can run (each instance has its
- * own memory), or null where none can.
+ * A fresh instance of the first build in `flavors` this runtime can run, or null where none can.
+ * Each instance has its own memory, unless `memory` (a shared WebAssembly.Memory) is given: then
+ * the shared-memory build runs on it.
  */
 export function instantiateCore(
   flavors: readonly WasmFlavor[] = DEFAULT_FLAVORS,
+  memory?: WebAssembly.Memory,
 ): { exports: CoreExports; flavor: WasmFlavor } | null {
   for (const flavor of flavors) {
-    const exports = instantiate(flavor);
+    const exports = instantiate(flavor, memory);
     if (exports !== null) return { exports, flavor };
   }
   return null;
