@@ -61,4 +61,8 @@ export {
   type ParallelSurgeryOptions,
 } from "./parallel/parallel_surgery.ts";
 export { sharedFloat32Array } from "./parallel/shared_memory.ts";
-export { createGradientBuffer, type GradientBuffer } from "./core/gradient_buffer.ts";
+export {
+  createGradientBuffer,
+  type GradientBuffer,
+  type GradientBufferOptions,
+} from "./core/gradient_buffer.ts";

@@ -7,29 +7,40 @@
  * Each buffer owns one core instance whose memory is sized once, at creation, for its rows, its
  * output row and the kernels' scratch (G, weights, an output chunk): it never grows afterwards,
  * because growing a WebAssembly memory detaches every view of it, the caller's rows included.
+ * A shared buffer's memory is a shared WebAssembly.Memory with one scratch slot per thread:
+ * createParallelSurgery's workers attach their own instance of the shared-memory build to it
+ * (attachSharedBuffer) and read their slices in place too.
  * @module
  */
 
+import { describe } from "../validate/grads.ts";
+import { type InPlaceKernels, inPlaceKernels, type Scratch } from "./in_place.ts";
 import {
   accBytes,
-  addUpperTriangle,
   align16,
   type CoreExports,
-  gramBlockFloats,
+  DEFAULT_FLAVORS,
   instantiateCore,
   MAX_CHUNK_FLOATS,
   PAD_FLOATS,
   WASM_PAGE,
 } from "./wasm.ts";
-import { describe } from "../validate/grads.ts";
 
 /** Pages a 32-bit WebAssembly memory can address: 65536 × 64 KiB = 4 GiB. */
 const MAX_PAGES = 65536;
+/**
+ * Scratch areas of a shared buffer: one per thread that reads it in place (createParallelSurgery
+ * uses slot 0 on the calling thread and slot w + 1 on worker w; threads beyond stage their slice).
+ */
+export const SHARED_SCRATCH_SLOTS = 8;
+/** The scratch starts at the second page: the module's own static data (heapBase) stays below. */
+const SCRATCH_BASE = WASM_PAGE;
 
 /**
  * T task rows of d floats in the WASM core's memory, plus an output row: write each task's
  * gradient into `rows[t]` and pass `rows` (and `output` as `out`) to `surgery`, `createSurgery`,
- * `accumulateGram` or `combineBlock`, which then read them where they are.
+ * `accumulateGram`, `combineBlock` or, for a shared buffer, `createParallelSurgery`, which then
+ * read them where they are.
  *
  * @example An in-place step
  * ```ts
@@ -53,16 +64,99 @@ export interface GradientBuffer {
   readonly tasks: number;
   /** d, the floats per row. */
   readonly length: number;
+  /** Whether the memory is a SharedArrayBuffer that worker threads read in place. */
+  readonly shared: boolean;
 }
 
-/** Kernels over rows that sit in one buffer's memory; null/false where a call does not fit. */
-interface InPlaceKernels {
-  gram(rows: readonly Float32Array[], G: Float64Array): boolean;
-  combine(rows: readonly Float32Array[], w: ArrayLike<number>, out: Float32Array): boolean | null;
+/**
+ * Options of {@linkcode createGradientBuffer}.
+ *
+ * @example A shared buffer for threads
+ * ```ts
+ * import { createGradientBuffer, createParallelSurgery, type GradientBufferOptions } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const options: GradientBufferOptions = { shared: true };
+ * const buffer = createGradientBuffer(2, 1 << 12, options);
+ * assert.ok(buffer.rows[0].buffer instanceof SharedArrayBuffer);
+ * buffer.rows[0].fill(1);
+ * buffer.rows[1].fill(0.5); // no conflict: the update is the sum
+ * const pcgrad = await createParallelSurgery({ threads: 2 });
+ * try {
+ *   await pcgrad.surgery(buffer.rows, { out: buffer.output });
+ *   assert.equal(buffer.output[0], 1.5);
+ * } finally {
+ *   pcgrad.close();
+ * }
+ * ```
+ */
+export interface GradientBufferOptions {
+  /**
+   * Put the rows in a shared WebAssembly memory (a SharedArrayBuffer), so that every thread of
+   * `createParallelSurgery` reads its slice in place. Needs SharedArrayBuffer (in browsers:
+   * cross-origin isolation). Default false.
+   */
+  shared?: boolean;
+}
+
+/** Where everything sits in a buffer's memory: the same on every thread that reads it. */
+export interface BufferLayout {
+  /** Rows the buffer holds: the most one call may read in place. */
+  T: number;
+  /** Scratch areas, one per thread, each `slotBytes` long from `base`. */
+  slots: number;
+  slotBytes: number;
+  base: number;
+  /** Byte offset of the first row; rows are `pitch` floats apart. */
+  first: number;
+  pitch: number;
+  /** Bytes of memory the buffer needs. */
+  end: number;
+}
+
+function bufferLayout(T: number, d: number, slots: number): BufferLayout {
+  const slotBytes = align16(T * T * 8) + align16(accBytes(T)) + align16(T * 4) +
+    MAX_CHUNK_FLOATS * 4;
+  const first = align16(SCRATCH_BASE + slots * slotBytes);
+  const pitch = Math.ceil(d / PAD_FLOATS) * PAD_FLOATS;
+  return {
+    T,
+    slots,
+    slotBytes,
+    base: SCRATCH_BASE,
+    first,
+    pitch,
+    end: first + (T + 1) * pitch * 4,
+  };
+}
+
+/** Scratch slot `slot` of a layout: G (T² f64), the Gram accumulators, weights, an output chunk. */
+function scratchOf(layout: BufferLayout, slot: number): Scratch {
+  const G = layout.base + slot * layout.slotBytes;
+  const acc = G + align16(layout.T * layout.T * 8);
+  const w = acc + align16(accBytes(layout.T));
+  const chunk = w + align16(layout.T * 4);
+  return { G, acc, w, chunk, first: layout.first };
+}
+
+/** A registered buffer memory: this thread's kernels for it, and what threads need to share it. */
+interface Entry {
+  kernels: InPlaceKernels;
+  /** For shared buffers: the memory and layout other threads attach to (see attachSharedBuffer). */
+  share: SharedBufferInfo | null;
+}
+
+/** What a worker needs to read a shared buffer in place. */
+export interface SharedBufferInfo {
+  /** Unique per buffer in this thread (workers cache their instance by it). */
+  id: number;
+  memory: WebAssembly.Memory;
+  layout: BufferLayout;
 }
 
 /** Each live buffer's memory → its kernels (weak: a dropped buffer takes its instance along). */
-const registry = new WeakMap<ArrayBufferLike, InPlaceKernels>();
+const registry = new WeakMap<ArrayBufferLike, Entry>();
+let nextId = 1;
 
 function checkCount(value: unknown, name: string, what: string): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
@@ -71,6 +165,54 @@ function checkCount(value: unknown, name: string, what: string): number {
     );
   }
   return value;
+}
+
+function checkShared(options: unknown, what: string): boolean {
+  if (options === undefined) return false;
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`Cannot ${what}: options must be an object, found ${describe(options)}`);
+  }
+  const shared = (options as GradientBufferOptions).shared;
+  if (shared !== undefined && typeof shared !== "boolean") {
+    throw new TypeError(`Cannot ${what}: shared must be a boolean, found ${describe(shared)}`);
+  }
+  return shared === true;
+}
+
+/** The buffer's memory, sized once: pages for the whole layout. */
+function allocate(layout: BufferLayout, d: number, shared: boolean, what: string): {
+  k: CoreExports;
+  memory: WebAssembly.Memory;
+} {
+  const pages = Math.ceil(layout.end / WASM_PAGE);
+  const size = `${layout.T} rows of ${d} floats need ${layout.end} bytes of WebAssembly memory`;
+  if (pages > MAX_PAGES) {
+    throw new RangeError(
+      `Cannot ${what}: ${size}, more than the ${MAX_PAGES * WASM_PAGE} a 32-bit module can address`,
+    );
+  }
+  if (shared && typeof SharedArrayBuffer !== "function") {
+    throw new Error(
+      `Cannot ${what}: shared needs SharedArrayBuffer, which this runtime lacks ` +
+        "(browsers need cross-origin isolation)",
+    );
+  }
+  try {
+    const memory = shared
+      ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
+      : undefined;
+    const core = instantiateCore(DEFAULT_FLAVORS, memory);
+    if (core === null) throw new Error("this runtime has no WebAssembly SIMD");
+    const k = core.exports;
+    if (k.heapBase() > SCRATCH_BASE) throw new Error(`static data ends at ${k.heapBase()}`);
+    const have = k.memory.buffer.byteLength / WASM_PAGE;
+    if (pages > have) k.memory.grow(pages - have);
+    return { k, memory: k.memory };
+  } catch (error) {
+    throw new RangeError(
+      `Cannot ${what}: ${size}, which the runtime refused: ${(error as Error).message}`,
+    );
+  }
 }
 
 /**
@@ -92,132 +234,51 @@ function checkCount(value: unknown, name: string, what: string): number {
  * assert.equal(buffer.output.length, 1000);
  * ```
  */
-export function createGradientBuffer(tasks: number, length: number): GradientBuffer {
+export function createGradientBuffer(
+  tasks: number,
+  length: number,
+  options?: GradientBufferOptions,
+): GradientBuffer {
   const what = "create gradient buffer";
   const T = checkCount(tasks, "tasks", what);
   const d = checkCount(length, "length", what);
-  const core = instantiateCore();
-  if (core === null) {
-    throw new Error(`Cannot ${what}: this runtime has no WebAssembly SIMD`);
-  }
-  const k = core.exports;
-  const pitch = Math.ceil(d / PAD_FLOATS) * PAD_FLOATS;
-  const G = align16(k.heapBase());
-  const acc = align16(G + T * T * 8);
-  const w = align16(acc + accBytes(T));
-  const chunk = align16(w + T * 4);
-  const first = align16(chunk + MAX_CHUNK_FLOATS * 4);
-  const end = first + (T + 1) * pitch * 4;
-  const pages = Math.ceil(end / WASM_PAGE);
-  if (pages > MAX_PAGES) {
-    throw new RangeError(
-      `Cannot ${what}: ${T} rows of ${d} floats need ${end} bytes of WebAssembly memory, ` +
-        `more than the ${MAX_PAGES * WASM_PAGE} a 32-bit module can address`,
-    );
-  }
-  const have = k.memory.buffer.byteLength / WASM_PAGE;
-  try {
-    if (pages > have) k.memory.grow(pages - have);
-  } catch (error) {
-    throw new RangeError(
-      `Cannot ${what}: the runtime refused ${end} bytes of WebAssembly memory for ${T} rows of ` +
-        `${d} floats (${(error as Error).message})`,
-    );
-  }
-  const memory = k.memory.buffer;
-  const row = (i: number) => new Float32Array(memory, first + i * pitch * 4, d);
+  const shared = checkShared(options, what);
+  const layout = bufferLayout(T, d, shared ? SHARED_SCRATCH_SLOTS : 1);
+  const { k, memory } = allocate(layout, d, shared, what);
+  const buffer = memory.buffer;
+  const row = (i: number) => new Float32Array(buffer, layout.first + i * layout.pitch * 4, d);
   const rows = Array.from({ length: T }, (_, t) => row(t));
-  registry.set(memory, inPlaceKernels(k, T, { G, acc, w, chunk, first }));
-  return { rows: Object.freeze(rows), output: row(T), tasks: T, length: d };
+  registry.set(buffer, {
+    kernels: inPlaceKernels(k, T, scratchOf(layout, 0)),
+    share: shared ? { id: nextId++, memory, layout } : null,
+  });
+  return { rows: Object.freeze(rows), output: row(T), tasks: T, length: d, shared };
 }
 
 /**
- * Byte offsets of the scratch area (G (T² f64), the Gram accumulators, weights, an output chunk)
- * and of the first row: views that reach below it (built over the raw memory) would overlap the
- * scratch the kernels write, so they are staged instead.
+ * The shared buffer all `rows` sit in, for threads to attach to; null when they are not all views
+ * of one shared gradient buffer.
  */
-interface Scratch {
-  G: number;
-  acc: number;
-  w: number;
-  chunk: number;
-  first: number;
+export function sharedBufferOf(rows: readonly Float32Array[]): SharedBufferInfo | null {
+  if (rows.length === 0) return null;
+  const share = registry.get(rows[0].buffer)?.share ?? null;
+  return share !== null && rows.every((r) => r.buffer === rows[0].buffer) ? share : null;
 }
 
 /**
- * The byte stride between consecutive rows when every row is a view of `memory` and they are
- * evenly spaced (as a buffer's rows, any subset taken at even steps, or the same columns of
- * each: a shard); null otherwise.
+ * On a worker: an instance of the shared-memory build on a shared buffer's memory, using scratch
+ * slot `slot`, registered so that the kernels read views of `memory.buffer` in place. Returns
+ * false (and registers nothing) where the slot does not exist or the runtime cannot run it.
  */
-function evenStride(rows: readonly Float32Array[], memory: ArrayBufferLike): number | null {
-  const p0 = rows[0].byteOffset;
-  const s = rows.length > 1 ? rows[1].byteOffset - p0 : 0;
-  if (s < 0) return null;
-  for (let t = 0; t < rows.length; t++) {
-    if (rows[t].buffer !== memory || rows[t].byteOffset !== p0 + t * s) return null;
-  }
-  return s;
-}
-
-function inPlaceKernels(k: CoreExports, maxT: number, at: Scratch): InPlaceKernels {
-  const memory = k.memory.buffer;
-  const f32 = new Float32Array(memory);
-  const f64 = new Float64Array(memory);
-  /** Row layout of a call, or null when it is not one the kernels can read in place. */
-  const plan = (rows: readonly Float32Array[]) => {
-    const T = rows.length;
-    if (T === 0 || T > maxT) return null;
-    const stride = evenStride(rows, memory);
-    if (stride === null || rows[0].byteOffset < at.first) return null;
-    const d = rows[0].length;
-    return { T, d, p0: rows[0].byteOffset, stride: stride / 4, body: d - (d % PAD_FLOATS) };
-  };
-  return {
-    gram(rows, G) {
-      const p = plan(rows);
-      if (p === null) return false;
-      const g0 = at.G >> 3;
-      f64.fill(0, g0, g0 + p.T * p.T);
-      if (p.body > 0) k.gram(p.p0, p.T, p.body, p.stride, at.G, at.acc, gramBlockFloats(p.T));
-      addUpperTriangle(f64, g0, p.T, G);
-      // The last d mod 8 columns, which the unrolled kernel does not take, in float64.
-      for (let i = 0; i < p.T; i++) {
-        for (let j = i; j < p.T; j++) {
-          let s = 0;
-          for (let c = p.body; c < p.d; c++) s += rows[i][c] * rows[j][c];
-          G[i * p.T + j] += s;
-          if (j !== i) G[j * p.T + i] += s;
-        }
-      }
-      return true;
-    },
-    combine(rows, w, out) {
-      const p = plan(rows);
-      // An out over the scratch (a view built on the raw memory) is left to the staged kernels.
-      if (p === null || (out.buffer === memory && out.byteOffset < at.first)) return null;
-      for (let t = 0; t < p.T; t++) f32[(at.w >> 2) + t] = w[t];
-      let finite = true;
-      if (out.buffer === memory) {
-        if (p.body > 0 && k.combine(p.p0, p.T, p.body, p.stride, at.w, out.byteOffset) !== 0) {
-          finite = false;
-        }
-      } else {
-        const c = at.chunk >> 2;
-        for (let from = 0; from < p.body; from += MAX_CHUNK_FLOATS) {
-          const m = Math.min(MAX_CHUNK_FLOATS, p.body - from);
-          if (k.combine(p.p0 + from * 4, p.T, m, p.stride, at.w, at.chunk) !== 0) finite = false;
-          out.set(f32.subarray(c, c + m), from);
-        }
-      }
-      for (let col = p.body; col < p.d; col++) {
-        let s = 0;
-        for (let t = 0; t < p.T; t++) s += f32[(at.w >> 2) + t] * rows[t][col];
-        out[col] = s;
-        if (!Number.isFinite(out[col])) finite = false;
-      }
-      return finite;
-    },
-  };
+export function attachSharedBuffer(info: SharedBufferInfo, slot: number): boolean {
+  if (slot >= info.layout.slots) return false;
+  const core = instantiateCore(DEFAULT_FLAVORS, info.memory);
+  if (core === null) return false;
+  registry.set(info.memory.buffer, {
+    kernels: inPlaceKernels(core.exports, info.layout.T, scratchOf(info.layout, slot)),
+    share: info,
+  });
+  return true;
 }
 
 /**
@@ -225,5 +286,5 @@ function inPlaceKernels(k: CoreExports, maxT: number, at: Scratch): InPlaceKerne
  * memory, or in several buffers).
  */
 export function inPlaceKernelsFor(rows: readonly Float32Array[]): InPlaceKernels | null {
-  return rows.length === 0 ? null : registry.get(rows[0].buffer) ?? null;
+  return rows.length === 0 ? null : registry.get(rows[0].buffer)?.kernels ?? null;
 }

@@ -17,8 +17,11 @@ import {
   surgeryWeights,
 } from "../../mod.ts";
 import {
+  attachSharedBuffer,
   createGradientBuffer as createDirect,
   inPlaceKernelsFor,
+  SHARED_SCRATCH_SLOTS,
+  sharedBufferOf,
 } from "../../core/gradient_buffer.ts";
 import { SMALL_BLOCK_FLOATS } from "../../core/kernels.ts";
 import { MAX_CHUNK_FLOATS, PAD_FLOATS } from "../../core/wasm.ts";
@@ -808,4 +811,37 @@ Deno.test("views over the raw memory that reach the kernels' scratch are staged,
   assert.equal(inPlaceKernelsFor(other.rows)?.combine(other.rows, [1, 2], low), null);
   combineBlock(other.rows, [1, 2], low);
   assert.ok(low.every((x) => x === 5));
+});
+
+Deno.test("shared buffers: on a SharedArrayBuffer, read in place on this thread, options checked", () => {
+  const buffer = createGradientBuffer(3, 1001, { shared: true });
+  assert.equal(buffer.shared, true);
+  assert.equal(createGradientBuffer(3, 5).shared, false);
+  assert.ok(buffer.rows[0].buffer instanceof SharedArrayBuffer);
+  assert.equal(readsInPlace(buffer.rows), true);
+  buffer.rows.forEach((row, t) => row.forEach((_, k) => (row[k] = Math.sin(k + 7 * t))));
+  const copies = buffer.rows.map((r) => r.slice());
+  const want = surgery(copies, { seed: 2 });
+  const got = surgery(buffer.rows, { seed: 2, out: buffer.output });
+  assertClose(got, want, copies, 1e-5, "shared in place vs staged");
+  const info = sharedBufferOf(buffer.rows)!;
+  assert.equal(info.memory.buffer, buffer.rows[0].buffer);
+  assert.equal(sharedBufferOf([buffer.rows[0], copies[1]]), null);
+  assert.equal(sharedBufferOf(createGradientBuffer(2, 9).rows), null);
+  assert.equal(attachSharedBuffer(info, SHARED_SCRATCH_SLOTS), false, "no slot beyond the last");
+  for (
+    const [options, message] of [
+      [null, "Cannot create gradient buffer: options must be an object, found null"],
+      [
+        { shared: "yes" },
+        'Cannot create gradient buffer: shared must be a boolean, found string "yes"',
+      ],
+      [3, "Cannot create gradient buffer: options must be an object, found number 3"],
+    ] as const
+  ) {
+    assert.throws(
+      () => createGradientBuffer(2, 2, options as never),
+      new TypeError(message),
+    );
+  }
 });
