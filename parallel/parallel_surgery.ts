@@ -1,7 +1,8 @@
 /**
- * Surgery on all cores: the split phase (DESIGN.md) across Workers sharing memory. Each thread
- * computes the partial Gram of its slice of d, the main thread sums the partials in thread order,
- * computes the weights once, and each thread combines its own slice.
+ * Surgery on all cores: the split phase (DESIGN.md) across Workers sharing memory. d is cut into
+ * chunks; threads claim chunks (parallel/_protocol.ts) and compute their partial Grams, the main
+ * thread sums the partials in chunk order (the same bits whichever thread took which chunk),
+ * computes the weights once, and threads claim chunks again to combine them.
  *
  * Why an async API: the public `surgery()` is synchronous, and a synchronous call can only wait
  * for workers by blocking in Atomics.wait, which browsers forbid on their main thread. So threads
@@ -11,6 +12,7 @@
  * @module
  */
 
+import { sharedBufferOf } from "../core/gradient_buffer.ts";
 import { gramReference } from "../core/reference.ts";
 import { kernels } from "../core/kernels.ts";
 import { StepState } from "../random/step_state.ts";
@@ -20,22 +22,27 @@ import { checkFinite } from "../validate/finite.ts";
 import { validateOut, validateRows } from "../validate/grads.ts";
 import { resolveOptions, validateThreads, type WeightOptions } from "../validate/options.ts";
 import {
-  controlBytes,
+  CHUNKS_PER_THREAD,
+  claimChunks,
+  combineNextIndex,
+  controlLayout,
+  endIndex,
   FLAG_ABORT,
   FLAG_COMBINE,
   FLAG_INDEX,
   FLAG_WAIT,
-  gramSlot,
+  gramNextIndex,
+  ownerIndex,
   type SharedSlice,
   type StepMessage,
-  weightsSlot,
   type WorkerReply,
 } from "./_protocol.ts";
 import { isShared, sliceBounds, threadsAvailable } from "./shared_memory.ts";
 
 /**
  * Below this many floats (T · d) one step runs on the main thread alone: a step's messages and
- * wake-ups cost tens of µs. Chosen with bench/parallel_bench.ts (numbers in its commit message).
+ * wake-ups cost tens to hundreds of µs (bench/pcgrad_bench.ts, threads column: at T = 8, d = 1e5
+ * two threads lose to one).
  */
 export const PARALLEL_MIN_FLOATS = 1 << 20;
 /** Default thread count cap: beyond a few threads the memory bus, not the cores, sets the pace. */
@@ -127,9 +134,11 @@ export interface ParallelSurgery {
   readonly threads: number;
   /**
    * Same contract as `createSurgery(options).surgery`, resolved when the update is written.
-   * Gradients on a SharedArrayBuffer (see {@linkcode sharedFloat32Array}) are read in place by
-   * every thread; others are first copied, by the calling thread, into a shared staging buffer
-   * for the workers' slices. Steps run one at a time, in call order.
+   * Fastest: gradients in a shared gradient buffer (`createGradientBuffer(T, d, { shared: true })`),
+   * which every thread's kernels read in place. Other gradients on a SharedArrayBuffer (see
+   * {@linkcode sharedFloat32Array}) are read by every thread and staged into its WASM memory;
+   * gradients in JS memory are first copied, by the calling thread, into a shared staging buffer
+   * for the workers' chunks. Steps run one at a time, in call order.
    */
   surgery(grads: readonly Float32Array[], options?: ParallelCallOptions): Promise<Float32Array>;
   /** Diagnostics of the last step; null before the first. */
@@ -286,69 +295,84 @@ export async function createParallelSurgery(
       return result.out;
     }
     const target = out ?? new Float32Array(d);
-    const workers = threads - 1;
-    const bounds = sliceBounds(d, threads);
     const id = ++steps;
-
-    // Shared views of each worker's slice: in place for shared gradients, else copied here.
-    const rest = d - bounds[1];
-    const stage = grads.every(isShared) ? null : new Float32Array(staging.get(T * rest * 4));
-    const slices = (w: number) => {
-      const from = bounds[w + 1];
-      const to = bounds[w + 2];
-      return grads.map((g, t): SharedSlice => {
-        if (stage === null) {
-          return {
-            buffer: g.buffer as SharedArrayBuffer,
-            byteOffset: g.byteOffset + from * 4,
-            length: to - from,
-          };
+    const K = threads * CHUNKS_PER_THREAD;
+    const chunks = sliceBounds(d, K);
+    // Shared gradients: one queue of all chunks for every thread. Others: the workers' chunks are
+    // copied into a shared stage here, and each thread keeps its own queue of CHUNKS_PER_THREAD.
+    const dynamic = grads.every(isShared);
+    const queues = dynamic ? 1 : threads;
+    const from = dynamic ? 0 : chunks[CHUNKS_PER_THREAD];
+    const rest = d - from;
+    const stage = dynamic ? null : new Float32Array(staging.get(T * rest * 4));
+    if (stage !== null) grads.forEach((g, t) => stage.set(g.subarray(from), t * rest));
+    // Rows in a shared gradient buffer: every worker reads its chunks in place (its own instance).
+    const share = dynamic ? sharedBufferOf(grads) : null;
+    const rows = grads.map((g, t): SharedSlice =>
+      stage === null
+        ? {
+          buffer: g.buffer as SharedArrayBuffer,
+          byteOffset: g.byteOffset,
+          length: d,
+          inBuffer: share !== null,
         }
-        const at = t * rest + (from - bounds[1]);
-        stage.set(g.subarray(from, to), at);
-        return { buffer: stage.buffer as SharedArrayBuffer, byteOffset: at * 4, length: to - from };
-      });
-    };
-    const outShared = isShared(target);
-    const outBuffer = outShared ? null : new Float32Array(outStage.get(rest * 4));
-    const ctrl = control.get(controlBytes(workers, T));
-    const flag = new Int32Array(ctrl, 0, 1);
-    Atomics.store(flag, FLAG_INDEX, FLAG_WAIT);
+        : { buffer: stage.buffer as SharedArrayBuffer, byteOffset: t * rest * 4, length: rest }
+    );
+    const outStaged = !isShared(target);
+    const staged = outStaged ? new Float32Array(outStage.get(rest * 4)) : null;
+    const outSlice: SharedSlice = staged === null
+      ? {
+        buffer: target.buffer as SharedArrayBuffer,
+        byteOffset: target.byteOffset + from * 4,
+        length: rest,
+        inBuffer: share !== null && target.buffer === grads[0].buffer,
+      }
+      : { buffer: staged.buffer as SharedArrayBuffer, byteOffset: 0, length: rest };
+
+    const layout = controlLayout(queues, K, T);
+    const ctrl = control.get(layout.bytes);
+    const ints = new Int32Array(ctrl);
+    ints.fill(0, 0, ownerIndex(queues, K));
+    for (let q = 0; q < queues; q++) {
+      const first = dynamic ? 0 : q * CHUNKS_PER_THREAD;
+      ints[gramNextIndex(q)] = first;
+      ints[combineNextIndex(q)] = first;
+      ints[endIndex(q)] = dynamic ? K : first + CHUNKS_PER_THREAD;
+    }
+    Atomics.store(ints, FLAG_INDEX, FLAG_WAIT);
 
     const gramDone = pool.wait(id, "gram");
     pool.workers.forEach((worker, w) => {
-      const from = bounds[w + 1];
-      const to = bounds[w + 2];
       const message: StepMessage = {
         step: id,
         T,
         worker: w,
-        workers,
+        queue: dynamic ? 0 : w + 1,
+        queues,
+        chunks,
         control: ctrl,
-        rows: slices(w),
-        out: outBuffer === null
-          ? {
-            buffer: target.buffer as SharedArrayBuffer,
-            byteOffset: target.byteOffset + from * 4,
-            length: to - from,
-          }
-          : {
-            buffer: outBuffer.buffer as SharedArrayBuffer,
-            byteOffset: (from - bounds[1]) * 4,
-            length: to - from,
-          },
+        from,
+        rows,
+        out: outSlice,
+        outStaged,
+        gradientBuffer: share ?? undefined,
       };
       worker.postMessage(message);
     });
 
-    // The calling thread's own slice, read in place.
-    const own = grads.map((g) => g.subarray(0, bounds[1]));
-    const G = new Float64Array(T * T);
-    kernels.gram(own, G);
-    await gramDone;
+    // This thread's chunks, read from the caller's arrays directly.
+    const columns = (c: number, r: Float32Array) => r.subarray(chunks[c], chunks[c + 1]);
     const partials = new Float64Array(ctrl);
-    for (let w = 0; w < workers; w++) {
-      const at = gramSlot(w, T);
+    claimChunks(ints, gramNextIndex(0), endIndex(0), (c) => {
+      const Gc = partials.subarray(layout.gramSlot(c), layout.gramSlot(c) + T * T);
+      Gc.fill(0);
+      kernels.gram(grads.map((g) => columns(c, g)), Gc);
+    });
+    await gramDone;
+    // Summed in chunk order: the same G whichever thread took which chunk.
+    const G = new Float64Array(T * T);
+    for (let c = 0; c < K; c++) {
+      const at = layout.gramSlot(c);
       for (let k = 0; k < T * T; k++) G[k] += partials[at + k];
     }
 
@@ -364,17 +388,25 @@ export async function createParallelSurgery(
       weights = result.weights;
       stats = result.stats;
     } catch (error) {
-      Atomics.store(flag, FLAG_INDEX, FLAG_ABORT);
-      Atomics.notify(flag, FLAG_INDEX);
+      Atomics.store(ints, FLAG_INDEX, FLAG_ABORT);
+      Atomics.notify(ints, FLAG_INDEX);
       await combined;
       throw error;
     }
-    partials.set(weights, weightsSlot(workers, T));
-    Atomics.store(flag, FLAG_INDEX, FLAG_COMBINE);
-    Atomics.notify(flag, FLAG_INDEX);
-    kernels.combine(own, weights, target.subarray(0, bounds[1]));
+    partials.set(weights, layout.weights);
+    Atomics.store(ints, FLAG_INDEX, FLAG_COMBINE);
+    Atomics.notify(ints, FLAG_INDEX);
+    claimChunks(ints, combineNextIndex(0), endIndex(0), (c) => {
+      kernels.combine(grads.map((g) => columns(c, g)), weights, columns(c, target));
+    });
     await combined;
-    if (outBuffer !== null) target.set(outBuffer.subarray(0, rest), bounds[1]);
+    if (staged !== null) {
+      for (let c = 0; c < K; c++) {
+        if (ints[ownerIndex(queues, c)] === 1) {
+          target.set(staged.subarray(chunks[c] - from, chunks[c + 1] - from), chunks[c]);
+        }
+      }
+    }
     return target;
   }
 

@@ -1,47 +1,83 @@
 /**
  * Worker of the parallel surgery (parallel/parallel_surgery.ts; protocol in parallel/_protocol.ts):
- * partial Gram of its slice, then, once the main thread has published the weights, the combine of
- * its slice. Loaded from a module URL relative to the library, so it works over https too.
+ * partial Grams of the chunks it claims, then, once the main thread has published the weights, the
+ * combine of the chunks it claims. Loaded from a module URL relative to the library, so it works
+ * over https too.
  * @module
  */
 
 /// <reference lib="deno.worker" />
 
-import { referenceKernels } from "../core/reference.ts";
-import { createWasmKernels } from "../core/wasm.ts";
+import { attachSharedBuffer } from "../core/gradient_buffer.ts";
+import { kernels } from "../core/kernels.ts";
 import {
+  claimChunks,
+  combineNextIndex,
+  controlLayout,
+  endIndex,
   FLAG_COMBINE,
   FLAG_INDEX,
   FLAG_WAIT,
-  gramSlot,
+  gramNextIndex,
+  ownerIndex,
   type SharedSlice,
   type StepMessage,
-  weightsSlot,
   type WorkerReply,
 } from "./_protocol.ts";
 
-const kernels = createWasmKernels() ?? referenceKernels;
+/** Shared gradient buffers this worker has attached to: id → its view of their memory. */
+const attached = new Map<number, ArrayBufferLike>();
+/** Buffers kept attached at once; the oldest is dropped (and its instance collected) beyond. */
+const MAX_ATTACHED = 4;
 
 function reply(message: WorkerReply): void {
   self.postMessage(message);
 }
 
-function view(s: SharedSlice): Float32Array {
-  return new Float32Array(s.buffer, s.byteOffset, s.length);
+/** This worker's view of the step's gradient buffer memory, attaching on first sight. */
+function bufferMemory(m: StepMessage): ArrayBufferLike | null {
+  const info = m.gradientBuffer;
+  if (info === undefined) return null;
+  let memory = attached.get(info.id);
+  if (memory === undefined) {
+    attachSharedBuffer(info, m.worker + 1); // false: no slot for this worker; it stages instead
+    memory = info.memory.buffer;
+    attached.set(info.id, memory);
+    if (attached.size > MAX_ATTACHED) attached.delete(attached.keys().next().value!);
+  }
+  return memory;
+}
+
+function view(s: SharedSlice, memory: ArrayBufferLike | null): Float32Array {
+  return new Float32Array(
+    s.inBuffer && memory !== null ? memory : s.buffer,
+    s.byteOffset,
+    s.length,
+  );
 }
 
 function runStep(m: StepMessage): void {
   const { T, control } = m;
-  const rows = m.rows.map(view);
-  const G = new Float64Array(control, gramSlot(m.worker, T) * 8, T * T);
-  G.fill(0);
-  kernels.gram(rows, G);
+  const memory = bufferMemory(m);
+  const rows = m.rows.map((s) => view(s, memory));
+  const out = view(m.out, memory);
+  const ints = new Int32Array(control);
+  const layout = controlLayout(m.queues, m.chunks.length - 1, T);
+  const columns = (c: number, r: Float32Array) =>
+    r.subarray(m.chunks[c] - m.from, m.chunks[c + 1] - m.from);
+  claimChunks(ints, gramNextIndex(m.queue), endIndex(m.queue), (c) => {
+    const G = new Float64Array(control, layout.gramSlot(c) * 8, T * T);
+    G.fill(0);
+    kernels.gram(rows.map((r) => columns(c, r)), G);
+  });
   reply({ type: "gram", step: m.step });
-  const flag = new Int32Array(control, 0, 1);
-  Atomics.wait(flag, FLAG_INDEX, FLAG_WAIT);
-  if (Atomics.load(flag, FLAG_INDEX) === FLAG_COMBINE) {
-    const w = new Float64Array(control, weightsSlot(m.workers, T) * 8, T);
-    kernels.combine(rows, w, view(m.out));
+  Atomics.wait(ints, FLAG_INDEX, FLAG_WAIT);
+  if (Atomics.load(ints, FLAG_INDEX) === FLAG_COMBINE) {
+    const w = new Float64Array(control, layout.weights * 8, T);
+    claimChunks(ints, combineNextIndex(m.queue), endIndex(m.queue), (c) => {
+      kernels.combine(rows.map((r) => columns(c, r)), w, columns(c, out));
+      if (m.outStaged) Atomics.store(ints, ownerIndex(m.queues, c), 1);
+    });
   }
   reply({ type: "done", step: m.step });
 }

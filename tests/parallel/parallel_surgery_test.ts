@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import {
+  createGradientBuffer,
   createParallelSurgery,
   createSurgery,
   type ParallelSurgery,
@@ -74,6 +75,35 @@ Deno.test("parallel: bitwise reproducible for a thread count, shared or plain in
   }
   assert.deepEqual(results[1], results[0]);
   assert.deepEqual(results[2], results[0]);
+});
+
+Deno.test("parallel: rows in a shared gradient buffer, read in place by every thread", async () => {
+  const plain = makeGrads(T, d);
+  const buffer = createGradientBuffer(T, d, { shared: true });
+  buffer.rows.forEach((row, t) => row.set(plain[t]));
+  const single = createSurgery({ seed: 3 });
+  for (const threads of [2, 3]) {
+    await withParallel({ threads, seed: 3 }, async (p) => {
+      single.reset();
+      const outs = [buffer.output, new Float32Array(d), sharedFloat32Array(d), undefined];
+      for (const [s, out] of outs.entries()) {
+        const want = single.surgery(plain);
+        const got = await p.surgery(buffer.rows, { out });
+        if (out !== undefined) assert.equal(got, out);
+        assert.ok(maxRelDiff(got, want) < 1e-5, `threads ${threads} step ${s}`);
+        assert.deepEqual(p.stats!.orders, single.stats!.orders, "same stream");
+      }
+      // The same step again: the same bits, whichever thread took which chunk.
+      const runs: Float32Array[] = [];
+      for (let r = 0; r < 3; r++) {
+        p.reset();
+        runs.push((await p.surgery(buffer.rows)).slice());
+      }
+      assert.deepEqual(runs[1], runs[0]);
+      assert.deepEqual(runs[2], runs[0]);
+      plain.forEach((g, t) => assert.deepEqual(buffer.rows[t], g, "rows not mutated"));
+    });
+  }
 });
 
 Deno.test("parallel: inputs are never mutated; out is filled and returned", async () => {
