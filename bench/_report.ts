@@ -37,8 +37,15 @@ export interface SizeResult {
   naiveMs: number | null;
   /** tf.js Gram + combine per backend ("wasm", "cpu"). */
   tfjsMs: Record<string, number>;
-  /** createParallelSurgery on all logical CPUs, gradients on shared memory. */
+  /** createParallelSurgery on all logical CPUs, gradients on shared arrays (staged per thread). */
   parallelMs: number | null;
+  /** The same with the gradients in a shared gradient buffer, read in place by every thread. */
+  parallelInPlaceMs: number | null;
+  /**
+   * The same three operations with the gradients in a gradient buffer (createGradientBuffer) and
+   * the update written to its output row: no staging copy. Null where the buffer did not fit.
+   */
+  inPlace: { surgeryMs: number; gramMs: number; combineMs: number } | null;
   samplesMs: Record<string, number[]>;
   projections: number;
   conflicts: number;
@@ -65,6 +72,12 @@ function fmtMs(ms: number | null | undefined): string {
 
 function ratio(a: number | null | undefined, b: number): string {
   return a === null || a === undefined ? "—" : `${(a / b).toFixed(1)}×`;
+}
+
+function speedup(one: number | null | undefined, threads: number | null): string {
+  return one === null || one === undefined || threads === null
+    ? "—"
+    : `${(one / threads).toFixed(2)}×`;
 }
 
 function fmtD(d: number): string {
@@ -94,38 +107,70 @@ export function machineSection(m: Machine): string {
   return lines.join("\n");
 }
 
-/** The main table: every time and every ratio. */
-export function resultTable(b: BenchResult): string {
-  const threads = b.config.parallelThreads ?? "N";
+/** Each size's floor: the larger of the memory and compute floors. */
+function floorMs(r: SizeResult): number {
+  return Math.max(r.memoryFloorMs, r.computeFloorMs);
+}
+
+/** The library beside the machine's limits: staged and in-place inputs, both passes. */
+export function floorTable(b: BenchResult): string {
   const lines = [
-    `| T | d | surgery ms | gram ms | combine ms | memory floor ms | compute floor ms | ` +
-    `surgery / floor | naive ms | naive / surgery | tf.js wasm ms | wasm / surgery | ` +
-    `tf.js cpu ms | cpu / surgery | ${threads} threads ms | speedup |`,
-    "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    "| T | d | surgery ms | gram ms | combine ms | in place: surgery ms | gram ms | " +
+    "combine ms | memory floor ms | compute floor ms | surgery / floor | in place / floor |",
+    "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   for (const r of b.results) {
-    const floor = Math.max(r.memoryFloorMs, r.computeFloorMs);
+    const p = r.inPlace;
     lines.push(
       `| ${r.T} | ${fmtD(r.d)} | ${fmtMs(r.surgeryMs)} | ${fmtMs(r.gramMs)} | ` +
-        `${fmtMs(r.combineMs)} | ${fmtMs(r.memoryFloorMs)} | ${fmtMs(r.computeFloorMs)} | ` +
-        `${(r.surgeryMs / floor).toFixed(2)}× | ${fmtMs(r.naiveMs)} | ` +
-        `${ratio(r.naiveMs, r.surgeryMs)} | ${fmtMs(r.tfjsMs.wasm)} | ` +
-        `${ratio(r.tfjsMs.wasm, r.surgeryMs)} | ${fmtMs(r.tfjsMs.cpu)} | ` +
-        `${ratio(r.tfjsMs.cpu, r.surgeryMs)} | ${fmtMs(r.parallelMs)} | ` +
-        `${r.parallelMs === null ? "—" : (r.surgeryMs / r.parallelMs).toFixed(2) + "×"} |`,
+        `${fmtMs(r.combineMs)} | ${fmtMs(p?.surgeryMs)} | ${fmtMs(p?.gramMs)} | ` +
+        `${fmtMs(p?.combineMs)} | ${fmtMs(r.memoryFloorMs)} | ${fmtMs(r.computeFloorMs)} | ` +
+        `${(r.surgeryMs / floorMs(r)).toFixed(2)}× | ` +
+        `${p === null ? "—" : (p.surgeryMs / floorMs(r)).toFixed(2) + "×"} |`,
     );
   }
   lines.push(
     "",
     "Medians of at least 5 timed runs after a warm-up (floors: the fastest of 7 runs). " +
-      "floor = max(memory floor, compute floor); " +
-      "surgery / floor ≤ 2 is the target. memory floor = 2 reads of T·d·4 bytes at the read " +
-      "bandwidth of a WASM SIMD loop over the same data (up to 1 GiB of it); compute floor = " +
-      "T(T+1)/2 · d multiply-adds at the in-register peak. combine = combineBlock (public entry, " +
-      "with its non-finite check). naive = bench/naive_pcgrad.ts; tf.js = G = X Xᵀ and wᵀX with " +
-      "tf ops, same weights; both skipped above d = 1e7. threads = createParallelSurgery on " +
-      "every logical CPU with gradients on shared memory; speedup = surgery / threads. " +
-      `Kernel WASM memory after the run: ${(b.kernelMemoryBytes / 1048576).toFixed(2)} MiB.`,
+      "surgery, gram (accumulateGram), combine (combineBlock, with its non-finite check): " +
+      "gradients in ordinary Float32Arrays, staged into WASM memory chunk by chunk. in place: " +
+      "the same numbers in a gradient buffer (createGradientBuffer), read where they are, the " +
+      "update written to the buffer's output row. floor = max(memory floor, compute floor); " +
+      "≤ 2× is the target. memory floor = 2 reads of T·d·4 bytes at the read bandwidth of a " +
+      "WASM SIMD loop over the same data (up to 1 GiB of it); compute floor = T(T+1)/2 · d " +
+      "multiply-adds at the in-register peak. " +
+      `Kernel WASM memory after the run: ${(b.kernelMemoryBytes / 1048576).toFixed(2)} MiB ` +
+      "(the shared core's scratch; a gradient buffer holds its rows plus about 0.1 MiB).",
+  );
+  return lines.join("\n");
+}
+
+/** The library beside the baselines and its threaded form. */
+export function baselineTable(b: BenchResult): string {
+  const threads = b.config.parallelThreads ?? "N";
+  const lines = [
+    `| T | d | surgery ms | naive ms | naive / surgery | tf.js wasm ms | wasm / surgery | ` +
+    `tf.js cpu ms | cpu / surgery | ${threads} threads ms | speedup | ` +
+    `${threads} threads in place ms | speedup over 1 in place |`,
+    "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const r of b.results) {
+    lines.push(
+      `| ${r.T} | ${fmtD(r.d)} | ${fmtMs(r.surgeryMs)} | ${fmtMs(r.naiveMs)} | ` +
+        `${ratio(r.naiveMs, r.surgeryMs)} | ${fmtMs(r.tfjsMs.wasm)} | ` +
+        `${ratio(r.tfjsMs.wasm, r.surgeryMs)} | ${fmtMs(r.tfjsMs.cpu)} | ` +
+        `${ratio(r.tfjsMs.cpu, r.surgeryMs)} | ${fmtMs(r.parallelMs)} | ` +
+        `${speedup(r.surgeryMs, r.parallelMs)} | ${fmtMs(r.parallelInPlaceMs)} | ` +
+        `${speedup(r.inPlace?.surgeryMs, r.parallelInPlaceMs)} |`,
+    );
+  }
+  lines.push(
+    "",
+    "surgery as above (staged inputs). naive = bench/naive_pcgrad.ts; tf.js = G = X Xᵀ and wᵀX " +
+      "with tf ops, same weights; both skipped above d = 1e7. threads = createParallelSurgery " +
+      "on every logical CPU with gradients on shared arrays (each thread stages its chunks); " +
+      "speedup = surgery / threads. threads in place = the same with the gradients in a shared " +
+      "gradient buffer; speedup over 1 in place = in-place surgery / threads in place.",
   );
   return lines.join("\n");
 }
@@ -137,15 +182,19 @@ export function scalingTable(b: BenchResult, T: number): string {
   const lines = [
     `Scaling at T = ${T}: cost per unit of work (flat = O(T²d) Gram, O(Td) combine, no step)`,
     "",
-    "| d | gram ps / (T(T+1)/2·d) | combine ps / (T·d) | surgery GB/s (2·T·d·4 bytes) |",
-    "|--:|--:|--:|--:|",
+    "| d | gram ps / (T(T+1)/2·d) | combine ps / (T·d) | surgery GB/s (2·T·d·4 bytes) | " +
+    "in place: gram ps | combine ps | surgery GB/s |",
+    "|--:|--:|--:|--:|--:|--:|--:|",
   ];
   for (const r of rows) {
     const pairs = ((T * (T + 1)) / 2) * r.d;
+    const units = (g: number, c: number, s: number) =>
+      `${(g * 1e9 / pairs).toFixed(1)} | ${(c * 1e9 / (T * r.d)).toFixed(1)} | ` +
+      `${((2 * T * r.d * 4) / (s * 1e6)).toFixed(2)}`;
+    const p = r.inPlace;
     lines.push(
-      `| ${fmtD(r.d)} | ${(r.gramMs * 1e9 / pairs).toFixed(1)} | ` +
-        `${(r.combineMs * 1e9 / (T * r.d)).toFixed(1)} | ` +
-        `${((2 * T * r.d * 4) / (r.surgeryMs * 1e6)).toFixed(2)} |`,
+      `| ${fmtD(r.d)} | ${units(r.gramMs, r.combineMs, r.surgeryMs)} | ` +
+        `${p === null ? "— | — | —" : units(p.gramMs, p.combineMs, p.surgeryMs)} |`,
     );
   }
   return lines.join("\n");

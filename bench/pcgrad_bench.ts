@@ -5,7 +5,9 @@
  *
  * Per (T, d), medians of at least 5 timed runs of:
  * - the library: `surgery` (PCGrad), its Gram pass (`accumulateGram`) and combine pass
- *   (`combineBlock`), and `createParallelSurgery` on all logical CPUs (gradients on shared memory);
+ *   (`combineBlock`), on ordinary Float32Arrays (staged) and on the same numbers in a gradient
+ *   buffer (in place), and `createParallelSurgery` on all logical CPUs (gradients on shared
+ *   arrays, and in a shared gradient buffer read in place);
  * - the memory floor: two reads of the T×d input at the streaming read bandwidth of a WASM SIMD loop
  *   over that same data (bench/floors.ts);
  * - the compute floor: the Gram's T(T+1)/2 · d multiply-adds at the peak rate of an in-register
@@ -18,7 +20,7 @@
  *   node tools/deno.mjs task bench                  # full run (about 15 minutes)
  *   node tools/deno.mjs task bench --quick          # d ≤ 1e6
  *   node tools/deno.mjs task bench --T=8 --d=1e5,1e6,1e7,1e8
- *   node tools/deno.mjs task bench --skip=tfjs,naive,parallel
+ *   node tools/deno.mjs task bench --skip=tfjs,naive,parallel,inplace
  *   node tools/deno.mjs task bench --json           # machine-readable results on stdout
  *
  * Every baseline's first output is checked against the library's before timing (max |difference|
@@ -29,24 +31,25 @@
 import {
   accumulateGram,
   combineBlock,
+  createGradientBuffer,
   createParallelSurgery,
   surgery,
   surgeryWeights,
 } from "../mod.ts";
-import type { ParallelSurgery } from "../mod.ts";
+import type { GradientBuffer, GradientBufferOptions, ParallelSurgery } from "../mod.ts";
 import { kernelFlavor, kernelMemoryBytes } from "../core/kernels.ts";
 import { sharedFloat32Array } from "../parallel/shared_memory.ts";
 import { median, parseList, timeMs, timeMsAsync } from "./_timing.ts";
 import { measurePeak, readBandwidth } from "./floors.ts";
 import { makeGrads } from "./inputs.ts";
 import { naivePcgrad } from "./naive_pcgrad.ts";
-import { machineSection, resultTable, scalingTable } from "./_report.ts";
+import { baselineTable, floorTable, machineSection, scalingTable } from "./_report.ts";
 import type { BenchResult, Machine, SizeResult } from "./_report.ts";
 import { threadScaling } from "./thread_scaling.ts";
 import { TF_BACKENDS, TF_VERSION, tfPcgradStep, toTensor, useBackend } from "./tfjs_baseline.ts";
 
 const USAGE = "usage: deno task bench [--quick] [--json] [--T=2,8] [--d=1e5,1e6] " +
-  "[--skip=tfjs,naive,parallel,probe] [--runs=5]";
+  "[--skip=tfjs,naive,parallel,inplace,probe] [--runs=5]";
 /** Largest tolerated max |baseline − library| / max |library|. */
 const TOLERANCE = 1e-3;
 /** Warm-up: every operation at least once, repeated until WARMUP_MS have passed. */
@@ -168,6 +171,70 @@ function check(name: string, tag: string, err: number, log: (s: string) => void)
   }
 }
 
+/** Copies `grads` into a gradient buffer, or null (logged) where the runtime refuses the memory. */
+function bufferOf(
+  grads: readonly Float32Array[],
+  log: (line: string) => void,
+  options?: GradientBufferOptions,
+): GradientBuffer | null {
+  try {
+    const buffer = createGradientBuffer(grads.length, grads[0].length, options);
+    buffer.rows.forEach((row, t) => row.set(grads[t]));
+    return buffer;
+  } catch (error) {
+    log(`  in place: skipped (${(error as Error).message})`);
+    return null;
+  }
+}
+
+/** surgery, accumulateGram and combineBlock on the gradients copied into a gradient buffer. */
+function benchInPlace(
+  grads: readonly Float32Array[],
+  weights: ArrayLike<number>,
+  reference: Float32Array,
+  config: Config,
+  tag: string,
+  log: (line: string) => void,
+) {
+  if (config.skip.has("inplace")) return null;
+  const buffer = bufferOf(grads, log);
+  if (buffer === null) return null;
+  const options = { seed: SEED, out: buffer.output };
+  surgery(buffer.rows, options);
+  check("in place", tag, relDiff(buffer.output, reference), log);
+  const ops = [
+    () => surgery(buffer.rows, options),
+    () => accumulateGram(buffer.rows),
+    () => combineBlock(buffer.rows, weights, buffer.output),
+  ];
+  warmUp(ops);
+  const [s, g, c] = repeat(ops, config.runs);
+  return {
+    times: { surgeryMs: median(s), gramMs: median(g), combineMs: median(c) },
+    samples: { "inplace-surgery": s, "inplace-gram": g, "inplace-combine": c },
+  };
+}
+
+/** The parallel surgery on `rows` into `out`: checked, then timed with the same orders each run. */
+async function benchParallel(
+  parallel: ParallelSurgery,
+  rows: readonly Float32Array[],
+  out: Float32Array,
+  reference: Float32Array,
+  config: Config,
+  tag: string,
+  log: (line: string) => void,
+): Promise<number[]> {
+  parallel.reset();
+  await parallel.surgery(rows, { out });
+  const where = rows[0].buffer === out.buffer ? " in place" : "";
+  check(`${parallel.threads} threads${where}`, tag, relDiff(out, reference), log);
+  return await repeatAsync(() => {
+    parallel.reset(); // the same orders as the single-threaded runs
+    return parallel.surgery(rows, { out });
+  }, config.runs);
+}
+
 async function benchSize(
   T: number,
   d: number,
@@ -197,6 +264,9 @@ async function benchSize(
   const [surgeryS, gramS, combineS] = repeat(libraryOps, config.runs);
   check("split phase", tag, relDiff(combined, reference), log);
 
+  // The same numbers in a gradient buffer, read in place.
+  const inPlace = benchInPlace(grads, weights, reference, config, tag, log);
+
   // Floors.
   const bw = readBandwidth(grads);
   const memoryFloorMs = (2 * T * d * 4) / bw.bytesPerS * 1000;
@@ -215,7 +285,9 @@ async function benchSize(
     naiveMs: null,
     tfjsMs: {},
     parallelMs: null,
-    samplesMs: { surgery: surgeryS, gram: gramS, combine: combineS },
+    parallelInPlaceMs: null,
+    inPlace: inPlace?.times ?? null,
+    samplesMs: { surgery: surgeryS, gram: gramS, combine: combineS, ...inPlace?.samples },
     projections: stats.projections,
     conflicts: stats.conflicts.length,
     fillMs,
@@ -258,23 +330,33 @@ async function benchSize(
       return s;
     });
     const sharedOut = sharedFloat32Array(d);
-    parallel.reset();
-    await parallel.surgery(shared, { out: sharedOut });
-    check(`${parallel.threads} threads`, tag, relDiff(sharedOut, reference), log);
-    const s = await repeatAsync(() => {
-      parallel.reset(); // the same orders as the single-threaded runs
-      return parallel.surgery(shared, { out: sharedOut });
-    }, config.runs);
+    const s = await benchParallel(parallel, shared, sharedOut, reference, config, tag, log);
     result.parallelMs = median(s);
     result.samplesMs.parallel = s;
+    const buffer = config.skip.has("inplace") ? null : bufferOf(grads, log, { shared: true });
+    if (buffer !== null) {
+      const p = await benchParallel(
+        parallel,
+        buffer.rows,
+        buffer.output,
+        reference,
+        config,
+        tag,
+        log,
+      );
+      result.parallelInPlaceMs = median(p);
+      result.samplesMs["parallel-inplace"] = p;
+    }
   }
 
   log(
-    `  surgery ${result.surgeryMs.toFixed(2)} ms (floor ${
-      Math.max(memoryFloorMs, computeFloorMs).toFixed(2)
-    }), naive ${result.naiveMs?.toFixed(1) ?? "—"}, tf.js wasm ${
-      result.tfjsMs.wasm?.toFixed(1) ?? "—"
-    }, ${parallel?.threads ?? 1} threads ${result.parallelMs?.toFixed(2) ?? "—"} ms`,
+    `  surgery ${result.surgeryMs.toFixed(2)} ms, in place ${
+      result.inPlace?.surgeryMs.toFixed(2) ?? "—"
+    } ms (floor ${Math.max(memoryFloorMs, computeFloorMs).toFixed(2)}), naive ${
+      result.naiveMs?.toFixed(1) ?? "—"
+    }, tf.js wasm ${result.tfjsMs.wasm?.toFixed(1) ?? "—"}, ${parallel?.threads ?? 1} threads ${
+      result.parallelMs?.toFixed(2) ?? "—"
+    } ms, in place ${result.parallelInPlaceMs?.toFixed(2) ?? "—"} ms`,
   );
   return result;
 }
@@ -353,7 +435,9 @@ async function main(): Promise<void> {
   log("");
   log(machineSection(machine));
   log("");
-  log(resultTable(bench));
+  log(floorTable(bench));
+  log("");
+  log(baselineTable(bench));
   log("");
   log(scalingTable(bench, 8));
   log(`\nTotal ${bench.totalSeconds.toFixed(0)} s.`);
