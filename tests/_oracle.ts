@@ -69,3 +69,19 @@ export function nearZeroNorm(grads: readonly Float32Array[], t: number): boolean
   const sq = grads.map((g) => dot(g, g));
   return sq[t] <= 2 * Math.max(1e-30, 1e-20 * Math.max(...sq));
 }
+
+/**
+ * Max over entries of |a − b| / (‖g_i‖‖g_j‖), b the reference Gram: the error a cosine would see.
+ * Squared norms under 1e-30 count as zero in the library (float32 squares underflow there), hence
+ * the floor.
+ */
+export function gramError(a: Float64Array, b: Float64Array, T: number): number {
+  let err = 0;
+  for (let i = 0; i < T; i++) {
+    for (let j = 0; j < T; j++) {
+      const scale = Math.max(Math.sqrt(b[i * T + i] * b[j * T + j]), 1e-30);
+      err = Math.max(err, Math.abs(a[i * T + j] - b[i * T + j]) / scale);
+    }
+  }
+  return err;
+}

@@ -26,7 +26,7 @@ import {
 import { SMALL_BLOCK_FLOATS } from "../../core/kernels.ts";
 import { MAX_CHUNK_FLOATS, PAD_FLOATS } from "../../core/wasm.ts";
 import { copyAll, gradsArb } from "../_arbitraries.ts";
-import { dot, fixedOrders, pcgradOracle, relativeError } from "../_oracle.ts";
+import { dot, fixedOrders, gramError, pcgradOracle, relativeError } from "../_oracle.ts";
 
 /** In place or staged against the float64 oracle (as tests/adapters/plain_test.ts). */
 const TOL = 1e-4;
@@ -94,24 +94,29 @@ function assertClose(
   assert.ok(err < tol, `${label}: relative error ${err}`);
 }
 
+/**
+ * The same call with no out (a new JS array), a JS out and the buffer's output row, each checked
+ * to be what the call returns; the three results, named.
+ */
+function everyOut(
+  buffer: GradientBuffer,
+  run: (out?: Float32Array) => Float32Array,
+): [string, Float32Array][] {
+  const fresh = run();
+  assert.notEqual(fresh.buffer, buffer.output.buffer, "no out: a new JS array");
+  const jsOut = new Float32Array(buffer.length).fill(NaN);
+  assert.equal(run(jsOut), jsOut);
+  buffer.output.fill(NaN);
+  assert.equal(run(buffer.output), buffer.output);
+  return [["no out", fresh], ["JS out", jsOut], ["output", buffer.output]];
+}
+
 /** Float64 Gram of the rows. */
 function gramOracle(rows: readonly Float32Array[]): Float64Array {
   const T = rows.length;
   const G = new Float64Array(T * T);
   for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) G[i * T + j] = dot(rows[i], rows[j]);
   return G;
-}
-
-/** Max over entries of |a − b| / (‖g_i‖‖g_j‖), as tests/core/kernels_test.ts. */
-function gramError(a: Float64Array, b: Float64Array, T: number): number {
-  let err = 0;
-  for (let i = 0; i < T; i++) {
-    for (let j = 0; j < T; j++) {
-      const scale = Math.max(Math.sqrt(b[i * T + i] * b[j * T + j]), 1e-30);
-      err = Math.max(err, Math.abs(a[i * T + j] - b[i * T + j]) / scale);
-    }
-  }
-  return err;
 }
 
 function assertGramClose(got: Float64Array, want: Float64Array, T: number, label: string): void {
@@ -257,17 +262,8 @@ Deno.test("surgery: in place equals staged and the oracle, for no out, a JS out 
     const staged = surgery(copies, { order });
     assertClose(staged, want, copies, TOL, `${label} staged vs oracle`);
 
-    const fresh = surgery(buffer.rows, { order });
-    assert.notEqual(fresh.buffer, buffer.output.buffer, "no out: a new JS array");
-    const jsOut = new Float32Array(d).fill(NaN);
-    assert.equal(surgery(buffer.rows, { order, out: jsOut }), jsOut);
-    buffer.output.fill(NaN);
-    assert.equal(surgery(buffer.rows, { order, out: buffer.output }), buffer.output);
-    const results: [string, Float32Array][] = [
-      ["no out", fresh],
-      ["JS out", jsOut],
-      ["output", buffer.output],
-    ];
+    const results = everyOut(buffer, (out) => surgery(buffer.rows, { order, out }));
+    const [[, fresh], [, jsOut]] = results;
     for (const [name, got] of results) {
       assertClose(got, want, copies, TOL, `${label} ${name} vs oracle`);
       assertClose(got, staged, copies, SAME, `${label} ${name} vs staged`);
@@ -320,16 +316,8 @@ Deno.test("combineBlock: in place equals staged and the float64 sum, for every k
     const w = someWeights(T, T * d);
     const want = combineOracle(copies, w);
     const staged = combineBlock(copies, w);
-    const fresh = combineBlock(buffer.rows, w);
-    const jsOut = new Float32Array(d).fill(NaN);
-    assert.equal(combineBlock(buffer.rows, w, jsOut), jsOut);
-    buffer.output.fill(NaN);
-    assert.equal(combineBlock(buffer.rows, w, buffer.output), buffer.output);
-    const results: [string, Float32Array][] = [
-      ["no out", fresh],
-      ["JS out", jsOut],
-      ["output", buffer.output],
-    ];
+    const results = everyOut(buffer, (out) => combineBlock(buffer.rows, w, out));
+    const [[, fresh], [, jsOut]] = results;
     for (const [name, got] of results) {
       assertCombineClose(got, want, copies, w, `${label} ${name} vs oracle`);
       assertCombineClose(got, staged, copies, w, `${label} ${name} vs staged`);

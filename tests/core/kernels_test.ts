@@ -13,6 +13,7 @@ import {
 } from "../../core/wasm.ts";
 import { kernels } from "../../core/kernels.ts";
 import { gradsArb } from "../_arbitraries.ts";
+import { gramError } from "../_oracle.ts";
 
 const relaxed = createWasmKernels({ flavors: ["relaxed-simd"] });
 const plain = createWasmKernels({ flavors: ["simd"] });
@@ -36,21 +37,6 @@ function gramOf(k: typeof referenceKernels, rows: Float32Array[]): Float64Array 
   const G = new Float64Array(rows.length * rows.length);
   k.gram(rows, G);
   return G;
-}
-
-/**
- * Max over entries of |a − b| / (‖g_i‖‖g_j‖): the error a cosine would see. Squared norms under
- * 1e-30 count as zero in the library (float32 squares underflow there), hence the floor.
- */
-function gramError(a: Float64Array, b: Float64Array, T: number): number {
-  let err = 0;
-  for (let i = 0; i < T; i++) {
-    for (let j = 0; j < T; j++) {
-      const scale = Math.max(Math.sqrt(b[i * T + i] * b[j * T + j]), 1e-30);
-      err = Math.max(err, Math.abs(a[i * T + j] - b[i * T + j]) / scale);
-    }
-  }
-  return err;
 }
 
 eachBuild("gram: WASM equals the float64 reference within float32 rounding", (wasm) => {
