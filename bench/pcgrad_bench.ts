@@ -124,17 +124,24 @@ function warmUp(ops: readonly (() => unknown)[]): number {
   return n;
 }
 
-/** An async operation: warm-up like warmUp, then ≥ minRuns timed runs; returns the samples. */
-async function repeatAsync(op: () => Promise<unknown>, minRuns: number): Promise<number[]> {
+/**
+ * Operations, sync or async, round-robin (each awaited in turn): a warm-up like warmUp, then
+ * ≥ minRuns rounds, more while under BUDGET_MS; times per op. Round-robin, so that ops compared
+ * with each other meet the same moments of a shared machine.
+ */
+async function repeatAsync(
+  ops: readonly (() => unknown)[],
+  minRuns: number,
+): Promise<number[][]> {
   const warm = performance.now();
-  do await op(); while (performance.now() - warm < WARMUP_MS);
-  const samples: number[] = [];
+  do for (const op of ops) await op(); while (performance.now() - warm < WARMUP_MS);
+  const samples: number[][] = ops.map(() => []);
   const start = performance.now();
   while (
-    samples.length < minRuns ||
-    (performance.now() - start < BUDGET_MS && samples.length < MAX_RUNS)
+    samples[0].length < minRuns ||
+    (performance.now() - start < BUDGET_MS && samples[0].length < MAX_RUNS)
   ) {
-    samples.push(await timeMsAsync(op));
+    for (const [i, op] of ops.entries()) samples[i].push(await timeMsAsync(async () => await op()));
   }
   return samples;
 }
@@ -215,7 +222,10 @@ function benchInPlace(
   };
 }
 
-/** The parallel surgery on `rows` into `out`: checked, then timed with the same orders each run. */
+/**
+ * The parallel surgery on `rows` into `out`: checked, then timed with the same orders each run,
+ * alternating with `alongside` (if given: what it is compared with). Samples of each.
+ */
 async function benchParallel(
   parallel: ParallelSurgery,
   rows: readonly Float32Array[],
@@ -224,15 +234,17 @@ async function benchParallel(
   config: Config,
   tag: string,
   log: (line: string) => void,
-): Promise<number[]> {
+  alongside?: () => unknown,
+): Promise<number[][]> {
   parallel.reset();
   await parallel.surgery(rows, { out });
   const where = rows[0].buffer === out.buffer ? " in place" : "";
   check(`${parallel.threads} threads${where}`, tag, relDiff(out, reference), log);
-  return await repeatAsync(() => {
+  const threads = () => {
     parallel.reset(); // the same orders as the single-threaded runs
     return parallel.surgery(rows, { out });
-  }, config.runs);
+  };
+  return await repeatAsync(alongside === undefined ? [threads] : [threads, alongside], config.runs);
 }
 
 async function benchSize(
@@ -286,6 +298,7 @@ async function benchSize(
     tfjsMs: {},
     parallelMs: null,
     parallelInPlaceMs: null,
+    inPlaceOneThreadMs: null,
     inPlace: inPlace?.times ?? null,
     samplesMs: { surgery: surgeryS, gram: gramS, combine: combineS, ...inPlace?.samples },
     projections: stats.projections,
@@ -330,12 +343,14 @@ async function benchSize(
       return s;
     });
     const sharedOut = sharedFloat32Array(d);
-    const s = await benchParallel(parallel, shared, sharedOut, reference, config, tag, log);
+    const [s] = await benchParallel(parallel, shared, sharedOut, reference, config, tag, log);
     result.parallelMs = median(s);
     result.samplesMs.parallel = s;
     const buffer = config.skip.has("inplace") ? null : bufferOf(grads, log, { shared: true });
     if (buffer !== null) {
-      const p = await benchParallel(
+      // One thread on the same buffer, alternating with the threads: the speedup's baseline.
+      const one = () => surgery(buffer.rows, { seed: SEED, out: buffer.output });
+      const [p, o] = await benchParallel(
         parallel,
         buffer.rows,
         buffer.output,
@@ -343,9 +358,12 @@ async function benchSize(
         config,
         tag,
         log,
+        one,
       );
       result.parallelInPlaceMs = median(p);
+      result.inPlaceOneThreadMs = median(o);
       result.samplesMs["parallel-inplace"] = p;
+      result.samplesMs["inplace-one-thread"] = o;
     }
   }
 
