@@ -16,11 +16,11 @@
 import { describe } from "../validate/grads.ts";
 import { type InPlaceKernels, inPlaceKernels, type Scratch } from "./in_place.ts";
 import {
-  accBytes,
   align16,
   type CoreExports,
   DEFAULT_FLAVORS,
   instantiateCore,
+  kernelScratch,
   MAX_CHUNK_FLOATS,
   PAD_FLOATS,
   WASM_PAGE,
@@ -115,8 +115,7 @@ export interface BufferLayout {
 }
 
 function bufferLayout(T: number, d: number, slots: number): BufferLayout {
-  const slotBytes = align16(T * T * 8) + align16(accBytes(T)) + align16(T * 4) +
-    MAX_CHUNK_FLOATS * 4;
+  const slotBytes = align16(kernelScratch(0, T, MAX_CHUNK_FLOATS).end);
   const first = align16(SCRATCH_BASE + slots * slotBytes);
   const pitch = Math.ceil(d / PAD_FLOATS) * PAD_FLOATS;
   return {
@@ -130,13 +129,10 @@ function bufferLayout(T: number, d: number, slots: number): BufferLayout {
   };
 }
 
-/** Scratch slot `slot` of a layout: G (T² f64), the Gram accumulators, weights, an output chunk. */
+/** Scratch slot `slot` of a layout (core/wasm.ts kernelScratch, with an output chunk). */
 function scratchOf(layout: BufferLayout, slot: number): Scratch {
-  const G = layout.base + slot * layout.slotBytes;
-  const acc = G + align16(layout.T * layout.T * 8);
-  const w = acc + align16(accBytes(layout.T));
-  const chunk = w + align16(layout.T * 4);
-  return { G, acc, w, chunk, first: layout.first };
+  const at = kernelScratch(layout.base + slot * layout.slotBytes, layout.T, MAX_CHUNK_FLOATS);
+  return { ...at, first: layout.first };
 }
 
 /** A registered buffer memory: this thread's kernels for it, and what threads need to share it. */

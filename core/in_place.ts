@@ -7,6 +7,7 @@
  * @module
  */
 
+import { combineReference, gramReference } from "./reference.ts";
 import {
   addUpperTriangle,
   type CoreExports,
@@ -22,15 +23,15 @@ export interface InPlaceKernels {
 }
 
 /**
- * Byte offsets of the scratch area (G (T² f64), the Gram accumulators, weights, an output chunk)
- * and of the first row: views that reach below it (built over the raw memory) would overlap the
- * scratch the kernels write, so they are staged instead.
+ * Byte offsets of the scratch area (core/wasm.ts kernelScratch: G, the Gram accumulators, weights,
+ * an output chunk `out`) and of the first row: views that reach below it (built over the raw
+ * memory) would overlap the scratch the kernels write, so they are staged instead.
  */
 export interface Scratch {
   G: number;
   acc: number;
   w: number;
-  chunk: number;
+  out: number;
   first: number;
 }
 
@@ -72,40 +73,31 @@ export function inPlaceKernels(k: CoreExports, maxT: number, at: Scratch): InPla
       if (p.body > 0) k.gram(p.p0, p.T, p.body, p.stride, at.G, at.acc, gramBlockFloats(p.T));
       addUpperTriangle(f64, g0, p.T, G);
       // The last d mod 8 columns, which the unrolled kernel does not take, in float64.
-      for (let i = 0; i < p.T; i++) {
-        for (let j = i; j < p.T; j++) {
-          let s = 0;
-          for (let c = p.body; c < p.d; c++) s += rows[i][c] * rows[j][c];
-          G[i * p.T + j] += s;
-          if (j !== i) G[j * p.T + i] += s;
-        }
-      }
+      if (p.body < p.d) gramReference(rows.map((r) => r.subarray(p.body)), G);
       return true;
     },
     combine(rows, w, out) {
       const p = plan(rows);
       // An out over the scratch (a view built on the raw memory) is left to the staged kernels.
       if (p === null || (out.buffer === memory && out.byteOffset < at.first)) return null;
-      for (let t = 0; t < p.T; t++) f32[(at.w >> 2) + t] = w[t];
+      const w32 = f32.subarray(at.w >> 2, (at.w >> 2) + p.T);
+      for (let t = 0; t < p.T; t++) w32[t] = w[t];
       let finite = true;
       if (out.buffer === memory) {
         if (p.body > 0 && k.combine(p.p0, p.T, p.body, p.stride, at.w, out.byteOffset) !== 0) {
           finite = false;
         }
       } else {
-        const c = at.chunk >> 2;
+        const c = at.out >> 2;
         for (let from = 0; from < p.body; from += MAX_CHUNK_FLOATS) {
           const m = Math.min(MAX_CHUNK_FLOATS, p.body - from);
-          if (k.combine(p.p0 + from * 4, p.T, m, p.stride, at.w, at.chunk) !== 0) finite = false;
+          if (k.combine(p.p0 + from * 4, p.T, m, p.stride, at.w, at.out) !== 0) finite = false;
           out.set(f32.subarray(c, c + m), from);
         }
       }
-      for (let col = p.body; col < p.d; col++) {
-        let s = 0;
-        for (let t = 0; t < p.T; t++) s += f32[(at.w >> 2) + t] * rows[t][col];
-        out[col] = s;
-        if (!Number.isFinite(out[col])) finite = false;
-      }
+      // The tail with the same float32 weights as the kernel, in float64.
+      const tail = rows.map((r) => r.subarray(p.body));
+      if (p.body < p.d && !combineReference(tail, w32, out.subarray(p.body))) finite = false;
       return finite;
     },
   };

@@ -104,14 +104,24 @@ export function gramBlockFloats(T: number): number {
 /** Bytes of the Gram kernel's f32x4 accumulator table for T tasks. */
 export const accBytes = (T: number) => T * T * 16;
 
-/** Scratch layout: G (T² f64) | acc (T² f32x4) | w (T f32) | out (n f32) | stage (T·n f32). */
-function layout(base: number, T: number, n: number) {
+/**
+ * The kernels' scratch from byte `base`: G (T² f64) | acc (T² f32x4, the Gram's partial sums) |
+ * w (T f32) | out (n f32, one output chunk); `end` is the first byte after it. Shared by the staged
+ * wrapper here and the gradient buffers' scratch slots (core/gradient_buffer.ts).
+ */
+export function kernelScratch(base: number, T: number, n: number) {
   const G = align16(base);
   const acc = align16(G + T * T * 8);
   const w = align16(acc + accBytes(T));
   const out = align16(w + T * 4);
-  const stage = align16(out + n * 4);
-  return { G, acc, w, out, stage, end: stage + T * n * 4 };
+  return { G, acc, w, out, end: out + n * 4 };
+}
+
+/** Staged scratch layout: the kernels' scratch (n-float output chunk) | stage (T·n f32). */
+function layout(base: number, T: number, n: number) {
+  const scratch = kernelScratch(base, T, n);
+  const stage = align16(scratch.end);
+  return { ...scratch, stage, end: stage + T * n * 4 };
 }
 
 const compiled = new Map<string, WebAssembly.Module | null>();
