@@ -24,16 +24,19 @@ import { resolveOptions, validateThreads, type WeightOptions } from "../validate
 import {
   CHUNKS_PER_THREAD,
   claimChunks,
-  combineNextIndex,
+  COMBINE_DONE_INDEX,
   controlLayout,
-  endIndex,
   FLAG_ABORT,
   FLAG_COMBINE,
   FLAG_INDEX,
   FLAG_WAIT,
-  gramNextIndex,
+  GRAM_DONE_INDEX,
   ownerIndex,
+  packRange,
+  rangeIndex,
   type SharedSlice,
+  SPIN_MS,
+  spinUntil,
   type StepMessage,
   type WorkerReply,
 } from "./_protocol.ts";
@@ -69,7 +72,7 @@ export const MAX_DEFAULT_THREADS = 8;
  */
 export interface ParallelSurgeryOptions extends WeightOptions {
   /**
-   * Threads, counting the calling thread (an integer ≥ 1). Default: the logical CPUs
+   * Threads, counting the calling thread (an integer from 1 to 256). Default: the logical CPUs
    * (`navigator.hardwareConcurrency`, at most 8) where Workers and SharedArrayBuffer exist, else 1.
    */
   threads?: number;
@@ -149,74 +152,95 @@ export interface ParallelSurgery {
   close(): void;
 }
 
+/** A wait for every worker's reply of one kind for one step. */
 interface Pending {
   step: number;
-  expect: "gram" | "done";
-  left: number;
+  kind: "gram" | "done";
   resolve: () => void;
   reject: (error: Error) => void;
 }
 
-/** The workers and the replies they owe for the current phase of the current step. */
+/**
+ * The workers, the last step each has replied "gram" and "done" for (ready = step 0), and each
+ * one's status word (the last step it finished, written by the worker itself: parallel/worker.ts).
+ */
 class WorkerPool {
   readonly workers: Worker[] = [];
-  #pending: Pending | null = null;
+  readonly status: SharedArrayBuffer;
+  readonly #statusWords: Int32Array;
+  readonly #replied = { gram: [] as number[], done: [] as number[] };
+  #pending: Pending[] = [];
   #failure: Error | null = null;
 
   constructor(count: number) {
+    this.status = new SharedArrayBuffer(Math.max(1, count) * 4);
+    this.#statusWords = new Int32Array(this.status);
     for (let w = 0; w < count; w++) {
       const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-      worker.onmessage = (event: MessageEvent<WorkerReply>) => this.#onReply(event.data);
+      worker.onmessage = (event: MessageEvent<WorkerReply>) => this.#onReply(w, event.data);
       worker.onerror = (event: ErrorEvent) => {
         event.preventDefault();
         this.#fail(new Error(`parallel surgery worker ${w} failed: ${event.message}`));
       };
       this.workers.push(worker);
+      this.#replied.gram.push(-1);
+      this.#replied.done.push(-1);
     }
   }
 
-  /** Resolves when every worker has sent `expect` for `step` (step −1: "ready"). */
-  wait(step: number, expect: "gram" | "done" | "ready"): Promise<void> {
+  /** Resolves once every worker has replied `kind` for `step` or later (ready: "done", step 0). */
+  wait(step: number, kind: "gram" | "done"): Promise<void> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
-    return new Promise((resolve, reject) => {
-      this.#pending = {
-        step,
-        expect: expect === "ready" ? "gram" : expect,
-        left: this.workers.length,
-        resolve,
-        reject,
-      };
-      if (expect === "ready") this.#pending.step = -1;
-    });
+    if (this.#replied[kind].every((s) => s >= step)) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#pending.push({ step, kind, resolve, reject }));
   }
 
-  #onReply(reply: WorkerReply): void {
+  /** Every worker has finished `step` (or a later one): its status word says so. */
+  finished(step: number): boolean {
+    for (let w = 0; w < this.workers.length; w++) {
+      if (Atomics.load(this.#statusWords, w) < step) return false;
+    }
+    return true;
+  }
+
+  #onReply(w: number, reply: WorkerReply): void {
     if (reply.type === "error") {
       this.#fail(new Error(`parallel surgery worker failed: ${reply.message}`));
       return;
     }
-    const p = this.#pending;
-    if (p === null) return;
-    const step = reply.type === "ready" ? -1 : reply.step;
-    const matches = reply.type === "ready" ? p.step === -1 : reply.type === p.expect;
-    if (!matches || step !== p.step) return;
-    if (--p.left === 0) {
-      this.#pending = null;
-      p.resolve();
+    if (reply.type === "ready") this.#replied.done[w] = 0;
+    else this.#replied[reply.type][w] = Math.max(this.#replied[reply.type][w], reply.step);
+    const still: Pending[] = [];
+    for (const p of this.#pending) {
+      if (this.#replied[p.kind].every((s) => s >= p.step)) p.resolve();
+      else still.push(p);
     }
+    this.#pending = still;
   }
 
   #fail(error: Error): void {
     this.#failure ??= error;
-    const p = this.#pending;
-    this.#pending = null;
-    p?.reject(error);
+    for (const p of this.#pending) p.reject(error);
+    this.#pending = [];
   }
 
   terminate(): void {
     for (const w of this.workers) w.terminate();
     this.workers.length = 0;
   }
+}
+
+/**
+ * Waits until `ready()` holds: spinning up to SPIN_MS (parallel/_protocol.ts), then until every
+ * worker has replied `kind` for `step` (a reply is sent after the same shared-memory writes).
+ */
+async function settle(
+  pool: WorkerPool,
+  ready: () => boolean,
+  step: number,
+  kind: "gram" | "done",
+): Promise<void> {
+  if (!spinUntil(ready, SPIN_MS)) await pool.wait(step, kind);
 }
 
 /** Grow-only shared buffers reused across steps. */
@@ -265,7 +289,7 @@ export async function createParallelSurgery(
     : requested ?? Math.max(1, Math.min(MAX_DEFAULT_THREADS, navigator.hardwareConcurrency ?? 1));
   const pool = new WorkerPool(threads - 1);
   try {
-    if (threads > 1) await pool.wait(-1, "ready");
+    if (threads > 1) await pool.wait(0, "done");
   } catch (error) {
     pool.terminate();
     throw error;
@@ -275,6 +299,8 @@ export async function createParallelSurgery(
   let stats: SurgeryStats | null = null;
   let closed = false;
   let steps = 0;
+  /** The last step whose messages went to the workers: its control buffer is theirs until done. */
+  let posted = 0;
   let queue: Promise<unknown> = Promise.resolve();
   const control = new SharedScratch();
   const staging = new SharedScratch();
@@ -298,10 +324,11 @@ export async function createParallelSurgery(
     const id = ++steps;
     const K = threads * CHUNKS_PER_THREAD;
     const chunks = sliceBounds(d, K);
-    // Shared gradients: one queue of all chunks for every thread. Others: the workers' chunks are
-    // copied into a shared stage here, and each thread keeps its own queue of CHUNKS_PER_THREAD.
+    // Each thread has a queue of CHUNKS_PER_THREAD chunks (thread 0: this one). Shared gradients:
+    // a thread whose queue is empty takes the others' chunks. Others: the workers' chunks are
+    // copied into a shared stage here, and each thread does exactly its own.
     const dynamic = grads.every(isShared);
-    const queues = dynamic ? 1 : threads;
+    const queues = threads;
     const from = dynamic ? 0 : chunks[CHUNKS_PER_THREAD];
     const rest = d - from;
     const stage = dynamic ? null : new Float32Array(staging.get(T * rest * 4));
@@ -329,32 +356,35 @@ export async function createParallelSurgery(
       }
       : { buffer: staged.buffer as SharedArrayBuffer, byteOffset: 0, length: rest };
 
+    // The control buffer is reused: first every worker must have left the last step that had it.
+    await settle(pool, () => pool.finished(posted), posted, "done");
+    posted = id;
     const layout = controlLayout(queues, K, T);
     const ctrl = control.get(layout.bytes);
     const ints = new Int32Array(ctrl);
     ints.fill(0, 0, ownerIndex(queues, K));
     for (let q = 0; q < queues; q++) {
-      const first = dynamic ? 0 : q * CHUNKS_PER_THREAD;
-      ints[gramNextIndex(q)] = first;
-      ints[combineNextIndex(q)] = first;
-      ints[endIndex(q)] = dynamic ? K : first + CHUNKS_PER_THREAD;
+      const range = packRange(q * CHUNKS_PER_THREAD, (q + 1) * CHUNKS_PER_THREAD);
+      ints[rangeIndex("gram", q)] = range;
+      ints[rangeIndex("combine", q)] = range;
     }
     Atomics.store(ints, FLAG_INDEX, FLAG_WAIT);
 
-    const gramDone = pool.wait(id, "gram");
     pool.workers.forEach((worker, w) => {
       const message: StepMessage = {
         step: id,
         T,
         worker: w,
-        queue: dynamic ? 0 : w + 1,
+        queue: w + 1,
         queues,
+        steal: dynamic,
         chunks,
         control: ctrl,
         from,
         rows,
         out: outSlice,
         outStaged,
+        status: pool.status,
         gradientBuffer: share ?? undefined,
       };
       worker.postMessage(message);
@@ -363,12 +393,12 @@ export async function createParallelSurgery(
     // This thread's chunks, read from the caller's arrays directly.
     const columns = (c: number, r: Float32Array) => r.subarray(chunks[c], chunks[c + 1]);
     const partials = new Float64Array(ctrl);
-    claimChunks(ints, gramNextIndex(0), endIndex(0), (c) => {
+    claimChunks(ints, "gram", 0, queues, dynamic, (c) => {
       const Gc = partials.subarray(layout.gramSlot(c), layout.gramSlot(c) + T * T);
       Gc.fill(0);
       kernels.gram(grads.map((g) => columns(c, g)), Gc);
     });
-    await gramDone;
+    await settle(pool, () => Atomics.load(ints, GRAM_DONE_INDEX) === K, id, "gram");
     // Summed in chunk order: the same G whichever thread took which chunk.
     const G = new Float64Array(T * T);
     for (let c = 0; c < K; c++) {
@@ -377,7 +407,6 @@ export async function createParallelSurgery(
     }
 
     let weights: Float64Array;
-    const combined = pool.wait(id, "done");
     try {
       if (checkFinite(grads, G, callWhat).length > 0) {
         // Finite values whose float32 squares overflow: the whole Gram again in float64.
@@ -390,16 +419,15 @@ export async function createParallelSurgery(
     } catch (error) {
       Atomics.store(ints, FLAG_INDEX, FLAG_ABORT);
       Atomics.notify(ints, FLAG_INDEX);
-      await combined;
       throw error;
     }
     partials.set(weights, layout.weights);
     Atomics.store(ints, FLAG_INDEX, FLAG_COMBINE);
     Atomics.notify(ints, FLAG_INDEX);
-    claimChunks(ints, combineNextIndex(0), endIndex(0), (c) => {
+    claimChunks(ints, "combine", 0, queues, dynamic, (c) => {
       kernels.combine(grads.map((g) => columns(c, g)), weights, columns(c, target));
     });
-    await combined;
+    await settle(pool, () => Atomics.load(ints, COMBINE_DONE_INDEX) === K, id, "done");
     if (staged !== null) {
       for (let c = 0; c < K; c++) {
         if (ints[ownerIndex(queues, c)] === 1) {

@@ -12,15 +12,14 @@ import { attachSharedBuffer } from "../core/gradient_buffer.ts";
 import { kernels } from "../core/kernels.ts";
 import {
   claimChunks,
-  combineNextIndex,
   controlLayout,
-  endIndex,
   FLAG_COMBINE,
   FLAG_INDEX,
   FLAG_WAIT,
-  gramNextIndex,
   ownerIndex,
   type SharedSlice,
+  SPIN_MS,
+  spinUntil,
   type StepMessage,
   type WorkerReply,
 } from "./_protocol.ts";
@@ -65,20 +64,24 @@ function runStep(m: StepMessage): void {
   const layout = controlLayout(m.queues, m.chunks.length - 1, T);
   const columns = (c: number, r: Float32Array) =>
     r.subarray(m.chunks[c] - m.from, m.chunks[c + 1] - m.from);
-  claimChunks(ints, gramNextIndex(m.queue), endIndex(m.queue), (c) => {
+  claimChunks(ints, "gram", m.queue, m.queues, m.steal, (c) => {
     const G = new Float64Array(control, layout.gramSlot(c) * 8, T * T);
     G.fill(0);
     kernels.gram(rows.map((r) => columns(c, r)), G);
   });
   reply({ type: "gram", step: m.step });
-  Atomics.wait(ints, FLAG_INDEX, FLAG_WAIT);
+  if (!spinUntil(() => Atomics.load(ints, FLAG_INDEX) !== FLAG_WAIT, SPIN_MS)) {
+    Atomics.wait(ints, FLAG_INDEX, FLAG_WAIT);
+  }
   if (Atomics.load(ints, FLAG_INDEX) === FLAG_COMBINE) {
     const w = new Float64Array(control, layout.weights * 8, T);
-    claimChunks(ints, combineNextIndex(m.queue), endIndex(m.queue), (c) => {
+    claimChunks(ints, "combine", m.queue, m.queues, m.steal, (c) => {
       kernels.combine(rows.map((r) => columns(c, r)), w, columns(c, out));
       if (m.outStaged) Atomics.store(ints, ownerIndex(m.queues, c), 1);
     });
   }
+  // Last: after this store the main thread may reset the control buffer for another step.
+  Atomics.store(new Int32Array(m.status), m.worker, m.step);
   reply({ type: "done", step: m.step });
 }
 

@@ -290,14 +290,25 @@ export function validateLosses(losses: unknown, T: number, what: string): number
 }
 
 /**
+ * Most threads a parallel surgery takes: far beyond any memory bus's use, and within what its
+ * chunk queues can count (parallel/_protocol.ts MAX_CHUNKS).
+ */
+export const MAX_THREADS = 256;
+
+/**
  * Checks the `threads` option of the parallel surgery (parallel/): undefined (the default) or an
- * integer ≥ 1.
+ * integer from 1 to MAX_THREADS.
  */
 export function validateThreads(threads: unknown, what: string): number | undefined {
   if (threads === undefined) return undefined;
-  if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 1) {
+  if (
+    typeof threads !== "number" || !Number.isInteger(threads) || threads < 1 ||
+    threads > MAX_THREADS
+  ) {
     throw new RangeError(
-      `Cannot ${what}: threads must be an integer ≥ 1, found ${describe(threads)}`,
+      `Cannot ${what}: threads must be an integer from 1 to ${MAX_THREADS}, found ${
+        describe(threads)
+      }`,
     );
   }
   return threads;

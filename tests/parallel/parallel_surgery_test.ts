@@ -143,11 +143,12 @@ Deno.test("parallel: a bad value fails the step with the usual message, and the 
 });
 
 Deno.test("parallel: bad thread counts, bad inputs, closed surgeries", async () => {
-  for (const threads of [0, -1, 1.5, NaN, "2"]) {
+  for (const threads of [0, -1, 1.5, NaN, "2", 257]) {
     await assert.rejects(createParallelSurgery({ threads } as never), {
       name: "RangeError",
       message: new RegExp(
-        `^Cannot create parallel surgery: threads must be an integer ≥ 1, found (number|string)`,
+        `^Cannot create parallel surgery: threads must be an integer from 1 to 256, found ` +
+          `(number|string)`,
       ),
     });
   }
