@@ -18,18 +18,22 @@
  * d = 1e7), against a few µs by spinning. Past SPIN_MS the main thread falls back to the workers'
  * replies ("gram", "done": they also carry errors) and a worker to Atomics.wait.
  *
- * With gradients on shared memory all threads share one queue: a thread that starts late or runs
- * slow simply takes fewer chunks. Gradients in JS memory are first copied by the main thread into
- * a shared stage for the workers' chunks, so there each thread has its own queue of fixed chunks.
+ * Each thread has its own queue of chunks and, once it is empty, takes what is left of the queues
+ * it may read (parallel/chunk_plan.ts decides who owns which chunks and what is staged): a thread
+ * that starts late or runs slow simply does fewer chunks.
  * @module
  */
 
 import type { SharedBufferInfo } from "../core/gradient_buffer.ts";
 
-/** One task row's columns in shared memory: `length` floats from `byteOffset` of `buffer`. */
+/**
+ * Columns [first, first + length) of a task row (or of the output) in shared memory: `length`
+ * floats from `byteOffset` of `buffer`.
+ */
 export interface SharedSlice {
   buffer: SharedArrayBuffer;
   byteOffset: number;
+  first: number;
   length: number;
   /** In the step's shared gradient buffer: the worker views its own copy of that memory instead. */
   inBuffer?: boolean;
@@ -109,15 +113,15 @@ export interface StepMessage {
   T: number;
   /** This worker's index (0-based; the main thread is not a worker). */
   worker: number;
-  /** This worker's own queue, how many queues there are, and whether it may take others' chunks. */
+  /** This worker's own queue and how many queues there are (queue 0: the main thread's). */
   queue: number;
   queues: number;
-  steal: boolean;
+  /** Whether it may take the main thread's chunks, per phase (parallel/chunk_plan.ts). */
+  takeMain: { gram: boolean; combine: boolean };
   /** Chunk c covers columns [chunks[c], chunks[c + 1]). */
   chunks: number[];
   control: SharedArrayBuffer;
-  /** Columns [from, from + rows[t].length) of each task row, as this worker sees them. */
-  from: number;
+  /** Each task row, as much of it as this worker may read. */
   rows: SharedSlice[];
   /** The same columns of the update. */
   out: SharedSlice;
@@ -154,7 +158,7 @@ function claimOne(ints: Int32Array, at: number, fromBack: boolean): number {
 /**
  * One thread's share of a phase: the chunks of its own queue first (the Gram front to back, the
  * combine back to front, so that it starts on the chunks it read last, the likeliest to be still
- * in its caches), then, when `steal`, whatever is left of the other queues, from their other end.
+ * in its caches), then whatever is left of the other queues it `mayTake`, from their other end.
  * Each chunk's `body` runs, then the chunk is counted in the phase's done word.
  */
 export function claimChunks(
@@ -162,7 +166,7 @@ export function claimChunks(
   phase: Phase,
   queue: number,
   queues: number,
-  steal: boolean,
+  mayTake: (queue: number) => boolean,
   body: (chunk: number) => void,
 ): void {
   const done = phase === "gram" ? GRAM_DONE_INDEX : COMBINE_DONE_INDEX;
@@ -175,5 +179,8 @@ export function claimChunks(
   };
   const ownFromBack = phase === "combine";
   drain(queue, ownFromBack);
-  if (steal) { for (let k = 1; k < queues; k++) drain((queue + k) % queues, !ownFromBack); }
+  for (let k = 1; k < queues; k++) {
+    const q = (queue + k) % queues;
+    if (mayTake(q)) drain(q, !ownFromBack);
+  }
 }

@@ -22,7 +22,6 @@ import { checkFinite } from "../validate/finite.ts";
 import { validateOut, validateRows } from "../validate/grads.ts";
 import { resolveOptions, validateThreads, type WeightOptions } from "../validate/options.ts";
 import {
-  CHUNKS_PER_THREAD,
   claimChunks,
   COMBINE_DONE_INDEX,
   controlLayout,
@@ -40,7 +39,8 @@ import {
   type StepMessage,
   type WorkerReply,
 } from "./_protocol.ts";
-import { isShared, sliceBounds, threadsAvailable } from "./shared_memory.ts";
+import { planChunks } from "./chunk_plan.ts";
+import { isShared, sharedFloat32Array, threadsAvailable } from "./shared_memory.ts";
 
 /**
  * Below this many floats (T · d) one step runs on the main thread alone: a step's messages and
@@ -99,8 +99,9 @@ export interface ParallelSurgeryOptions extends WeightOptions {
  */
 export interface ParallelCallOptions {
   /**
-   * Where to write the update; default a new array. On a SharedArrayBuffer every thread writes
-   * its slice in place; otherwise the workers' slices are copied in at the end.
+   * Where to write the update; default a new array on shared memory. On a SharedArrayBuffer
+   * every thread writes its chunks in place; otherwise the workers' chunks are staged and copied
+   * in at the end (within the same 12 MiB staging bound as the rows).
    */
   out?: Float32Array;
   /** The step's task losses (T finite numbers), for MGDA's "loss" / "loss+" normalisation. */
@@ -141,7 +142,8 @@ export interface ParallelSurgery {
    * which every thread's kernels read in place. Other gradients on a SharedArrayBuffer (see
    * {@linkcode sharedFloat32Array}) are read by every thread and staged into its WASM memory;
    * gradients in JS memory are first copied, by the calling thread, into a shared staging buffer
-   * for the workers' chunks. Steps run one at a time, in call order.
+   * for the workers' own chunks, at most 12 MiB of it (parallel/chunk_plan.ts): beyond that the
+   * calling thread does the rest itself. Steps run one at a time, in call order.
    */
   surgery(grads: readonly Float32Array[], options?: ParallelCallOptions): Promise<Float32Array>;
   /** Diagnostics of the last step; null before the first. */
@@ -320,41 +322,47 @@ export async function createParallelSurgery(
       stats = result.stats;
       return result.out;
     }
-    const target = out ?? new Float32Array(d);
+    // By default the update goes to shared memory, where every thread writes its chunks in place.
+    const target = out ?? sharedFloat32Array(d);
     const id = ++steps;
-    const K = threads * CHUNKS_PER_THREAD;
-    const chunks = sliceBounds(d, K);
-    // Each thread has a queue of CHUNKS_PER_THREAD chunks (thread 0: this one). Shared gradients:
-    // a thread whose queue is empty takes the others' chunks. Others: the workers' chunks are
-    // copied into a shared stage here, and each thread does exactly its own.
-    const dynamic = grads.every(isShared);
+    const rowsShared = grads.every(isShared);
+    const outShared = isShared(target);
+    const plan = planChunks(d, T, threads, rowsShared, outShared);
+    const { bounds: chunks, from } = plan;
+    const K = chunks.length - 1;
     const queues = threads;
-    const from = dynamic ? 0 : chunks[CHUNKS_PER_THREAD];
     const rest = d - from;
-    const stage = dynamic ? null : new Float32Array(staging.get(T * rest * 4));
+    // What workers cannot read or write where it is: staged for their own chunks, [from, d).
+    const stage = rowsShared ? null : new Float32Array(staging.get(T * rest * 4));
     if (stage !== null) grads.forEach((g, t) => stage.set(g.subarray(from), t * rest));
     // Rows in a shared gradient buffer: every worker reads its chunks in place (its own instance).
-    const share = dynamic ? sharedBufferOf(grads) : null;
+    const share = rowsShared ? sharedBufferOf(grads) : null;
     const rows = grads.map((g, t): SharedSlice =>
       stage === null
         ? {
           buffer: g.buffer as SharedArrayBuffer,
           byteOffset: g.byteOffset,
+          first: 0,
           length: d,
           inBuffer: share !== null,
         }
-        : { buffer: stage.buffer as SharedArrayBuffer, byteOffset: t * rest * 4, length: rest }
+        : {
+          buffer: stage.buffer as SharedArrayBuffer,
+          byteOffset: t * rest * 4,
+          first: from,
+          length: rest,
+        }
     );
-    const outStaged = !isShared(target);
-    const staged = outStaged ? new Float32Array(outStage.get(rest * 4)) : null;
+    const staged = outShared ? null : new Float32Array(outStage.get(rest * 4));
     const outSlice: SharedSlice = staged === null
       ? {
         buffer: target.buffer as SharedArrayBuffer,
-        byteOffset: target.byteOffset + from * 4,
-        length: rest,
+        byteOffset: target.byteOffset,
+        first: 0,
+        length: d,
         inBuffer: share !== null && target.buffer === grads[0].buffer,
       }
-      : { buffer: staged.buffer as SharedArrayBuffer, byteOffset: 0, length: rest };
+      : { buffer: staged.buffer as SharedArrayBuffer, byteOffset: 0, first: from, length: rest };
 
     // The control buffer is reused: first every worker must have left the last step that had it.
     await settle(pool, () => pool.finished(posted), posted, "done");
@@ -363,11 +371,10 @@ export async function createParallelSurgery(
     const ctrl = control.get(layout.bytes);
     const ints = new Int32Array(ctrl);
     ints.fill(0, 0, ownerIndex(queues, K));
-    for (let q = 0; q < queues; q++) {
-      const range = packRange(q * CHUNKS_PER_THREAD, (q + 1) * CHUNKS_PER_THREAD);
-      ints[rangeIndex("gram", q)] = range;
-      ints[rangeIndex("combine", q)] = range;
-    }
+    plan.queues.forEach(([first, end], q) => {
+      ints[rangeIndex("gram", q)] = packRange(first, end);
+      ints[rangeIndex("combine", q)] = packRange(first, end);
+    });
     Atomics.store(ints, FLAG_INDEX, FLAG_WAIT);
 
     pool.workers.forEach((worker, w) => {
@@ -377,23 +384,23 @@ export async function createParallelSurgery(
         worker: w,
         queue: w + 1,
         queues,
-        steal: dynamic,
+        takeMain: plan.workersTakeMain,
         chunks,
         control: ctrl,
-        from,
         rows,
         out: outSlice,
-        outStaged,
+        outStaged: staged !== null,
         status: pool.status,
         gradientBuffer: share ?? undefined,
       };
       worker.postMessage(message);
     });
 
-    // This thread's chunks, read from the caller's arrays directly.
+    // This thread's chunks, and any other's left over: read from the caller's arrays directly.
+    const everyQueue = () => true;
     const columns = (c: number, r: Float32Array) => r.subarray(chunks[c], chunks[c + 1]);
     const partials = new Float64Array(ctrl);
-    claimChunks(ints, "gram", 0, queues, dynamic, (c) => {
+    claimChunks(ints, "gram", 0, queues, everyQueue, (c) => {
       const Gc = partials.subarray(layout.gramSlot(c), layout.gramSlot(c) + T * T);
       Gc.fill(0);
       kernels.gram(grads.map((g) => columns(c, g)), Gc);
@@ -424,7 +431,7 @@ export async function createParallelSurgery(
     partials.set(weights, layout.weights);
     Atomics.store(ints, FLAG_INDEX, FLAG_COMBINE);
     Atomics.notify(ints, FLAG_INDEX);
-    claimChunks(ints, "combine", 0, queues, dynamic, (c) => {
+    claimChunks(ints, "combine", 0, queues, everyQueue, (c) => {
       kernels.combine(grads.map((g) => columns(c, g)), weights, columns(c, target));
     });
     await settle(pool, () => Atomics.load(ints, COMBINE_DONE_INDEX) === K, id, "done");

@@ -17,6 +17,7 @@ import {
   FLAG_INDEX,
   FLAG_WAIT,
   ownerIndex,
+  type Phase,
   type SharedSlice,
   SPIN_MS,
   spinUntil,
@@ -62,12 +63,16 @@ function runStep(m: StepMessage): void {
   const out = view(m.out, memory);
   const ints = new Int32Array(control);
   const layout = controlLayout(m.queues, m.chunks.length - 1, T);
-  const columns = (c: number, r: Float32Array) =>
-    r.subarray(m.chunks[c] - m.from, m.chunks[c + 1] - m.from);
-  claimChunks(ints, "gram", m.queue, m.queues, m.steal, (c) => {
+  /** Chunk c's columns of a row or of the output, in this worker's view. */
+  const columns = (c: number, r: Float32Array, s: SharedSlice) =>
+    r.subarray(m.chunks[c] - s.first, m.chunks[c + 1] - s.first);
+  const chunkRows = (c: number) => rows.map((r, t) => columns(c, r, m.rows[t]));
+  /** The queues this worker may take chunks from in a phase: the workers', and maybe the main's. */
+  const mayTake = (phase: Phase) => (q: number) => q !== 0 || m.takeMain[phase];
+  claimChunks(ints, "gram", m.queue, m.queues, mayTake("gram"), (c) => {
     const G = new Float64Array(control, layout.gramSlot(c) * 8, T * T);
     G.fill(0);
-    kernels.gram(rows.map((r) => columns(c, r)), G);
+    kernels.gram(chunkRows(c), G);
   });
   reply({ type: "gram", step: m.step });
   if (!spinUntil(() => Atomics.load(ints, FLAG_INDEX) !== FLAG_WAIT, SPIN_MS)) {
@@ -75,8 +80,8 @@ function runStep(m: StepMessage): void {
   }
   if (Atomics.load(ints, FLAG_INDEX) === FLAG_COMBINE) {
     const w = new Float64Array(control, layout.weights * 8, T);
-    claimChunks(ints, "combine", m.queue, m.queues, m.steal, (c) => {
-      kernels.combine(rows.map((r) => columns(c, r)), w, columns(c, out));
+    claimChunks(ints, "combine", m.queue, m.queues, mayTake("combine"), (c) => {
+      kernels.combine(chunkRows(c), w, columns(c, out, m.out));
       if (m.outStaged) Atomics.store(ints, ownerIndex(m.queues, c), 1);
     });
   }

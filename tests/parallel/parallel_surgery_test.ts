@@ -11,6 +11,8 @@ import {
   sharedFloat32Array,
 } from "../../mod.ts";
 import { PARALLEL_MIN_FLOATS } from "../../parallel/parallel_surgery.ts";
+import { CHUNKS_PER_THREAD } from "../../parallel/_protocol.ts";
+import { planChunks } from "../../parallel/chunk_plan.ts";
 import { sliceBounds } from "../../parallel/shared_memory.ts";
 import { makeGrads } from "../../bench/inputs.ts";
 
@@ -113,6 +115,24 @@ Deno.test("parallel: inputs are never mutated; out is filled and returned", asyn
     const out = new Float32Array(d);
     assert.equal(await p.surgery(grads, { out }), out);
     grads.forEach((g, t) => assert.deepEqual(g, copies[t], `task ${t}`));
+  });
+});
+
+Deno.test("parallel: staging capped — plain inputs too large to stage give the same bits", async () => {
+  // T = 4, d = 1.5e6, plain rows and out: 20 bytes a column would be staged for the worker's half
+  // (15 MB); the plan caps it, the calling thread takes the rest, and the chunk grid is unchanged.
+  const [bigT, bigD] = [4, 1_500_000];
+  const plan = planChunks(bigD, bigT, 2, false, false);
+  assert.ok(plan.queues[1][1] - plan.queues[1][0] < CHUNKS_PER_THREAD, "the cap applies");
+  const plain = makeGrads(bigT, bigD);
+  const shared = makeGrads(bigT, bigD, sharedFloat32Array);
+  await withParallel({ threads: 2, seed: 6 }, async (p) => {
+    const a = await p.surgery(plain, { out: new Float32Array(bigD) });
+    p.reset();
+    const b = await p.surgery(shared);
+    assert.deepEqual(a, b);
+    const want = createSurgery({ seed: 6 }).surgery(plain);
+    assert.ok(maxRelDiff(a, want) < 1e-5);
   });
 });
 

@@ -9,6 +9,9 @@ import {
   rangeIndex,
 } from "../../parallel/_protocol.ts";
 
+/** Every queue may be taken from. */
+const any = () => true;
+
 /** A control buffer with `queues` queues of `per` chunks each, as the main thread sets it up. */
 function control(queues: number, per: number): Int32Array {
   const ints = new Int32Array(new SharedArrayBuffer(controlLayout(queues, queues * per, 2).bytes));
@@ -23,24 +26,24 @@ function control(queues: number, per: number): Int32Array {
 Deno.test("claimChunks: own queue first (Gram front to back, combine back to front), then steals", () => {
   const ints = control(3, 4);
   const gram: number[] = [];
-  claimChunks(ints, "gram", 1, 3, true, (c) => gram.push(c));
+  claimChunks(ints, "gram", 1, 3, any, (c) => gram.push(c));
   // queue 1 front to back, then queue 2 and queue 0 from their backs
   assert.deepEqual(gram, [4, 5, 6, 7, 11, 10, 9, 8, 3, 2, 1, 0]);
   assert.equal(ints[GRAM_DONE_INDEX], 12);
   const combine: number[] = [];
-  claimChunks(ints, "combine", 0, 3, true, (c) => combine.push(c));
+  claimChunks(ints, "combine", 0, 3, any, (c) => combine.push(c));
   assert.deepEqual(combine, [3, 2, 1, 0, 4, 5, 6, 7, 8, 9, 10, 11]);
   assert.equal(ints[COMBINE_DONE_INDEX], 12);
   // empty queues: nothing more to claim
-  claimChunks(ints, "gram", 2, 3, true, () => assert.fail("claimed from an empty queue"));
+  claimChunks(ints, "gram", 2, 3, any, () => assert.fail("claimed from an empty queue"));
 });
 
-Deno.test("claimChunks: without stealing a thread does exactly its own queue", () => {
-  const ints = control(2, 3);
+Deno.test("claimChunks: a thread takes only from the queues it may take from", () => {
+  const ints = control(3, 3);
   const mine: number[] = [];
-  claimChunks(ints, "gram", 1, 2, false, (c) => mine.push(c));
-  assert.deepEqual(mine, [3, 4, 5]);
-  assert.equal(ints[GRAM_DONE_INDEX], 3);
+  claimChunks(ints, "gram", 1, 3, (q) => q !== 0, (c) => mine.push(c));
+  assert.deepEqual(mine, [3, 4, 5, 8, 7, 6]); // its own, then queue 2's, never queue 0's
+  assert.equal(ints[GRAM_DONE_INDEX], 6);
 });
 
 Deno.test("claimChunks: two claimers interleaved take every chunk exactly once", () => {
@@ -48,11 +51,11 @@ Deno.test("claimChunks: two claimers interleaved take every chunk exactly once",
   const taken: number[] = [];
   // thread 0 claims one chunk, then lets thread 1 claim all it can from inside its body
   let nested = false;
-  claimChunks(ints, "gram", 0, 2, true, (c) => {
+  claimChunks(ints, "gram", 0, 2, any, (c) => {
     taken.push(c);
     if (!nested) {
       nested = true;
-      claimChunks(ints, "gram", 1, 2, true, (k) => taken.push(k));
+      claimChunks(ints, "gram", 1, 2, any, (k) => taken.push(k));
     }
   });
   assert.deepEqual([...taken].sort((a, b) => a - b), Array.from({ length: 32 }, (_, c) => c));
