@@ -107,6 +107,54 @@ export function controlLayout(queues: number, chunks: number, T: number) {
   };
 }
 
+/**
+ * Int32 indexes of worker w's words in the pool's status buffer: the last step it finished (the
+ * worker stores it once it no longer touches the step's control buffer), its WorkerState, and the
+ * step to run when the main thread rings RING_SAME.
+ */
+export const statusWords = (w: number) => ({ finished: 3 * w, state: 3 * w + 1, step: 3 * w + 2 });
+/** Int32 words of the status buffer for `workers` workers. */
+export const statusLength = (workers: number) => Math.max(1, 3 * workers);
+
+/**
+ * A worker's state word. Between steps a worker does not go back to its event loop (a message
+ * wake-up costs 0.2–0.5 ms here): it spins on this word for IDLE_SPIN_MS, then sleeps on it in
+ * Atomics.wait, and the main thread rings it: RING_SAME runs the same step as last time with a new
+ * step number (the same buffers and chunks: the usual training loop), RING_NEW sends it back to
+ * its event loop, where a new StepMessage is waiting.
+ */
+export const WorkerState = {
+  /** In its event loop, waiting for a StepMessage (at first, and after RING_NEW or an error). */
+  EVENT: 0,
+  /** Running a step. */
+  BUSY: 1,
+  /** Between steps, spinning or asleep on the state word. */
+  IDLE: 2,
+  RING_SAME: 3,
+  RING_NEW: 4,
+} as const;
+
+/**
+ * How long an idle worker spins before it sleeps: covers back-to-back steps; in a training loop
+ * the forward and backward passes between steps take longer, and the ring is a futex wake-up
+ * (about 0.1 ms) instead of a message (0.2–0.5 ms).
+ */
+export const IDLE_SPIN_MS = 1;
+
+/** Whether two step messages differ at most in their step number (so RING_SAME may be rung). */
+export function sameStepShape(a: StepMessage, b: StepMessage): boolean {
+  const sameSlice = (x: SharedSlice, y: SharedSlice) =>
+    x.buffer === y.buffer && x.byteOffset === y.byteOffset && x.first === y.first &&
+    x.length === y.length && x.inBuffer === y.inBuffer;
+  return a.T === b.T && a.worker === b.worker && a.queue === b.queue && a.queues === b.queues &&
+    a.takeMain.gram === b.takeMain.gram && a.takeMain.combine === b.takeMain.combine &&
+    a.chunks.length === b.chunks.length && a.chunks.every((c, i) => c === b.chunks[i]) &&
+    a.control === b.control && a.rows.length === b.rows.length &&
+    a.rows.every((r, t) => sameSlice(r, b.rows[t])) && sameSlice(a.out, b.out) &&
+    a.outStaged === b.outStaged && a.status === b.status &&
+    a.gradientBuffer?.id === b.gradientBuffer?.id;
+}
+
 /** Main → worker: run one step. */
 export interface StepMessage {
   step: number;
@@ -127,7 +175,7 @@ export interface StepMessage {
   out: SharedSlice;
   /** Whether `out` is a stage: then each combined chunk is flagged in its owner slot. */
   outStaged: boolean;
-  /** Int32 words, one per worker: the last step the worker finished (it stores `step` there). */
+  /** Every worker's words (statusWords): the last step it finished, its state, the rung step. */
   status: SharedArrayBuffer;
   /**
    * The shared gradient buffer the rows sit in, if they do: the worker attaches an instance of the

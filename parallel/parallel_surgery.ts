@@ -33,11 +33,15 @@ import {
   ownerIndex,
   packRange,
   rangeIndex,
+  sameStepShape,
   type SharedSlice,
   SPIN_MS,
   spinUntil,
+  statusLength,
+  statusWords,
   type StepMessage,
   type WorkerReply,
+  WorkerState,
 } from "./_protocol.ts";
 import { planChunks } from "./chunk_plan.ts";
 import { isShared, sharedFloat32Array, threadsAvailable } from "./shared_memory.ts";
@@ -163,20 +167,22 @@ interface Pending {
 }
 
 /**
- * The workers, the last step each has replied "gram" and "done" for (ready = step 0), and each
- * one's status word (the last step it finished, written by the worker itself: parallel/worker.ts).
+ * The workers, the last step each has replied "gram" and "done" for (ready = step 0), and their
+ * shared words (parallel/_protocol.ts statusWords: the last step each finished, its state).
  */
 class WorkerPool {
   readonly workers: Worker[] = [];
   readonly status: SharedArrayBuffer;
-  readonly #statusWords: Int32Array;
+  readonly #words: Int32Array;
   readonly #replied = { gram: [] as number[], done: [] as number[] };
+  /** The last message each worker ran: a step of the same shape is only rung. */
+  readonly #last: (StepMessage | undefined)[] = [];
   #pending: Pending[] = [];
   #failure: Error | null = null;
 
   constructor(count: number) {
-    this.status = new SharedArrayBuffer(Math.max(1, count) * 4);
-    this.#statusWords = new Int32Array(this.status);
+    this.status = new SharedArrayBuffer(statusLength(count) * 4);
+    this.#words = new Int32Array(this.status);
     for (let w = 0; w < count; w++) {
       const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
       worker.onmessage = (event: MessageEvent<WorkerReply>) => this.#onReply(w, event.data);
@@ -187,6 +193,7 @@ class WorkerPool {
       this.workers.push(worker);
       this.#replied.gram.push(-1);
       this.#replied.done.push(-1);
+      this.#last.push(undefined);
     }
   }
 
@@ -197,12 +204,37 @@ class WorkerPool {
     return new Promise((resolve, reject) => this.#pending.push({ step, kind, resolve, reject }));
   }
 
-  /** Every worker has finished `step` (or a later one): its status word says so. */
+  /** Every worker has finished `step` (or a later one) and is no longer busy. */
   finished(step: number): boolean {
     for (let w = 0; w < this.workers.length; w++) {
-      if (Atomics.load(this.#statusWords, w) < step) return false;
+      const at = statusWords(w);
+      if (Atomics.load(this.#words, at.finished) < step) return false;
+      if (Atomics.load(this.#words, at.state) === WorkerState.BUSY) return false;
     }
     return true;
+  }
+
+  /**
+   * Starts a step on worker w (which has finished every earlier step): a worker waiting between
+   * steps is rung, RING_SAME when the step has the shape of its last one, else RING_NEW after the
+   * message is posted; a worker in its event loop gets the message.
+   */
+  start(w: number, message: StepMessage): void {
+    const at = statusWords(w);
+    const last = this.#last[w];
+    this.#last[w] = message;
+    if (Atomics.load(this.#words, at.state) !== WorkerState.IDLE) {
+      this.workers[w].postMessage(message);
+      return;
+    }
+    if (last !== undefined && sameStepShape(last, message)) {
+      Atomics.store(this.#words, at.step, message.step);
+      Atomics.store(this.#words, at.state, WorkerState.RING_SAME);
+    } else {
+      this.workers[w].postMessage(message);
+      Atomics.store(this.#words, at.state, WorkerState.RING_NEW);
+    }
+    Atomics.notify(this.#words, at.state);
   }
 
   #onReply(w: number, reply: WorkerReply): void {
@@ -226,8 +258,21 @@ class WorkerPool {
     this.#pending = [];
   }
 
+  /**
+   * Terminates the workers. One asleep in Atomics.wait is first rung back to its event loop:
+   * terminating a thread blocked there leaves the process unable to exit (seen with Deno 2.9).
+   */
   terminate(): void {
-    for (const w of this.workers) w.terminate();
+    this.workers.forEach((worker, w) => {
+      const state = statusWords(w).state;
+      if (
+        Atomics.compareExchange(this.#words, state, WorkerState.IDLE, WorkerState.RING_NEW) ===
+          WorkerState.IDLE
+      ) {
+        Atomics.notify(this.#words, state);
+      }
+      worker.terminate();
+    });
     this.workers.length = 0;
   }
 }
@@ -377,7 +422,7 @@ export async function createParallelSurgery(
     });
     Atomics.store(ints, FLAG_INDEX, FLAG_WAIT);
 
-    pool.workers.forEach((worker, w) => {
+    pool.workers.forEach((_, w) => {
       const message: StepMessage = {
         step: id,
         T,
@@ -393,7 +438,7 @@ export async function createParallelSurgery(
         status: pool.status,
         gradientBuffer: share ?? undefined,
       };
-      worker.postMessage(message);
+      pool.start(w, message);
     });
 
     // This thread's chunks, and any other's left over: read from the caller's arrays directly.

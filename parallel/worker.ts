@@ -1,8 +1,9 @@
 /**
  * Worker of the parallel surgery (parallel/parallel_surgery.ts; protocol in parallel/_protocol.ts):
  * partial Grams of the chunks it claims, then, once the main thread has published the weights, the
- * combine of the chunks it claims. Loaded from a module URL relative to the library, so it works
- * over https too.
+ * combine of the chunks it claims. Between steps it waits on its state word rather than in its
+ * event loop (WorkerState). Loaded from a module URL relative to the library, so it works over
+ * https too.
  * @module
  */
 
@@ -16,13 +17,16 @@ import {
   FLAG_COMBINE,
   FLAG_INDEX,
   FLAG_WAIT,
+  IDLE_SPIN_MS,
   ownerIndex,
   type Phase,
   type SharedSlice,
   SPIN_MS,
   spinUntil,
+  statusWords,
   type StepMessage,
   type WorkerReply,
+  WorkerState,
 } from "./_protocol.ts";
 
 /** Shared gradient buffers this worker has attached to: id → its view of their memory. */
@@ -86,16 +90,38 @@ function runStep(m: StepMessage): void {
     });
   }
   // Last: after this store the main thread may reset the control buffer for another step.
-  Atomics.store(new Int32Array(m.status), m.worker, m.step);
+  Atomics.store(new Int32Array(m.status), statusWords(m.worker).finished, m.step);
   reply({ type: "done", step: m.step });
 }
 
-self.onmessage = (event: MessageEvent<StepMessage>) => {
-  try {
-    runStep(event.data);
-  } catch (error) {
-    reply({ type: "error", step: event.data.step, message: String(error) });
+/**
+ * Runs the step of a message, then, as long as the main thread rings RING_SAME, the same step
+ * again under the rung step number; returns to the event loop on RING_NEW or an error.
+ */
+function serve(first: StepMessage): void {
+  const words = new Int32Array(first.status);
+  const at = statusWords(first.worker);
+  let m = first;
+  for (;;) {
+    Atomics.store(words, at.state, WorkerState.BUSY);
+    try {
+      runStep(m);
+    } catch (error) {
+      Atomics.store(words, at.state, WorkerState.EVENT);
+      reply({ type: "error", step: m.step, message: String(error) });
+      return;
+    }
+    Atomics.store(words, at.state, WorkerState.IDLE);
+    const rung = () => Atomics.load(words, at.state) !== WorkerState.IDLE;
+    if (!spinUntil(rung, IDLE_SPIN_MS)) Atomics.wait(words, at.state, WorkerState.IDLE);
+    if (Atomics.load(words, at.state) !== WorkerState.RING_SAME) {
+      Atomics.store(words, at.state, WorkerState.EVENT);
+      return; // RING_NEW: the next StepMessage is already in the event queue
+    }
+    m = { ...m, step: Atomics.load(words, at.step) };
   }
-};
+}
+
+self.onmessage = (event: MessageEvent<StepMessage>) => serve(event.data);
 
 reply({ type: "ready" });

@@ -108,6 +108,33 @@ Deno.test("parallel: rows in a shared gradient buffer, read in place by every th
   }
 });
 
+Deno.test("parallel: workers rung between steps — same shape, new shape, asleep, after an error", async () => {
+  // Steps of the same shape only ring the idle worker; a new shape (other buffers) sends it a
+  // message; after a pause it is asleep in Atomics.wait and must be woken; a failed step (NaN)
+  // sends it back to its event loop. Every update must still equal the single-threaded one.
+  const a = makeGrads(T, d);
+  const b = makeGrads(T, d, sharedFloat32Array);
+  const bad = a.map((g) => g.slice());
+  bad[2][d - 3] = NaN;
+  const single = createSurgery({ seed: 8 });
+  await withParallel({ threads: 2, seed: 8 }, async (p) => {
+    const plan = [a, a, a, b, b, a, "pause", a, b, "pause", b, "bad", a, a] as const;
+    for (const [s, item] of plan.entries()) {
+      if (item === "pause") {
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        continue;
+      }
+      if (item === "bad") {
+        await assert.rejects(p.surgery(bad), /non-finite value/);
+        continue;
+      }
+      const want = single.surgery(item);
+      const got = await p.surgery(item);
+      assert.ok(maxRelDiff(got, want) < 1e-5, `step ${s}`);
+    }
+  });
+});
+
 Deno.test("parallel: inputs are never mutated; out is filled and returned", async () => {
   const grads = makeGrads(T, d);
   const copies = grads.map((g) => g.slice());
