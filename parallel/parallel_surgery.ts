@@ -274,6 +274,7 @@ class WorkerPool {
       worker.terminate();
     });
     this.workers.length = 0;
+    this.#fail(new Error("Cannot run surgery: this parallel surgery was closed during the step"));
   }
 }
 
@@ -370,6 +371,10 @@ export async function createParallelSurgery(
     // By default the update goes to shared memory, where every thread writes its chunks in place.
     const target = out ?? sharedFloat32Array(d);
     const id = ++steps;
+    // The control buffer and the stages are reused: first every worker must have left the last
+    // step that had them.
+    await settle(pool, () => pool.finished(posted), posted, "done");
+    posted = id;
     const rowsShared = grads.every(isShared);
     const outShared = isShared(target);
     const plan = planChunks(d, T, threads, rowsShared, outShared);
@@ -409,9 +414,6 @@ export async function createParallelSurgery(
       }
       : { buffer: staged.buffer as SharedArrayBuffer, byteOffset: 0, first: from, length: rest };
 
-    // The control buffer is reused: first every worker must have left the last step that had it.
-    await settle(pool, () => pool.finished(posted), posted, "done");
-    posted = id;
     const layout = controlLayout(queues, K, T);
     const ctrl = control.get(layout.bytes);
     const ints = new Int32Array(ctrl);
