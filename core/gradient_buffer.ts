@@ -13,7 +13,7 @@
  * @module
  */
 
-import { describe } from "../validate/grads.ts";
+import { describe, integerIn } from "../validate/grads.ts";
 import { type InPlaceKernels, inPlaceKernels, type Scratch } from "./in_place.ts";
 import {
   align16,
@@ -22,7 +22,7 @@ import {
   instantiateCore,
   kernelScratch,
   MAX_CHUNK_FLOATS,
-  PAD_FLOATS,
+  padded,
   WASM_PAGE,
 } from "./wasm.ts";
 
@@ -117,7 +117,7 @@ export interface BufferLayout {
 function bufferLayout(T: number, d: number, slots: number): BufferLayout {
   const slotBytes = align16(kernelScratch(0, T, MAX_CHUNK_FLOATS).end);
   const first = align16(SCRATCH_BASE + slots * slotBytes);
-  const pitch = Math.ceil(d / PAD_FLOATS) * PAD_FLOATS;
+  const pitch = padded(d);
   return {
     T,
     slots,
@@ -153,15 +153,6 @@ export interface SharedBufferInfo {
 /** Each live buffer's memory → its kernels (weak: a dropped buffer takes its instance along). */
 const registry = new WeakMap<ArrayBufferLike, Entry>();
 let nextId = 1;
-
-function checkCount(value: unknown, name: string, what: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(
-      `Cannot ${what}: ${name} must be an integer ≥ 1, found ${describe(value)}`,
-    );
-  }
-  return value;
-}
 
 function checkShared(options: unknown, what: string): boolean {
   if (options === undefined) return false;
@@ -236,8 +227,8 @@ export function createGradientBuffer(
   options?: GradientBufferOptions,
 ): GradientBuffer {
   const what = "create gradient buffer";
-  const T = checkCount(tasks, "tasks", what);
-  const d = checkCount(length, "length", what);
+  const T = integerIn(tasks, "tasks", 1, Infinity, what);
+  const d = integerIn(length, "length", 1, Infinity, what);
   const shared = checkShared(options, what);
   const layout = bufferLayout(T, d, shared ? SHARED_SCRATCH_SLOTS : 1);
   const { k, memory } = allocate(layout, d, shared, what);

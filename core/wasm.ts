@@ -39,6 +39,8 @@ export const WASM_PAGE = 65536;
  * loops unrolled over two vectors then need no tail.
  */
 export const PAD_FLOATS = 8;
+/** n floats rounded up to whole PAD_FLOATS: the length a row or chunk takes, padding included. */
+export const padded = (n: number) => Math.ceil(n / PAD_FLOATS) * PAD_FLOATS;
 
 /** Which build of the module to load. */
 export type WasmFlavor = "relaxed-simd" | "simd";
@@ -249,7 +251,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       f64.fill(0, g0, g0 + T * T);
       for (let from = 0; from < d; from += n) {
         const m = Math.min(n, d - from);
-        const stride = Math.ceil(m / PAD_FLOATS) * PAD_FLOATS;
+        const stride = padded(m);
         stage(rows, from, m, stride, l.stage);
         k.gram(l.stage, T, stride, stride, l.G, l.acc, gramBlockFloats(T));
       }
@@ -265,7 +267,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       let finite = true;
       for (let from = 0; from < d; from += n) {
         const m = Math.min(n, d - from);
-        const stride = Math.ceil(m / PAD_FLOATS) * PAD_FLOATS;
+        const stride = padded(m);
         stage(rows, from, m, stride, l.stage);
         if (k.combine(l.stage, T, stride, stride, l.w, l.out) !== 0) finite = false;
         out.set(f32.subarray(o, o + m), from);

@@ -17,6 +17,26 @@ export function describe(value: unknown): string {
 }
 
 /**
+ * `value` as an integer in [min, max], else a RangeError naming `name` and the value found
+ * ("must be an integer ≥ min" when max is Infinity, "from min to max" otherwise).
+ */
+export function integerIn(
+  value: unknown,
+  name: string,
+  min: number,
+  max: number,
+  what: string,
+): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`;
+    throw new RangeError(
+      `Cannot ${what}: ${name} must be an integer ${range}, found ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
  * Checks one task gradient per row: an array of Float32Arrays, at least one, all one length.
  * Returns T and d. `what` names the caller in messages ("run surgery", "accumulate the Gram"…).
  */

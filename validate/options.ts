@@ -5,7 +5,7 @@
  */
 
 import { PRESETS } from "../methods/presets.ts";
-import { describe } from "./grads.ts";
+import { describe, integerIn } from "./grads.ts";
 import {
   type MethodOptions,
   oneOf,
@@ -300,16 +300,5 @@ export const MAX_THREADS = 256;
  * integer from 1 to MAX_THREADS.
  */
 export function validateThreads(threads: unknown, what: string): number | undefined {
-  if (threads === undefined) return undefined;
-  if (
-    typeof threads !== "number" || !Number.isInteger(threads) || threads < 1 ||
-    threads > MAX_THREADS
-  ) {
-    throw new RangeError(
-      `Cannot ${what}: threads must be an integer from 1 to ${MAX_THREADS}, found ${
-        describe(threads)
-      }`,
-    );
-  }
-  return threads;
+  return threads === undefined ? undefined : integerIn(threads, "threads", 1, MAX_THREADS, what);
 }
