@@ -7,16 +7,23 @@
 
 import { graddropKernel } from "./core/graddrop_wasm.ts";
 import { kernels } from "./core/kernels.ts";
-import { gramReference } from "./core/reference.ts";
+import { combineReference, gramReference } from "./core/reference.ts";
+import { accumulateVariantNorms, emptyVariantNorms } from "./core/variant_norms.ts";
 import { graddropParams } from "./methods/graddrop.ts";
 import { methods } from "./methods/registry.ts";
-import { applyVariant } from "./methods/variants.ts";
+import { variantScale, variantWeights } from "./methods/variants.ts";
 import type { StepState } from "./random/step_state.ts";
 import { buildStats, type SurgeryStats } from "./stats/diagnostics.ts";
 import { checkFinite } from "./validate/finite.ts";
 import { validateOut, validateRows } from "./validate/grads.ts";
 import { checkPerTaskOptions } from "./validate/method_options.ts";
-import { type ResolvedOptions, validateLosses, validateOrder } from "./validate/options.ts";
+import {
+  type ResolvedOptions,
+  validateLosses,
+  validateOrder,
+  type Variant,
+} from "./validate/options.ts";
+import { checkUpdate, overflowError, updateCannotOverflow } from "./validate/update.ts";
 
 /** Weights ready for the combine pass (variant and reduction applied) and the step's stats. */
 export interface WeightsResult {
@@ -47,8 +54,31 @@ export function gramPass(
   return { G, T, d };
 }
 
-/** Weights step: method, then variant, then reduction. `losses` are the step's, if given. */
+/**
+ * Weights step for callers that hold only the Gramian (the split phase): the method, then the
+ * reduction. The direction/magnitude variants need norms of the gradient vectors themselves
+ * (methods/variants.ts), which a Gramian cannot give exactly, so they are refused here.
+ */
 export function weightsPass(
+  G: Float64Array,
+  T: number,
+  options: ResolvedOptions,
+  step: StepState,
+  what: string,
+  losses?: unknown,
+): WeightsResult {
+  if (options.variant !== "full") {
+    throw new RangeError(
+      `Cannot ${what}: variant "${options.variant}" rescales by norms of the gradient vectors, ` +
+        `which a Gramian does not hold exactly; run surgery() on the gradients instead`,
+    );
+  }
+  const { weights, stats } = methodWeights(G, T, options, step, what, losses);
+  return { weights: reduce(weights, options, T), stats };
+}
+
+/** The method's weights (no variant, no reduction) and the step's stats. */
+export function methodWeights(
   G: Float64Array,
   T: number,
   options: ResolvedOptions,
@@ -74,15 +104,52 @@ export function weightsPass(
     what,
   });
   if (result.state !== undefined) step.methods[method] = result.state;
-  const w = applyVariant(G, T, result.weights, options.variant);
-  const stats = buildStats(G, T, w, result.orders, result.projections, kernels.name);
-  const scale = options.reduction === "mean" ? 1 / T : 1;
-  return { weights: scale === 1 ? w : w.map((x) => x * scale), stats };
+  const stats = buildStats(G, T, result.weights, result.orders, result.projections, kernels.name);
+  return { weights: Float64Array.from(result.weights), stats };
+}
+
+/** The reduction: "mean" divides the weights by T. */
+export function reduce(w: Float64Array, options: ResolvedOptions, T: number): Float64Array {
+  return options.reduction === "mean" ? w.map((x) => x / T) : w;
+}
+
+/** A block of host rows for the variant pass: the rows of `tasks` (all when absent), and its out. */
+export interface VariantBlock {
+  rows: readonly Float32Array[];
+  tasks?: readonly number[];
+  out: Float32Array;
 }
 
 /**
- * Combine pass: out = Σ_t w_t g_t (into `out`, or a new array); `finite` tells whether every
- * output value is finite (the kernel checks while writing).
+ * Finishes a direction/magnitude step over host rows: the norms of the method's combination and of
+ * the plain sum from the vectors (float64), then one float64 combine per block with the variant's
+ * weights, rounded once to float32 (overflow policy as in combinePass). Returns the effective
+ * weights (variant and reduction applied); `stats.weights` gets them before the reduction.
+ */
+export function variantPass(
+  blocks: readonly VariantBlock[],
+  w: Float64Array,
+  options: ResolvedOptions,
+  stats: SurgeryStats,
+  what: string,
+): Float64Array {
+  const pick = (b: VariantBlock, v: Float64Array) => b.tasks ? b.tasks.map((t) => v[t]) : v;
+  const norms = emptyVariantNorms();
+  for (const b of blocks) accumulateVariantNorms(b.rows, pick(b, w), norms);
+  const scale = variantScale(options.variant as Exclude<Variant, "full">, norms);
+  const effective = variantWeights(scale, w);
+  stats.weights = Array.from(effective);
+  const final = reduce(effective, options, w.length);
+  for (const b of blocks) {
+    const c = pick(b, final);
+    checkUpdate(b.out, combineReference(b.rows, c, b.out), b.rows, c, what);
+  }
+  return final;
+}
+
+/**
+ * Combine pass: out = Σ_t w_t g_t (into `out`, or a new array) under the one overflow policy
+ * (validate/update.ts): an update value beyond float32 is a RangeError, never an Infinity.
  */
 export function combinePass(
   rows: readonly Float32Array[],
@@ -90,9 +157,10 @@ export function combinePass(
   weights: ArrayLike<number>,
   out: unknown,
   what: string,
-): { out: Float32Array; finite: boolean } {
+): Float32Array {
   const target = out === undefined ? new Float32Array(d) : validateOut(out, d, rows, what);
-  return { out: target, finite: kernels.combine(rows, weights, target) };
+  checkUpdate(target, kernels.combine(rows, weights, target), rows, weights, what);
+  return target;
 }
 
 /** One whole step over full task gradients. */
@@ -108,11 +176,17 @@ export function runSurgery(
   const { d: length } = validateRows(grads, what);
   if (out !== undefined) validateOut(out, length, grads as Float32Array[], what);
   const { G, T, d } = gramPass(grads, undefined, what);
+  const rows = grads as Float32Array[];
   if (options.method === "graddrop") {
-    return graddropPass(grads as Float32Array[], G, T, d, options, out, step, what);
+    return graddropPass(rows, G, T, d, options, out, step, what);
   }
-  const { weights, stats } = weightsPass(G, T, options, step, what, losses);
-  return { out: combinePass(grads as Float32Array[], d, weights, out, what).out, stats };
+  const { weights, stats } = methodWeights(G, T, options, step, what, losses);
+  if (options.variant === "full") {
+    return { out: combinePass(rows, d, reduce(weights, options, T), out, what), stats };
+  }
+  const target = out === undefined ? new Float32Array(d) : (out as Float32Array);
+  variantPass([{ rows, out: target }], weights, options, stats, what);
+  return { out: target, stats };
 }
 
 /**
@@ -137,6 +211,11 @@ function graddropPass(
   kernel.run(grads, params, target);
   if (options.reduction === "mean") {
     for (let k = 0; k < d; k++) target[k] /= T;
+  }
+  // GradDrop sums in float32 (as its reference does), so only a bound over Σ‖g_t‖ spares the scan.
+  if (!updateCannotOverflow(G, T, new Float64Array(T).fill(1))) {
+    const k = target.findIndex((x) => !Number.isFinite(x));
+    if (k >= 0) throw overflowError(what, `index ${k}`, target[k]);
   }
   return { out: target, stats: buildStats(G, T, [], [], 0, kernel.name) };
 }

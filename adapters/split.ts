@@ -138,17 +138,5 @@ export function combineBlock(
       );
     }
   }
-  const { out: result, finite } = combinePass(block, d, weights, out, what);
-  // The kernel reports non-finite output while writing it; only then is it scanned for the index.
-  for (let k = 0; !finite && k < d; k++) {
-    if (!Number.isFinite(result[k])) {
-      const t = block.findIndex((g) => !Number.isFinite(g[k]));
-      throw new RangeError(
-        t >= 0
-          ? `Cannot ${what}: task ${t} has a non-finite value at index ${k}: ${block[t][k]}`
-          : `Cannot ${what}: the update overflows float32 at index ${k}`,
-      );
-    }
-  }
-  return result;
+  return combinePass(block, d, weights, out, what);
 }

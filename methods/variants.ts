@@ -1,54 +1,46 @@
 /**
- * PCGrad's Meta-World ablation (PAPER.md §2; the paper defines it in words only, this reading is
- * documented in the README): with g = Σ_t g_t and g^PC = Σ_t w_t g_t,
- *   "direction": ‖g‖ · g^PC / ‖g^PC‖   (PCGrad's direction, the plain sum's length)
- *   "magnitude": ‖g^PC‖ · g / ‖g‖      (the plain sum's direction, PCGrad's length)
- * Both are again weighted sums of the task gradients; norms come from the Gramian
- * (‖Σ w_t g_t‖² = wᵀGw). A zero norm yields the zero vector.
+ * The two ablation variants of Yu et al. 2020 (§5.2, Figure 3): the paper defines them in words
+ * only ("only the direction corrected by PCGrad, the magnitude unchanged" and the reverse). With
+ * g = Σ_t g_t the plain sum and g^PC = Σ_t w_t g_t the method's combination:
+ *   "direction": ‖g‖ · g^PC / ‖g^PC‖   (the method's direction, the plain sum's length)
+ *   "magnitude": ‖g^PC‖ · g / ‖g‖      (the plain sum's direction, the method's length)
+ * Both are again weighted sums of the task gradients, c · w or c · 1 for one factor c. The norms
+ * come from the vectors themselves (core/variant_norms.ts), never from the Gramian's quadratic
+ * form, which cancellation empties. A norm that is zero, or that only float32 rounding of the
+ * weights leaves behind (below CANCELLED of the terms it sums), yields the zero vector.
  * @module
  */
 
+import type { VariantNorms } from "../core/variant_norms.ts";
 import type { Variant } from "../validate/options.ts";
-import { quadForm } from "./solvers/linalg.ts";
-
-/** ‖Σ_t w_t g_t‖ from the Gramian, clamped at zero against rounding. */
-export function weightedNorm(G: Float64Array, T: number, w: ArrayLike<number>): number {
-  return Math.sqrt(Math.max(quadForm(G, T, w), 0));
-}
 
 /**
- * Σ_t |w_t| ‖g_t‖: the norm ‖Σ w_t g_t‖ would have without cancellation. A norm under 1e-6 of it
- * is cancellation noise below float32 resolution and counts as zero.
+ * ‖g^PC‖ below this fraction of ‖Σ_t |w_t g_t|‖ is cancellation noise: the weights come from a
+ * Gramian accumulated in float32, whose relative error (about 1e-7 per entry) leaves residuals of
+ * that order where the exact combination is zero (exactly opposite tasks, for example).
  */
-function scaleOf(G: Float64Array, T: number, w: ArrayLike<number>): number {
-  let s = 0;
-  for (let t = 0; t < T; t++) s += Math.abs(w[t]) * Math.sqrt(Math.max(G[t * T + t], 0));
-  return s;
+export const CANCELLED = 1e-6;
+
+/** How a variant finishes a step: which weights to combine with, and the factor to scale by. */
+export interface VariantScale {
+  /** "method": combine with the method's weights w; "ones": with the plain sum's weights 1. */
+  base: "method" | "ones";
+  /** The factor c: the update is c · Σ_t base_t g_t (0 gives the zero vector). */
+  factor: number;
 }
 
-const CANCELLED = 1e-6;
-
-/** Norm of Σ w_t g_t, or 0 where it is only cancellation noise. */
-function normOrZero(G: Float64Array, T: number, w: ArrayLike<number>): number {
-  const n = weightedNorm(G, T, w);
-  return n <= CANCELLED * scaleOf(G, T, w) ? 0 : n;
+/** The variant's factor from the norms of the method's combination and of the plain sum. */
+export function variantScale(variant: Exclude<Variant, "full">, norms: VariantNorms): VariantScale {
+  const base = variant === "direction" ? "method" : "ones";
+  const combined = Math.sqrt(norms.combined);
+  const sum = Math.sqrt(norms.sum);
+  if (combined <= CANCELLED * Math.sqrt(norms.terms) || sum === 0) return { base, factor: 0 };
+  return { base, factor: variant === "direction" ? sum / combined : combined / sum };
 }
 
-/** Applies a variant to PCGrad weights w; returns new weights. */
-export function applyVariant(
-  G: Float64Array,
-  T: number,
-  w: Float64Array,
-  variant: Variant,
-): Float64Array {
-  if (variant === "full") return w;
-  const ones = new Float64Array(T).fill(1);
-  const sumNorm = normOrZero(G, T, ones);
-  const pcNorm = normOrZero(G, T, w);
-  if (variant === "direction") {
-    if (sumNorm === 0 || pcNorm === 0) return new Float64Array(T);
-    return w.map((x) => x * (sumNorm / pcNorm));
-  }
-  if (sumNorm === 0 || pcNorm === 0) return new Float64Array(T);
-  return ones.map(() => pcNorm / sumNorm);
+/** The effective weights c · base, one per task (before the reduction). */
+export function variantWeights(scale: VariantScale, w: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(w.length);
+  for (let t = 0; t < w.length; t++) out[t] = scale.factor * (scale.base === "method" ? w[t] : 1);
+  return out;
 }

@@ -17,7 +17,8 @@ import { gramReference } from "../core/reference.ts";
 import { kernels } from "../core/kernels.ts";
 import { StepState } from "../random/step_state.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
-import { runSurgery, weightsPass } from "../surgery.ts";
+import { methodWeights, reduce, runSurgery, variantPass } from "../surgery.ts";
+import { checkUpdate, updateCannotOverflow } from "../validate/update.ts";
 import { checkFinite } from "../validate/finite.ts";
 import { validateOut, validateRows } from "../validate/grads.ts";
 import { resolveOptions, validateThreads, type WeightOptions } from "../validate/options.ts";
@@ -467,8 +468,9 @@ export async function createParallelSurgery(
         G.fill(0);
         gramReference(grads, G);
       }
-      const result = weightsPass(G, T, resolved, state, callWhat, losses);
-      weights = result.weights;
+      const result = methodWeights(G, T, resolved, state, callWhat, losses);
+      // A variant rescales the method's combination on this thread once the threads are done.
+      weights = resolved.variant === "full" ? reduce(result.weights, resolved, T) : result.weights;
       stats = result.stats;
     } catch (error) {
       Atomics.store(ints, FLAG_INDEX, FLAG_ABORT);
@@ -488,6 +490,11 @@ export async function createParallelSurgery(
           target.set(staged.subarray(chunks[c] - from, chunks[c + 1] - from), chunks[c]);
         }
       }
+    }
+    if (resolved.variant !== "full") {
+      variantPass([{ rows: grads, out: target }], weights, resolved, stats!, callWhat);
+    } else if (!updateCannotOverflow(G, T, weights)) {
+      checkUpdate(target, target.every(Number.isFinite), grads, weights, callWhat);
     }
     return target;
   }

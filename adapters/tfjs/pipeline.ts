@@ -11,6 +11,7 @@ import {
   getBackend,
   type NamedTensorMap,
   type Tensor,
+  tensor,
   zeros,
 } from "@tensorflow/tfjs-core";
 import { gramReference } from "../../core/reference.ts";
@@ -18,12 +19,13 @@ import type { StepState } from "../../random/step_state.ts";
 import { buildStats, type SurgeryStats } from "../../stats/diagnostics.ts";
 import { graddropParams } from "../../methods/graddrop.ts";
 import { checkPerTaskOptions } from "../../validate/method_options.ts";
-import { weightsPass } from "../../surgery.ts";
+import { methodWeights, reduce, type VariantBlock, variantPass } from "../../surgery.ts";
+import { overflowError, updateCannotOverflow } from "../../validate/update.ts";
 import type { ResolvedOptions } from "../../validate/options.ts";
 import { hostPasses, readRows } from "./host.ts";
 import { type Block, isTensor, type Plan, planInput } from "./inputs.ts";
 import { opsPasses } from "./ops.ts";
-import { type Passes, type Reads, scatterGram } from "./passes.ts";
+import { type Passes, type Reads, scatterGram, sharedOffsets } from "./passes.ts";
 import { webgpuPasses } from "./webgpu.ts";
 import type { WebGpuBackendLike } from "./webgpu_programs.ts";
 
@@ -79,6 +81,44 @@ function* checkGram(plan: Plan, G: Float64Array, what: string): Reads<Float64Arr
 }
 
 /**
+ * The overflow policy (validate/update.ts) on the device's combination: read only when the Gramian
+ * cannot rule an overflow out; the combined tensors are disposed before the error leaves.
+ */
+function* checkCombined(plan: Plan, combined: Map<Block, Tensor>, what: string): Reads<void> {
+  const offsets = sharedOffsets(plan);
+  for (const [block, x] of combined) {
+    const values = yield x;
+    const at = values.findIndex((v) => !Number.isFinite(v));
+    if (at < 0) continue;
+    for (const t of combined.values()) t.dispose();
+    const where = plan.form === "tensor"
+      ? `index ${at}`
+      : `index ${at} of "${block.name}" (shared coordinate ${offsets.get(block)! + at})`;
+    throw overflowError(what, where, values[at]);
+  }
+}
+
+/**
+ * The direction/magnitude variants read the shared gradients on the host once: their norms must come
+ * from the vectors in float64 (methods/variants.ts), which device float32 reductions cannot give.
+ */
+function* variantOnHost(
+  plan: Plan,
+  w: Float64Array,
+  options: ResolvedOptions,
+  stats: SurgeryStats,
+  what: string,
+): Reads<Map<Block, Tensor>> {
+  const blocks: (VariantBlock & { block: Block })[] = [];
+  for (const block of plan.shared) {
+    const rows = yield* readRows(block);
+    blocks.push({ block, rows, tasks: block.tasks, out: new Float32Array(block.size) });
+  }
+  variantPass(blocks, w, options, stats, what);
+  return new Map(blocks.map((b) => [b.block, tensor(b.out, b.block.shape, "float32")]));
+}
+
+/**
  * The whole step as a generator of reads (drive it with adapters/tfjs/drive.ts). `losses` (numbers,
  * or a 1-D tensor read once) reach the methods that use them (MGDA's loss normalisation). The update holds
  * new tensors only: combined ones for shared variables, clones (sharing memory) of the task's own
@@ -115,9 +155,15 @@ export function* surgeryStep(
         : isTensor(losses)
         ? Array.from(yield losses)
         : losses;
-      const weighed = weightsPass(G, plan.T, options, step, what, lossValues);
-      combined = run.combine(plan, weighed.weights);
+      const weighed = methodWeights(G, plan.T, options, step, what, lossValues);
       stats = { ...weighed.stats, kernel: run.name };
+      if (options.variant === "full") {
+        const weights = reduce(weighed.weights, options, plan.T);
+        combined = run.combine(plan, weights);
+        if (!updateCannotOverflow(G, plan.T, weights)) yield* checkCombined(plan, combined, what);
+      } else {
+        combined = yield* variantOnHost(plan, weighed.weights, options, stats, what);
+      }
     }
     const result: StepResult = { update: {}, stats };
     for (const block of empty) combined.set(block, zeros(block.shape));

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { pcgradCoefficients } from "../../methods/pcgrad.ts";
-import { applyVariant } from "../../methods/variants.ts";
+import { CANCELLED, variantScale, variantWeights } from "../../methods/variants.ts";
 
 Deno.test("PAPER.md §8: G = [[1, −1], [−1, 2]] gives w = (2, 1.5)", () => {
   const { weights, projections } = pcgradCoefficients(new Float64Array([1, -1, -1, 2]), 2, [[1], [
@@ -39,13 +39,25 @@ Deno.test("a task below 1e-20 of the largest squared norm counts as zero", () =>
   assert.ok(Number.isFinite(weights[0]));
 });
 
-Deno.test("variants scale the weights by Gram-space norms", () => {
-  const G = new Float64Array([1, -1, -1, 2]); // ‖g1 + g2‖² = 1, PCGrad w = (2, 1.5)
+Deno.test("variants scale by the norms of the combination and of the plain sum", () => {
+  // g1 = (1, 0), g2 = (−1, 1): ‖g1 + g2‖² = 1, PCGrad w = (2, 1.5), ‖g^PC‖² = ‖(0.5, 1.5)‖² = 2.5
   const w = new Float64Array([2, 1.5]);
-  // ‖g^PC‖² = wᵀGw = 4 − 6 + 4.5 = 2.5
-  const dir = applyVariant(G, 2, w, "direction");
-  dir.forEach((x, t) => assert.ok(Math.abs(x - w[t] / Math.sqrt(2.5)) < 1e-15));
-  const mag = applyVariant(G, 2, w, "magnitude");
-  mag.forEach((x) => assert.ok(Math.abs(x - Math.sqrt(2.5)) < 1e-15));
-  assert.equal(applyVariant(G, 2, w, "full"), w);
+  const norms = { combined: 2.5, sum: 1, terms: 2 * 2 + 1.5 * 1.5 * 2 };
+  const dir = variantScale("direction", norms);
+  assert.equal(dir.base, "method");
+  assert.ok(Math.abs(dir.factor - 1 / Math.sqrt(2.5)) < 1e-15);
+  variantWeights(dir, w).forEach((x, t) => assert.ok(Math.abs(x - w[t] / Math.sqrt(2.5)) < 1e-15));
+  const mag = variantScale("magnitude", norms);
+  assert.equal(mag.base, "ones");
+  variantWeights(mag, w).forEach((x) => assert.ok(Math.abs(x - Math.sqrt(2.5)) < 1e-15));
+});
+
+Deno.test("variants: a combination that is only rounding of its terms counts as zero", () => {
+  const at = (combined: number) => ({ combined, sum: 1, terms: 1 });
+  for (const variant of ["direction", "magnitude"] as const) {
+    assert.equal(variantScale(variant, at(0)).factor, 0);
+    assert.equal(variantScale(variant, at((CANCELLED * 0.99) ** 2)).factor, 0);
+    assert.ok(variantScale(variant, at((CANCELLED * 1.01) ** 2)).factor > 0);
+    assert.equal(variantScale(variant, { combined: 1, sum: 0, terms: 1 }).factor, 0);
+  }
 });
