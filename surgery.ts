@@ -14,7 +14,7 @@ import { methods } from "./methods/registry.ts";
 import { variantScale, variantWeights } from "./methods/variants.ts";
 import type { StepState } from "./random/step_state.ts";
 import { buildStats, type SurgeryStats } from "./stats/diagnostics.ts";
-import { checkFinite } from "./validate/finite.ts";
+import { gramNeedsFloat64 } from "./validate/finite.ts";
 import { validateOut, validateRows } from "./validate/grads.ts";
 import { checkPerTaskOptions } from "./validate/method_options.ts";
 import {
@@ -44,8 +44,8 @@ export function gramPass(
   // A new G is this block's partial itself; a given G gets the partial added once it is checked.
   const partial = new Float64Array(T * T);
   kernels.gram(grads, partial);
-  if (checkFinite(grads, partial, what).length > 0) {
-    // Finite values whose float32 squares overflow: redo this block in float64.
+  if (gramNeedsFloat64(grads, partial, what)) {
+    // Float32 squares overflowed or underflowed: redo this block in float64.
     partial.fill(0);
     gramReference(grads, partial);
   }

@@ -19,7 +19,7 @@ import { StepState } from "../random/step_state.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
 import { methodWeights, reduce, runSurgery, variantPass } from "../surgery.ts";
 import { checkUpdate, updateCannotOverflow } from "../validate/update.ts";
-import { checkFinite } from "../validate/finite.ts";
+import { gramNeedsFloat64 } from "../validate/finite.ts";
 import { validateOut, validateRows } from "../validate/grads.ts";
 import { resolveOptions, validateThreads, type WeightOptions } from "../validate/options.ts";
 import {
@@ -463,8 +463,8 @@ export async function createParallelSurgery(
 
     let weights: Float64Array;
     try {
-      if (checkFinite(grads, G, callWhat).length > 0) {
-        // Finite values whose float32 squares overflow: the whole Gram again in float64.
+      if (gramNeedsFloat64(grads, G, callWhat)) {
+        // Float32 squares overflowed or underflowed: the whole Gram again in float64.
         G.fill(0);
         gramReference(grads, G);
       }

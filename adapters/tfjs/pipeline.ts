@@ -20,6 +20,7 @@ import { buildStats, type SurgeryStats } from "../../stats/diagnostics.ts";
 import { graddropParams } from "../../methods/graddrop.ts";
 import { checkPerTaskOptions } from "../../validate/method_options.ts";
 import { methodWeights, reduce, type VariantBlock, variantPass } from "../../surgery.ts";
+import { UNDERFLOW_SQUARE } from "../../validate/finite.ts";
 import { overflowError, updateCannotOverflow } from "../../validate/update.ts";
 import type { ResolvedOptions } from "../../validate/options.ts";
 import { hostPasses, readRows } from "./host.ts";
@@ -46,13 +47,24 @@ export function passesForBackend(): Passes {
 /**
  * Non-finite values: a NaN or ±Infinity in task t makes G[t][t] non-finite, so only then are task
  * t's gradients read to name the variable and index (RangeError). If they are all finite, their
- * float32 squares overflowed: G is recomputed on the host in float64, as the plain engine does.
+ * float32 squares overflowed; a tiny G[t][t] of a non-zero task means they underflowed: either way
+ * G is recomputed on the host in float64, as the plain engine does (validate/finite.ts).
  */
 function* checkGram(plan: Plan, G: Float64Array, what: string): Reads<Float64Array> {
   const T = plan.T;
-  let overflow = false;
+  let redo = false;
+  const d = plan.shared.reduce((n, b) => n + b.size, 0);
   for (let t = 0; t < T; t++) {
-    if (Number.isFinite(G[t * T + t])) continue;
+    const sq = G[t * T + t];
+    if (Number.isFinite(sq)) {
+      if (redo || sq >= d * UNDERFLOW_SQUARE) continue;
+      // Float32 products of this task may have left the normal range: exact unless it is all zero.
+      for (const block of plan.shared) {
+        const k = block.tasks.indexOf(t);
+        if (k >= 0 && (yield block.tensors[k]).some((x) => x !== 0)) redo = true;
+      }
+      continue;
+    }
     for (const block of plan.shared) {
       const k = block.tasks.indexOf(t);
       if (k < 0) continue;
@@ -67,9 +79,9 @@ function* checkGram(plan: Plan, G: Float64Array, what: string): Reads<Float64Arr
         );
       }
     }
-    overflow = true;
+    redo = true;
   }
-  if (!overflow) return G;
+  if (!redo) return G;
   const exact = new Float64Array(T * T);
   for (const block of plan.shared) {
     const rows = yield* readRows(block);

@@ -689,7 +689,9 @@ Deno.test("combineBlock: an update that overflows float32 fails as for JS arrays
         );
         assert.equal(
           message,
-          `Cannot combine a block: the update overflows float32 at index ${at}: ${2 * Math.fround(3e38)} is beyond ` +
+          `Cannot combine a block: the update overflows float32 at index ${at}: ${
+            2 * Math.fround(3e38)
+          } is beyond ` +
             `±3.4028234663852886e+38`,
         );
         // Weights that cancel: finite, and equal to the float64 sum.
