@@ -118,6 +118,8 @@ export interface VariantBlock {
   rows: readonly Float32Array[];
   tasks?: readonly number[];
   out: Float32Array;
+  /** Names index k of this block in errors (default "index k"). */
+  where?: (k: number) => string;
 }
 
 /**
@@ -142,7 +144,7 @@ export function variantPass(
   const final = reduce(effective, options, w.length);
   for (const b of blocks) {
     const c = pick(b, final);
-    checkUpdate(b.out, combineReference(b.rows, c, b.out), b.rows, c, what);
+    checkUpdate(b.out, combineReference(b.rows, c, b.out), b.rows, c, what, b.where);
   }
   return final;
 }

@@ -23,7 +23,7 @@ export function updateCannotOverflow(G: Float64Array, T: number, w: ArrayLike<nu
 /**
  * Throws the error for the first non-finite value of `out` = Σ_t w[t] rows[t] (no-op when
  * `finite`, as the kernels report while writing): a non-finite input names its task and index,
- * otherwise the update overflowed float32.
+ * otherwise the update overflowed float32 at `where(k)`.
  */
 export function checkUpdate(
   out: Float32Array,
@@ -31,6 +31,7 @@ export function checkUpdate(
   rows: readonly Float32Array[],
   w: ArrayLike<number>,
   what: string,
+  where: (k: number) => string = (k) => `index ${k}`,
 ): void {
   if (finite) return;
   for (let k = 0; k < out.length; k++) {
@@ -43,7 +44,7 @@ export function checkUpdate(
     }
     let exact = 0;
     for (let r = 0; r < rows.length; r++) exact += w[r] * rows[r][k];
-    throw overflowError(what, `index ${k}`, exact);
+    throw overflowError(what, where(k), exact);
   }
 }
 

@@ -26,7 +26,7 @@ import type { ResolvedOptions } from "../../validate/options.ts";
 import { hostPasses, readRows } from "./host.ts";
 import { type Block, isTensor, type Plan, planInput } from "./inputs.ts";
 import { opsPasses } from "./ops.ts";
-import { type Passes, type Reads, scatterGram, sharedOffsets } from "./passes.ts";
+import { type Passes, type Reads, scatterGram } from "./passes.ts";
 import { webgpuPasses } from "./webgpu.ts";
 import type { WebGpuBackendLike } from "./webgpu_programs.ts";
 
@@ -97,17 +97,18 @@ function* checkGram(plan: Plan, G: Float64Array, what: string): Reads<Float64Arr
  * cannot rule an overflow out; the combined tensors are disposed before the error leaves.
  */
 function* checkCombined(plan: Plan, combined: Map<Block, Tensor>, what: string): Reads<void> {
-  const offsets = sharedOffsets(plan);
   for (const [block, x] of combined) {
     const values = yield x;
     const at = values.findIndex((v) => !Number.isFinite(v));
     if (at < 0) continue;
     for (const t of combined.values()) t.dispose();
-    const where = plan.form === "tensor"
-      ? `index ${at}`
-      : `index ${at} of "${block.name}" (shared coordinate ${offsets.get(block)! + at})`;
-    throw overflowError(what, where, values[at]);
+    throw overflowError(what, locate(plan, block)(at), values[at]);
   }
+}
+
+/** How errors name index k of a shared variable: by its name in the map form. */
+function locate(plan: Plan, block: Block): (k: number) => string {
+  return plan.form === "tensor" ? (k) => `index ${k}` : (k) => `index ${k} of "${block.name}"`;
 }
 
 /**
@@ -124,7 +125,13 @@ function* variantOnHost(
   const blocks: (VariantBlock & { block: Block })[] = [];
   for (const block of plan.shared) {
     const rows = yield* readRows(block);
-    blocks.push({ block, rows, tasks: block.tasks, out: new Float32Array(block.size) });
+    blocks.push({
+      block,
+      rows,
+      tasks: block.tasks,
+      out: new Float32Array(block.size),
+      where: locate(plan, block),
+    });
   }
   variantPass(blocks, w, options, stats, what);
   return new Map(blocks.map((b) => [b.block, tensor(b.out, b.block.shape, "float32")]));

@@ -320,3 +320,67 @@ function rowsOf(t: number, n: number): Float32Array {
     (_, k) => Math.sin((k + 1) * (t + 1) * 1.37) * (t + 1) - 0.2 * t,
   );
 }
+
+const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += a[k] * b[k];
+  return s;
+};
+const len = (a: ArrayLike<number>) => Math.sqrt(dot(a, a));
+
+testEachBackend(
+  "variants: norms from the vectors (near-opposite tasks, tiny and huge values) as in the plain API",
+  async (backend) => {
+    const x = (k: number) => Math.sin(k + 1);
+    for (const scale of [1, 1e-25, 1e36]) {
+      const rows = [
+        Float32Array.from({ length: 300 }, (_, k) => scale * x(k)),
+        Float32Array.from({ length: 300 }, (_, k) => scale * (x(k) + 1e-4 * Math.cos(3 * k))),
+        Float32Array.from({ length: 300 }, (_, k) => scale * (-x(k) + 1e-4 * Math.sin(7 * k))),
+      ];
+      // Two variables: the norms span both.
+      const maps = rows.map((r) => ({
+        a: tf.tensor1d(r.subarray(0, 100)),
+        b: tf.tensor1d(r.subarray(100)),
+      }));
+      for (const variant of ["direction", "magnitude"] as const) {
+        const options = { variant, order: [[1, 2], [0, 2], [0, 1]] };
+        const out = await step(backend, maps, options);
+        const got = [...(await values(out.a)), ...(await values(out.b))];
+        const want = plainSurgery(rows, options);
+        const label = `${backend} ${variant} scale ${scale}`;
+        // The weights come from each engine's own float32 Gramian, which cancellation amplifies;
+        // the variant's defining length and direction hold to float32 rounding all the same.
+        const sum = rows[0].map((_, k) => rows[0][k] + rows[1][k] + rows[2][k]);
+        const cos = (a: ArrayLike<number>, b: ArrayLike<number>) => dot(a, b) / (len(a) * len(b));
+        if (variant === "direction") {
+          assert.ok(Math.abs(len(got) / len(sum) - 1) < 1e-5, `${label} length`);
+          assert.ok(cos(got, want) > 1 - 1e-5, `${label} direction ${cos(got, want)}`);
+        } else {
+          assert.ok(cos(got, sum) > 1 - 1e-6, `${label} direction`);
+          assert.ok(Math.abs(len(got) / len(want) - 1) < 1e-2, `${label} length`);
+        }
+        tf.dispose(out);
+      }
+      tf.dispose(maps);
+    }
+  },
+);
+
+testEachBackend(
+  "an update beyond float32 is a RangeError naming the variable and index; nothing leaks",
+  async (backend) => {
+    const maps = [
+      { w: tf.tensor1d([1, 2, 3e38]), v: tf.tensor1d([1]) },
+      { w: tf.tensor1d([1, 2, 3e38]), v: tf.tensor1d([2]) },
+    ];
+    const before = tf.memory().numTensors;
+    for (const variant of ["full", "direction"] as const) {
+      await assert.rejects(step(backend, maps, { variant }), (e) =>
+        e instanceof RangeError &&
+        e.message.startsWith('Cannot run surgery: the update overflows float32 at index 2 of "w"'));
+    }
+    assert.equal(tf.memory().numTensors, before);
+    tf.dispose(maps);
+  },
+);
