@@ -140,3 +140,20 @@ Deno.test("the split phase refuses the variants: a Gramian cannot give their nor
     assert.throws(() => createSurgery({ variant }).weights(gram), RangeError);
   }
 });
+
+Deno.test("the parallel surgery's variants hold their definitions like the plain API's", async () => {
+  const grads = nearlyParallel(70_000, 1e-4);
+  const parallel = await createParallelSurgery({ threads: 2, order: ORDERS, variant: "direction" });
+  try {
+    const out = await parallel.surgery(grads);
+    // The threads sum the Gramian in another order, so the weights differ in their last bits,
+    // which cancellation amplifies in the direction; the length is the definition's exactly.
+    const full = createSurgery({ order: ORDERS });
+    full.surgery(grads);
+    const plain = definitions(grads, full.stats!.weights);
+    assert.ok(Math.abs(norm(out) / plain.ns - 1) < 1e-6, `length ${norm(out)} vs ${plain.ns}`);
+    assert.ok(offBy(out, plain.direction) < 1e-3, `direction ${offBy(out, plain.direction)}`);
+  } finally {
+    parallel.close();
+  }
+});
