@@ -6,13 +6,16 @@
  * which brings the cosine to φ̂; then φ̂_ij ← (1 − β)φ̂_ij + βφ with the pre-correction φ. The
  * update is Σ_i g_i^PC (sum-scaled, as PCGrad). In coefficients: ‖g_i^PC‖² = c_i·(c_i G),
  * g_i^PC·g_j = (c_i G)_j. With φ̂ = 0 the step is PCGrad's projection (β = 0 keeps it so).
- * Zero norms (PCGrad's guard) and |φ̂| = 1 skip the pair: no NaN. One EMA table for the whole
- * shared vector; for the paper's per-layer grouping use one createSurgery per group.
+ * A zero task g_j or a zero g_i^PC (the shared zero-task threshold of methods/solvers/tolerances.ts,
+ * as in PCGrad) and |φ̂| = 1 skip the pair: no NaN. With φ̂ = 0 (fresh state) every step is a
+ * projection, so ‖update‖ ≤ Σ_i ‖g_i‖; a target φ̂ near ±1 lengthens g_i^PC by up to
+ * √(1 − φ²)/√(1 − φ̂²), as the paper's formula does. One EMA table for the whole shared vector;
+ * for the paper's per-layer grouping use one createSurgery per group.
  * @module
  */
 
 import { drawOrders } from "./orders.ts";
-import { zeroNormThreshold } from "./pcgrad.ts";
+import { zeroNormThreshold } from "./solvers/tolerances.ts";
 import type { Weighting, WeightingInput } from "./types.ts";
 
 /** GradVac's state: the T×T table of target cosines φ̂_ij (row i, column j; diagonal unused). */
