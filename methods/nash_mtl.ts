@@ -36,9 +36,14 @@ function objective(C: Float64Array, m: number, gamma: ArrayLike<number>): number
   return f;
 }
 
-/** γ > 0 with Cγ = 1/γ, by damped Newton from `start`. */
+/**
+ * γ > 0 with Cγ = 1/γ, by damped Newton from `start`, first moved along its ray to the minimum of F
+ * there (F(tγ) is least at t² = m/γᵀCγ, the scale every solution has): a warm start from gradients
+ * of another scale would otherwise sit where the barrier's Hessian is numerically singular.
+ */
 function newton(C: Float64Array, m: number, start: Float64Array): Float64Array {
-  let gamma = start;
+  const q = quadForm(C, m, start);
+  let gamma = q > 0 && Number.isFinite(q) ? start.map((x) => x * Math.sqrt(m / q)) : start;
   const H = new Float64Array(m * m);
   for (let iteration = 0; iteration < 200; iteration++) {
     const Cg = matVec(C, m, gamma);
