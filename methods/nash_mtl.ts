@@ -51,10 +51,15 @@ function newton(C: Float64Array, m: number, start: Float64Array): Float64Array {
     for (let i = 0; i < m; i++) residual = Math.max(residual, Math.abs(gamma[i] * Cg[i] - 1));
     if (residual <= 1e-12) break;
     const grad = Cg.map((x, i) => x - 1 / gamma[i]);
-    H.set(C);
-    for (let i = 0; i < m; i++) H[i * m + i] += 1 / (gamma[i] * gamma[i]);
-    const step = solve(H, m, grad.map((x) => -x));
-    if (step === null) break;
+    // Newton system (C + diag(1/γ²)) p = −∇F, solved as diag(γ)(…)diag(γ) y = −diag(γ)∇F with
+    // p = diag(γ) y: that matrix is γ_iγ_jC_ij + I, well conditioned however far apart the γ_t are.
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < m; j++) H[i * m + j] = gamma[i] * gamma[j] * C[i * m + j];
+      H[i * m + i] += 1;
+    }
+    const y = solve(H, m, grad.map((x, i) => -x * gamma[i]));
+    if (y === null) break;
+    const step = y.map((x, i) => x * gamma[i]);
     let slope = 0;
     for (let i = 0; i < m; i++) slope += grad[i] * step[i];
     const f0 = objective(C, m, gamma);
