@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { createSurgery, surgery, surgeryWeights } from "../../mod.ts";
-import { close, combine, dot, fullRank, gramOf, jacobianArb, norm } from "./_gram.ts";
+import { solve } from "../../methods/solvers/linalg.ts";
+import { close, combine, dot, fullRank, gramOf, jacobianArb, norm, scaleOf } from "./_gram.ts";
 
 Deno.test("imtl-g: projections on the unit gradients are equal and the weights sum to 1", () => {
   fc.assert(
@@ -85,4 +86,27 @@ Deno.test("imtl-g: parallel tasks keep their answer; exactly opposite tasks give
   close(w, [1000 / 1001, 1 / 1001], 1e-12);
   const opposite = surgeryWeights(gramOf([g, g.map((x) => -x)]), { method: "imtl-g" }).weights;
   close(opposite, [0, 0], 0);
+});
+
+Deno.test("imtl-g: where 1ᵀG⁻¹n = 0 there is no solution, and the zero update is returned", () => {
+  // Unit directions with β = C⁻¹1 of mixed signs; norms n = (1, 1, x) with Σ β_t/n_t = 0 make
+  // 1ᵀG⁻¹n = Σ β_t/n_t vanish although G is well conditioned.
+  const u = [[1, 0, 0], [0, 1, 0], [0.7, 0.7, 0.14]].map((r) => r.map((x) => x / norm(r)));
+  const C = gramOf(u);
+  const beta = solve(C, 3, [1, 1, 1])!;
+  assert.ok(beta[0] > 0 && beta[1] > 0 && beta[2] < 0, `β = ${beta}`);
+  const x = -beta[2] / (beta[0] + beta[1]);
+  const at = (n3: number) => [u[0], u[1], u[2].map((v) => v * n3)];
+  close(surgeryWeights(gramOf(at(x)), { method: "imtl-g" }).weights, [0, 0, 0], 0);
+  // Within float32 rounding of it too (the 1e-12 guard this replaces gave weights of 5e8 here).
+  const near = surgeryWeights(gramOf(at(x * (1 + 1e-9))), { method: "imtl-g" }).weights;
+  close(near, [0, 0, 0], 0);
+  // Away from it, the exact (large) solution: equal projections, weights summing to 1.
+  const J = at(x * 1.001);
+  const w = surgeryWeights(gramOf(J), { method: "imtl-g" }).weights;
+  assert.ok(Math.abs(w.reduce((a, b) => a + b, 0) - 1) < 1e-9, `Σw = ${w}`);
+  const g = combine(J, w);
+  const p = J.map((row) => dot(g, row) / norm(row));
+  assert.ok(Math.max(...p) - Math.min(...p) <= 1e-9 * norm(g), `projections ${p}`);
+  assert.ok(norm(g) > 10 * scaleOf(J), `‖g‖ = ${norm(g)}: the exact solution is large here`);
 });
