@@ -25,7 +25,7 @@
 
 import { solveBoxQP } from "./solvers/active_set_qp.ts";
 import { matVec, quadForm, scaled, trace } from "./solvers/linalg.ts";
-import { isParetoStationary } from "./solvers/tolerances.ts";
+import { isParetoStationary, RELATIVE_ZERO } from "./solvers/tolerances.ts";
 import { plainWeighting, type Weighting, type WeightingInput } from "./types.ts";
 
 /** Largest s tried (G normalised to trace 1): beyond it the hull holds 0 to float precision. */
@@ -61,7 +61,7 @@ function twoTaskCagrad(G: Float64Array, c: number): Float64Array | null {
   } else gamma = e > 0 ? 0 : 1;
   const rest = 1 - gamma; // ‖g_w‖² from G itself: A, B cancel badly at the ends
   const normSq = gamma * gamma * g11 + 2 * gamma * rest * g12 + rest * rest * g22;
-  if (!(normSq > 1e-20 * tr)) return null;
+  if (!(normSq > RELATIVE_ZERO * tr)) return null; // g_w is a zero vector: the solver decides
   const scale = r / Math.sqrt(normSq);
   return new Float64Array([0.5 + scale * gamma, 0.5 + scale * rest]);
 }
