@@ -6,9 +6,10 @@
  *   (a norm under 1e-10 of the largest) keeps the per-task normalising methods (PCGrad's
  *   g_i·g_j/‖g_j‖², IMTL-G's and Nash-MTL's 1/‖g_t‖) within ten decimal orders of the largest
  *   task, so their weights stay inside float32 range in the combine pass. The absolute floor is
- *   where the float32 squares of the Gram kernel turn subnormal (products below 2⁻¹²⁶ keep an
- *   absolute error of 2⁻¹⁵⁰ each, so a sum under 1e-30 over up to 1e8 coordinates has lost float32
- *   precision). A zero task has no direction: methods leave it out of every direction-based test.
+ *   where the float32 products of the WASM Gram kernel stop carrying float32 precision: products
+ *   under 2⁻¹²⁶ are subnormal, with an absolute error up to 2⁻¹⁵⁰ each, which over 1e8 coordinates
+ *   is 7e-38, about ε_f32 of 1e-30. A zero task has no direction: methods leave it out of every
+ *   direction-based test.
  * - A **Pareto-stationary** point: 0 lies in the convex hull of the non-zero tasks' directions
  *   u_t = g_t/‖g_t‖ (equivalently of the g_t themselves, the hull test being invariant to scaling
  *   each task), to the Gramian's resolution: min_{w ∈ Δ} ‖Σ w_t u_t‖² = wᵀCw ≤ FLOAT32_EPSILON,
