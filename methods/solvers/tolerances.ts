@@ -38,6 +38,11 @@ export const ABSOLUTE_ZERO = 1e-30;
 export const RELATIVE_ZERO = 1e-20;
 /** min_{w ∈ Δ} wᵀCw on the cosine matrix at or below which the tasks are Pareto-stationary. */
 export const STATIONARY = FLOAT32_EPSILON;
+/**
+ * A cosine within this of ±1 is ±1 to the Gramian's resolution: for two tasks, 1 + cos φ ≤ 2ε_f32
+ * is exactly the stationary test above, and 1 − cos φ ≤ 2ε_f32 its mirror (parallel directions).
+ */
+export const COSINE_RESOLUTION = 2 * FLOAT32_EPSILON;
 
 /** Squared norms at or under the returned value are zero tasks. */
 export function zeroNormThreshold(G: Float64Array, T: number): number {
