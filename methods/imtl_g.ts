@@ -15,12 +15,14 @@
  *   writes 0 as an affine combination. This covers tasks that sum to zero, exactly opposite tasks
  *   and, typically, T > d. (TorchJD's pinv(G)·n returns a least-squares compromise there, whose sum
  *   1ᵀG⁺n is float32 noise when the gradients sum to zero, so its weights reach 1e7.)
- * - The normalisation Σ α_t = 1 is lost in rounding: |Σ_t v_t| ≤ m·ε_f32·κ·Σ_t |v_t| for
- *   v = D⁻¹C⁺1 and κ = λ_max/λ_min of the kept eigenvalues (v's relative rounding error). Near
- *   1ᵀG⁻¹n = 0 the exact solution itself grows without bound and changes sign.
+ * - The normalisation Σ α_t = 1 is lost in rounding: |Σ_t v_t| ≤ (m·ε_f32/λ_min)·Σ_t |v_t| for
+ *   v = D⁻¹C⁺1, λ_min the smallest kept eigenvalue of C. Entries of C known to ε_f32 perturb C by
+ *   up to m·ε_f32 in norm, and C⁺1 by that over λ_min, relatively. Near 1ᵀG⁻¹n = 0 the exact
+ *   solution itself grows without bound and changes sign (the common projection c = 1/1ᵀG⁻¹n).
  *
- * Otherwise weights may be negative; they sum to 1 and Σ_t |α_t| < 1/(m·ε_f32·κ), so
- * ‖update‖ ≤ Σ_t |α_t| ‖g_t‖. Duplicated or parallel tasks keep their solution (1 is in the range).
+ * Otherwise weights may be negative; they sum to 1 and Σ_t |α_t| < λ_min/(m·ε_f32) ≤ 1/(m·ε_f32)
+ * (λ_min ≤ 1 on a unit diagonal), so ‖update‖ ≤ Σ_t |α_t| ‖g_t‖ < max_t ‖g_t‖/(m·ε_f32).
+ * Duplicated or parallel tasks keep their solution (1 is in the range).
  * @module
  */
 
@@ -30,12 +32,12 @@ import { plainWeighting, type Weighting, type WeightingInput } from "./types.ts"
 
 /**
  * C⁺1 for the m×m cosine matrix C, the squared norm of the part of 1 outside C's numerical range,
- * and the condition number of the kept eigenvalues.
+ * and the smallest kept eigenvalue.
  */
 function pseudoInverseOfOnes(
   C: Float64Array,
   m: number,
-): { beta: Float64Array; outside: number; condition: number } {
+): { beta: Float64Array; outside: number; smallest: number } {
   const { values, vectors } = symmetricEigen(C, m);
   const tol = rankTolerance(values, m);
   const beta = new Float64Array(m);
@@ -51,7 +53,7 @@ function pseudoInverseOfOnes(
     smallest = values[k];
     for (let i = 0; i < m; i++) beta[i] += (vectors[i * m + k] * proj) / values[k];
   }
-  return { beta, outside, condition: values[0] / smallest };
+  return { beta, outside, smallest };
 }
 
 /** The "imtl-g" method. */
@@ -60,13 +62,13 @@ export function imtlG({ G, T }: WeightingInput): Weighting {
   const { tasks, norms, C } = directions(G, T);
   const m = tasks.length;
   if (m === 0) return plainWeighting(weights);
-  const { beta, outside, condition } = pseudoInverseOfOnes(C, m);
+  const { beta, outside, smallest } = pseudoInverseOfOnes(C, m);
   if (outside > STATIONARY * m) return plainWeighting(weights);
   const v = beta.map((b, a) => b / norms[a]);
   let sum = 0;
   let size = 0;
   for (const x of v) (sum += x), (size += Math.abs(x));
-  if (!(Math.abs(sum) > m * FLOAT32_EPSILON * condition * size)) return plainWeighting(weights);
+  if (!(Math.abs(sum) * smallest > m * FLOAT32_EPSILON * size)) return plainWeighting(weights);
   tasks.forEach((t, a) => (weights[t] = v[a] / sum));
   return plainWeighting(weights);
 }
