@@ -5,16 +5,23 @@
  * JᵀB have all non-zero singular values equal. Weights B·w for the preference w: 1 per task by
  * default (the official code sums the aligned gradients; TorchJD's default 1/T is T times smaller).
  * λ_scale is the smallest kept eigenvalue ("min", official default), their lower median
- * ("median", as torch.median) or their mean ("rmse"). If r = 0 (all gradients zero), B = I.
+ * ("median", as torch.median) or their mean ("rmse"). If every task is zero (the shared definition
+ * of methods/solvers/tolerances.ts) or r = 0, B = I. A zero task's eigenvalue falls under the rank
+ * tolerance, so it gets weight 0. The tolerance is on G itself, as in the official code, so a task
+ * orthogonal to the others whose norm is under √(T·ε_f32) of the largest is dropped too. JᵀB has
+ * singular values √λ_scale ≤ √tr G on the kept subspace: ‖update‖ ≤ ‖w‖·√(Σ_t ‖g_t‖²)
+ * (‖update‖ ≤ Σ_t |w_t|‖g_t‖ when B = I).
  * @module
  */
 
-import { rankTolerance, symmetricEigen } from "./solvers/linalg.ts";
+import { symmetricEigen } from "./solvers/linalg.ts";
+import { nonZeroTasks, rankTolerance } from "./solvers/tolerances.ts";
 import { plainWeighting, type Weighting, type WeightingInput } from "./types.ts";
 
 /** The "aligned-mtl" method. */
 export function alignedMtl({ G, T, options }: WeightingInput): Weighting {
   const pref = options.preference ?? new Array<number>(T).fill(1);
+  if (nonZeroTasks(G, T).length === 0) return plainWeighting(Float64Array.from(pref));
   const { values, vectors } = symmetricEigen(G, T);
   const tol = rankTolerance(values, T);
   let r = 0;

@@ -13,20 +13,23 @@
  *
  * Scale: α is mean-scaled (c = 0 gives the mean; the paper, TorchJD and the toy). `rescale`
  * divides by 1 + c² (the official supervised code's default; that code then also multiplies by T
- * "to match the sum loss", which is a T-fold learning rate) or 1 + c (the official toy). If 0 is in the convex hull and no s reaches c‖g0‖, s stops at 1e15
- * (on G/tr G) and d = g0 + Jᵀ(s w(s)).
+ * "to match the sum loss", which is a T-fold learning rate) or 1 + c (the official toy).
+ *
+ * Degenerate Gramians: at a Pareto-stationary point (the shared test of
+ * methods/solvers/tolerances.ts, which counts a zero task as putting 0 in the hull) the optimal
+ * value is 0 and d is the point of g0 + cone(g_t) closest to 0 when it lies in the ball. If no s
+ * reaches c‖g0‖, s stops at 1e15 (on G/tr G) and d = g0 + Jᵀ(s w(s)). Every d lies in the ball, so
+ * ‖update‖ ≤ (1 + c)‖g0‖ ≤ (1 + c)·Σ_t ‖g_t‖/T before the rescale.
  * @module
  */
 
-import { minNormWeights } from "./mgda.ts";
 import { solveBoxQP } from "./solvers/active_set_qp.ts";
 import { matVec, quadForm, scaled, trace } from "./solvers/linalg.ts";
+import { isParetoStationary, RELATIVE_ZERO } from "./solvers/tolerances.ts";
 import { plainWeighting, type Weighting, type WeightingInput } from "./types.ts";
 
 /** Largest s tried (G normalised to trace 1): beyond it the hull holds 0 to float precision. */
 const MAX_S = 1e15;
-/** Min-norm point squared (G normalised to trace 1) at or below which 0 is in the hull. */
-const STATIONARY = 1e-24;
 
 /** CAGrad weights α (mean-scaled, before any rescale) for radius c. */
 export function cagradWeights(G: Float64Array, T: number, c: number): Float64Array {
@@ -58,7 +61,7 @@ function twoTaskCagrad(G: Float64Array, c: number): Float64Array | null {
   } else gamma = e > 0 ? 0 : 1;
   const rest = 1 - gamma; // ‖g_w‖² from G itself: A, B cancel badly at the ends
   const normSq = gamma * gamma * g11 + 2 * gamma * rest * g12 + rest * rest * g22;
-  if (!(normSq > 1e-20 * tr)) return null;
+  if (!(normSq > RELATIVE_ZERO * tr)) return null; // g_w is a zero vector: the solver decides
   const scale = r / Math.sqrt(normSq);
   return new Float64Array([0.5 + scale * gamma, 0.5 + scale * rest]);
 }
@@ -72,7 +75,7 @@ export function cagradBySolver(G: Float64Array, T: number, c: number): Float64Ar
   const b = matVec(Gn, T, uniform); // b_i = g_i · g0
   const radius = c * Math.sqrt(Math.max(quadForm(Gn, T, uniform), 0));
   if (!(radius > 0)) return uniform;
-  if (quadForm(Gn, T, minNormWeights(Gn, T)) <= STATIONARY) {
+  if (isParetoStationary(G, T)) {
     const v = solveBoxQP({ Q: Gn, lower: uniform }, T);
     const shift = v.map((x, t) => x - uniform[t]);
     if (quadForm(Gn, T, shift) <= radius * radius * (1 + 1e-12)) return v;

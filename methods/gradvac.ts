@@ -6,13 +6,18 @@
  * which brings the cosine to φ̂; then φ̂_ij ← (1 − β)φ̂_ij + βφ with the pre-correction φ. The
  * update is Σ_i g_i^PC (sum-scaled, as PCGrad). In coefficients: ‖g_i^PC‖² = c_i·(c_i G),
  * g_i^PC·g_j = (c_i G)_j. With φ̂ = 0 the step is PCGrad's projection (β = 0 keeps it so).
- * Zero norms (PCGrad's guard) and |φ̂| = 1 skip the pair: no NaN. One EMA table for the whole
- * shared vector; for the paper's per-layer grouping use one createSurgery per group.
+ * A zero task g_j or a zero g_i^PC (the shared zero-task threshold of methods/solvers/tolerances.ts,
+ * as in PCGrad) and a target within COSINE_RESOLUTION = 2ε_f32 of ±1 (a cosine the Gramian cannot
+ * tell from ±1) skip the pair: no NaN, and no correction that divides by float32 noise. With φ̂ = 0
+ * (fresh state) every step is a projection, so ‖update‖ ≤ Σ_i ‖g_i‖; otherwise a correction
+ * lengthens g_i^PC by √(1 − φ²)/√(1 − φ̂²) < 1/(2√ε_f32) ≈ 1448, as the paper's formula does
+ * (g_i^PC ⊥ g_j turned to cosine φ̂ with g_j), so ‖update‖ < 1448^(T−1)·Σ_i ‖g_i‖. One EMA table for the whole shared vector;
+ * for the paper's per-layer grouping use one createSurgery per group.
  * @module
  */
 
 import { drawOrders } from "./orders.ts";
-import { zeroNormThreshold } from "./pcgrad.ts";
+import { COSINE_RESOLUTION, zeroNormThreshold } from "./solvers/tolerances.ts";
 import type { Weighting, WeightingInput } from "./types.ts";
 
 /** GradVac's state: the T×T table of target cosines φ̂_ij (row i, column j; diagonal unused). */
@@ -51,7 +56,7 @@ export function gradvac({ G, T, options, rng, state, what }: WeightingInput): We
       const phi = Math.min(1, Math.max(-1, r[j] / (pcNorm * nj)));
       const target = targets[i][j];
       const rest = Math.sqrt(1 - target * target);
-      if (phi < target && rest > 0) {
+      if (phi < target && 1 - Math.abs(target) > COSINE_RESOLUTION) {
         const delta = (pcNorm * (target * Math.sqrt(1 - phi * phi) - phi * rest)) / (nj * rest);
         c[j] += delta;
         for (let k = 0; k < T; k++) r[k] += delta * G[j * T + k];

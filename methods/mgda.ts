@@ -12,8 +12,13 @@
  * Normalisation (Sener's code, "not in the paper"): the weights are found from normalised
  * gradients g_t/D_t (G̃ = D⁻¹GD⁻¹) with D_t = 1 ("none"), ‖g_t‖ ("l2"), L_t ("loss") or
  * L_t‖g_t‖ ("loss+"), then applied to the *raw* gradients, as Sener's code back-propagates
- * Σ α_t L_t (LibMTL applies them to the normalised gradients instead). A zero D_t makes that
- * normalised gradient zero. The weights sum to 1.
+ * Σ α_t L_t (LibMTL applies them to the normalised gradients instead). A zero task (the shared
+ * definition of methods/solvers/tolerances.ts) keeps a zero normalised gradient under "l2" and
+ * "loss+". The weights are on the simplex, so ‖update‖ ≤ max_t ‖g_t‖.
+ *
+ * Degenerate hulls need no tolerance here: a zero task puts 0 in the hull, so the min-norm point is
+ * that task (w = e_t, update ≈ 0), and at a Pareto-stationary point the exact solver returns a
+ * min-norm point that is 0 up to rounding. With every task zero, w = 1/T.
  *
  * MGDA-UB: pass the Gramian of the gradients with respect to the shared representation
  * (README "MGDA-UB"); the weights are then applied to the parameter gradients.
@@ -22,14 +27,22 @@
 
 import { solveBoxQP } from "./solvers/active_set_qp.ts";
 import { scaled, trace } from "./solvers/linalg.ts";
+import { nonZeroTasks, zeroNormThreshold } from "./solvers/tolerances.ts";
 import { plainWeighting, type Weighting, type WeightingInput } from "./types.ts";
 
 /** The min-norm weights on the simplex (Σ w = 1, w ≥ 0) for the Gramian G. */
 export function minNormWeights(G: Float64Array, T: number): Float64Array {
   if (T === 1) return new Float64Array([1]);
+  const real = nonZeroTasks(G, T);
+  if (real.length === 0) return new Float64Array(T).fill(1 / T);
+  const zeroTask = real.findIndex((t, a) => t !== a); // the first task missing from `real`
+  if (real.length < T) {
+    const w = new Float64Array(T); // a zero task is the min-norm point of the hull
+    w[zeroTask < 0 ? real.length : zeroTask] = 1;
+    return w;
+  }
   if (T === 2) return Float64Array.from(twoTaskGamma(G[0], G[1], G[3]));
   const tr = trace(G, T);
-  if (!(tr > 0)) return new Float64Array(T).fill(1 / T);
   return solveBoxQP({ Q: scaled(G, T, 1 / tr), lower: new Float64Array(T), total: 1 }, T);
 }
 
@@ -46,13 +59,14 @@ function normalizers(input: WeightingInput): Float64Array {
   const mode = options.normalization;
   const D = new Float64Array(T).fill(1);
   if (mode === "none") return D;
+  const zero = zeroNormThreshold(G, T);
   if ((mode === "loss" || mode === "loss+") && losses === undefined) {
     throw new TypeError(
       `Cannot ${what}: normalization "${mode}" needs the task losses (pass losses), found undefined`,
     );
   }
   for (let t = 0; t < T; t++) {
-    const norm = Math.sqrt(Math.max(G[t * T + t], 0));
+    const norm = G[t * T + t] > zero ? Math.sqrt(G[t * T + t]) : 0;
     if (mode !== "l2" && !(losses![t] > 0)) {
       throw new RangeError(
         `Cannot ${what}: normalization "${mode}" divides by the losses, so losses[${t}] must be > 0, found ${

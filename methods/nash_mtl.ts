@@ -2,22 +2,26 @@
  * Nash-MTL (Navon et al., "Multi-Task Learning as a Bargaining Game", ICML 2022; PAPER.md §6.5):
  * the Nash bargaining update Jᵀα with α > 0 solving Gα = 1/α (α_i (g_i·Jᵀα) = 1 for every i).
  *
- * Solver (ours): Gα = 1/α is the stationarity condition of the strictly convex
- * F(β) = ½βᵀG̃β − Σ_i log β_i on G̃ = G/‖G‖_F (α = β/√‖G‖_F), so damped Newton with a positivity-
- * keeping Armijo line search finds the exact solution (|β_i(G̃β)_i − 1| ≤ 1e-12), where the
- * official code runs up to 20 CCCP/ECOS rounds and stops at ‖G̃α − 1/α‖ < 1e-3. As there, the
- * previous α is the warm start (state, initially 1), `updateEvery` reuses α for k steps, and α is
- * rescaled so that ‖Jᵀα‖ ≤ maxNorm (default 1, TorchJD's rescale of the official gradient clip).
+ * Solver (ours): with γ_t = α_t‖g_t‖ and C = D⁻¹GD⁻¹ the cosine matrix of the tasks, Gα = 1/α
+ * is Cγ = 1/γ, the stationarity condition of the strictly convex F(γ) = ½γᵀCγ − Σ_t log γ_t; so
+ * the problem is solved on C, where a 1e-6 scale ratio between tasks costs no precision, by damped
+ * Newton with a positivity-keeping Armijo line search to |γ_t(Cγ)_t − 1| ≤ 1e-12 (the official code
+ * runs up to 20 CCCP/ECOS rounds and stops at ‖G̃α − 1/α‖ < 1e-3). As there, the previous α is the
+ * warm start (state, initially 1), `updateEvery` reuses α for k steps, and α is rescaled so that
+ * ‖Jᵀα‖ ≤ maxNorm (default 1, TorchJD's rescale of the official gradient clip). Since
+ * ‖Jᵀα‖² = αᵀGα = Σ_t α_t(Gα)_t = m, the unclipped update has norm √m (m non-zero tasks) whatever
+ * the scale of the gradients: ‖update‖ ≤ min(√T, maxNorm).
  *
- * F has a minimiser exactly when some direction improves every task (Gordan's theorem). So tasks
- * with a zero gradient get α = 0 and the others are solved; if 0 is in their convex hull
- * (min-norm point ‖Σ w g‖² ≤ 1e-12 of G̃'s scale: Pareto-stationary), every α is 0.
+ * F has a minimiser exactly when some direction improves every task (Gordan's theorem). So zero
+ * tasks get α = 0 and the others are solved; if the others are Pareto-stationary, every α is 0.
+ * Both tests are the shared ones of methods/solvers/tolerances.ts (zero: ‖g_t‖² ≤ max(1e-30,
+ * 1e-20·max_s ‖g_s‖²); stationary: min_{w ∈ Δ} wᵀCw ≤ ε_f32), so orthogonal tasks of any
+ * non-zero scale ratio are solved: g1 = (1, 0), g2 = (0, 1e-6) gives α = (1, 1e6).
  * @module
  */
 
-import { minNormWeights } from "./mgda.ts";
-import { zeroNormThreshold } from "./pcgrad.ts";
 import { matVec, quadForm, solve } from "./solvers/linalg.ts";
+import { directions, stationaryDirections } from "./solvers/tolerances.ts";
 import type { Weighting, WeightingInput } from "./types.ts";
 
 /** Nash-MTL's state: the last solved α (raw scale, before maxNorm) and the step count. */
@@ -26,71 +30,64 @@ export interface NashMtlState {
   step: number;
 }
 
-/** Min-norm point squared (on G/‖G‖_F) at or below which the tasks count as Pareto-stationary. */
-export const STATIONARY = 1e-12;
-
-function objective(G: Float64Array, T: number, beta: ArrayLike<number>): number {
-  let f = 0.5 * quadForm(G, T, beta);
-  for (let i = 0; i < T; i++) f -= Math.log(beta[i]);
+function objective(C: Float64Array, m: number, gamma: ArrayLike<number>): number {
+  let f = 0.5 * quadForm(C, m, gamma);
+  for (let i = 0; i < m; i++) f -= Math.log(gamma[i]);
   return f;
 }
 
-/** β > 0 with G̃β = 1/β, by damped Newton from `start`. */
-function newton(G: Float64Array, T: number, start: Float64Array): Float64Array {
-  let beta = start;
-  const H = new Float64Array(T * T);
+/**
+ * γ > 0 with Cγ = 1/γ, by damped Newton from `start`, first moved along its ray to the minimum of F
+ * there (F(tγ) is least at t² = m/γᵀCγ, the scale every solution has): a warm start from gradients
+ * of another scale would otherwise sit where the barrier's Hessian is numerically singular.
+ */
+function newton(C: Float64Array, m: number, start: Float64Array): Float64Array {
+  const q = quadForm(C, m, start);
+  let gamma = q > 0 && Number.isFinite(q) ? start.map((x) => x * Math.sqrt(m / q)) : start;
+  const H = new Float64Array(m * m);
   for (let iteration = 0; iteration < 200; iteration++) {
-    const Gb = matVec(G, T, beta);
+    const Cg = matVec(C, m, gamma);
     let residual = 0;
-    for (let i = 0; i < T; i++) residual = Math.max(residual, Math.abs(beta[i] * Gb[i] - 1));
+    for (let i = 0; i < m; i++) residual = Math.max(residual, Math.abs(gamma[i] * Cg[i] - 1));
     if (residual <= 1e-12) break;
-    const grad = Gb.map((x, i) => x - 1 / beta[i]);
-    H.set(G);
-    for (let i = 0; i < T; i++) H[i * T + i] += 1 / (beta[i] * beta[i]);
-    const step = solve(H, T, grad.map((x) => -x));
-    if (step === null) break;
-    let slope = 0;
-    for (let i = 0; i < T; i++) slope += grad[i] * step[i];
-    const f0 = objective(G, T, beta);
-    let t = 1;
-    for (let i = 0; i < T; i++) if (step[i] < 0) t = Math.min(t, -0.99 * beta[i] / step[i]);
-    let next = beta.map((b, i) => b + t * step[i]);
-    for (let k = 0; k < 60 && !(objective(G, T, next) <= f0 + 1e-4 * t * slope); k++) {
-      t /= 2;
-      next = beta.map((b, i) => b + t * step[i]);
+    const grad = Cg.map((x, i) => x - 1 / gamma[i]);
+    // Newton system (C + diag(1/γ²)) p = −∇F, solved as diag(γ)(…)diag(γ) y = −diag(γ)∇F with
+    // p = diag(γ) y: that matrix is γ_iγ_jC_ij + I, well conditioned however far apart the γ_t are.
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < m; j++) H[i * m + j] = gamma[i] * gamma[j] * C[i * m + j];
+      H[i * m + i] += 1;
     }
-    if (next.every((x, i) => x === beta[i])) break;
-    beta = next;
+    const y = solve(H, m, grad.map((x, i) => -x * gamma[i]));
+    if (y === null) break;
+    const step = y.map((x, i) => x * gamma[i]);
+    let slope = 0;
+    for (let i = 0; i < m; i++) slope += grad[i] * step[i];
+    const f0 = objective(C, m, gamma);
+    let t = 1;
+    for (let i = 0; i < m; i++) if (step[i] < 0) t = Math.min(t, -0.99 * gamma[i] / step[i]);
+    let next = gamma.map((b, i) => b + t * step[i]);
+    for (let k = 0; k < 60 && !(objective(C, m, next) <= f0 + 1e-4 * t * slope); k++) {
+      t /= 2;
+      next = gamma.map((b, i) => b + t * step[i]);
+    }
+    if (next.every((x, i) => x === gamma[i])) break;
+    gamma = next;
   }
-  return beta;
+  return gamma;
 }
 
-/** α with Gα = 1/α on the tasks with a non-zero gradient (0 elsewhere; all 0 if stationary). */
+/** α with Gα = 1/α on the non-zero tasks (0 elsewhere; all 0 if they are stationary). */
 export function nashAlpha(G: Float64Array, T: number, previous: ArrayLike<number>): Float64Array {
-  const zero = zeroNormThreshold(G, T);
-  const active: number[] = [];
-  for (let t = 0; t < T; t++) if (G[t * T + t] > zero) active.push(t);
+  const { tasks, norms, C } = directions(G, T);
   const alpha = new Float64Array(T);
-  const m = active.length;
-  if (m === 0) return alpha;
-  const sub = new Float64Array(m * m);
-  let frob = 0;
-  active.forEach((i, a) =>
-    active.forEach((j, b) => {
-      sub[a * m + b] = G[i * T + j];
-      frob += G[i * T + j] ** 2;
-    })
-  );
-  frob = Math.sqrt(frob);
-  for (let k = 0; k < m * m; k++) sub[k] /= frob;
-  if (quadForm(sub, m, minNormWeights(sub, m)) <= STATIONARY) return alpha;
-  const root = Math.sqrt(frob);
-  const start = Float64Array.from(active, (t) => {
-    const b = previous[t] * root;
-    return b > 0 && Number.isFinite(b) ? b : 1;
+  const m = tasks.length;
+  if (stationaryDirections(C, m)) return alpha;
+  const start = Float64Array.from(tasks, (t, a) => {
+    const gamma = previous[t] * norms[a];
+    return gamma > 0 && Number.isFinite(gamma) ? gamma : 1;
   });
-  const beta = newton(sub, m, start);
-  active.forEach((t, a) => (alpha[t] = beta[a] / root));
+  const gamma = newton(C, m, start);
+  tasks.forEach((t, a) => (alpha[t] = gamma[a] / norms[a]));
   return alpha;
 }
 

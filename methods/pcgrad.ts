@@ -6,27 +6,20 @@
  * s = (C_i G)_j, C_ij −= s / G_jj, and r = C_i G is kept up to date in O(T). The update is
  * Σ_i g_i^PC, so w = Σ_i C_i. Compatibility presets (methods/presets.ts) add self-projection
  * (j = i in the order) and an additive ε in ‖g_j‖² + ε.
+ *
+ * Nobody projects on a zero task (the shared definition in methods/solvers/tolerances.ts: ‖g_j‖²
+ * at most max(1e-30, 1e-20 · max_t ‖g_t‖²)), so no NaN appears and one
+ * projection's coefficient |g_i^PC·g_j|/‖g_j‖² ≤ ‖g_i‖/‖g_j‖ stays under 1e10.
+ * Every projection only removes a component, so ‖update‖ ≤ Σ_i ‖g_i‖.
  * @module
  */
 
 import type { Weighting, WeightingInput } from "./types.ts";
 import { drawOrders } from "./orders.ts";
+import { ABSOLUTE_ZERO, RELATIVE_ZERO, zeroNormThreshold } from "./solvers/tolerances.ts";
 
-/**
- * A task j whose squared norm is at most this many times the largest squared norm counts as
- * zero: nobody projects on it (PAPER.md §7.1: a relative guard, never an additive ε). Its norm is
- * then below 1e-10 of the largest, far under float32 resolution of the update.
- */
-export const RELATIVE_ZERO = 1e-20;
-/** Absolute floor of a usable ‖g_j‖²: float32 squares below ~1e-38 lose their precision. */
-export const ABSOLUTE_ZERO = 1e-30;
-
-/** Squared norms at or under the returned value count as zero for projections. */
-export function zeroNormThreshold(G: Float64Array, T: number): number {
-  let max = 0;
-  for (let t = 0; t < T; t++) max = Math.max(max, G[t * T + t]);
-  return Math.max(ABSOLUTE_ZERO, RELATIVE_ZERO * max);
-}
+/** Re-exported: the shared zero-task definition (methods/solvers/tolerances.ts). */
+export { ABSOLUTE_ZERO, RELATIVE_ZERO, zeroNormThreshold };
 
 /**
  * PCGrad coefficients for explicit per-task orders (pure: no randomness). `epsilon` is added to

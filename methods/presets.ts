@@ -3,8 +3,9 @@
  * settings of this library's PCGrad. A preset fills in `order`, `selfProjection`, `reduction` and
  * `epsilon`; options given explicitly override it. The random streams differ from Python's or
  * torch's, so a preset reproduces each implementation's semantics, not its random numbers.
- * Every preset keeps the zero-norm guard (a task with ‖g_j‖² ≤ max(1e-30, 1e-20·max_t ‖g_t‖²) is
- * never projected on), where the references without ε would produce NaN.
+ * Every preset keeps the shared zero-task guard of methods/solvers/tolerances.ts (a task with
+ * ‖g_j‖² ≤ max(1e-30, 1e-20·max_t ‖g_t‖²) is never projected on), where the references without ε
+ * would produce NaN.
  * @module
  */
 

@@ -7,21 +7,24 @@
  * - UPGrad: w = Σ_i v*(u_i e_i), each task's weighted gradient projected onto the dual cone, summed.
  * - DualProj: w = v*(u), the preference-weighted gradient projected onto the dual cone.
  *
- * As TorchJD: G̃ = G/tr(G) + regularization·I (default 1e-4; zero where tr(G) ≤ 1e-30), the
- * preference u defaults to 1/T (mean-scaled). The output conflicts with no task up to the ridge:
- * (G w)_i ≥ −regularization·tr(G)·w_i (exactly ≥ 0 with regularization 0).
+ * As TorchJD: G̃ = G/tr(G) + regularization·I (default 1e-4; G̃ = regularization·I when every task
+ * is zero by the shared definition of methods/solvers/tolerances.ts), the preference u defaults to
+ * 1/T (mean-scaled). The output conflicts with no task up to the ridge:
+ * (G w)_i ≥ −regularization·tr(G)·w_i (exactly ≥ 0 with regularization 0). As u itself is
+ * feasible, ‖Jᵀv*‖² ≤ ‖Jᵀu‖² + regularization·tr(G)·‖u‖², so ‖update‖ ≤
+ * Σ_i u_i √(‖g_i‖² + regularization·tr G) for UPGrad and √(‖Jᵀu‖² + regularization·tr G·‖u‖²)
+ * for DualProj: degenerate Gramians never lengthen the update.
  * @module
  */
 
-import { ABSOLUTE_ZERO } from "./pcgrad.ts";
 import { solveBoxQP } from "./solvers/active_set_qp.ts";
 import { scaled, trace } from "./solvers/linalg.ts";
+import { nonZeroTasks } from "./solvers/tolerances.ts";
 import { plainWeighting, type Weighting, type WeightingInput } from "./types.ts";
 
-/** G/tr(G) + ridge·I (the trace normalisation only where tr(G) > 1e-30). */
+/** G/tr(G) + ridge·I (just ridge·I when every task is zero). */
 function regularized(G: Float64Array, T: number, ridge: number): Float64Array {
-  const tr = trace(G, T);
-  return scaled(G, T, tr > ABSOLUTE_ZERO ? 1 / tr : 0, ridge);
+  return scaled(G, T, nonZeroTasks(G, T).length > 0 ? 1 / trace(G, T) : 0, ridge);
 }
 
 /** v* = argmin_{v ≥ lower} vᵀQv: the weights of the projection of Jᵀlower onto the dual cone. */

@@ -142,14 +142,3 @@ export function symmetricEigen(A: Float64Array, T: number): Eigen {
   });
   return { values, vectors };
 }
-
-/**
- * Numerical rank threshold of a Gramian computed from float32 gradients: λ_max · T · ε_f32,
- * the tolerance of TorchJD and the official Aligned-MTL code (PAPER.md §6.6) under float32.
- */
-export const FLOAT32_EPSILON = 2 ** -23;
-
-/** The eigenvalues above λ_max · T · ε_f32 count as non-zero. */
-export function rankTolerance(values: Float64Array, T: number): number {
-  return Math.max(values[0], 0) * T * FLOAT32_EPSILON;
-}

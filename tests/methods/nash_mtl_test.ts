@@ -70,3 +70,33 @@ Deno.test("nash-mtl maxNorm: ‖Jᵀα‖ is rescaled down to maxNorm (default 1
   close(surgeryWeights(G, { method: "nash-mtl" }).weights, [10 / Math.SQRT2, 5 / Math.SQRT2], 1e-9);
   close(surgeryWeights(G, { method: "nash-mtl", maxNorm: 5 }).weights, raw, 0);
 });
+
+Deno.test("nash-mtl golden: g1 = (1, 0), g2 = (0, 1e-6) is solved, α = (1, 1e6)", () => {
+  // Both tasks are non-zero and orthogonal (far from Pareto-stationary), so the bargaining solution
+  // exists: α_t = 1/‖g_t‖, Jᵀα = (1, 1), clipped to norm 1. It used to return [0, 0].
+  const G = new Float64Array([1, 0, 0, 1e-12]);
+  const raw = surgeryWeights(G, { method: "nash-mtl", maxNorm: Infinity }).weights;
+  assert.ok(Math.abs(raw[0] - 1) < 1e-12 && Math.abs(raw[1] / 1e6 - 1) < 1e-12, `α = ${raw}`);
+  const J = [new Float32Array([1, 0]), new Float32Array([0, 1e-6])];
+  close(surgery(J, { method: "nash-mtl" }), [Math.SQRT1_2, Math.SQRT1_2], 1e-7);
+});
+
+Deno.test("nash-mtl golden: duplicated tasks share α = 1/(√T‖g‖), update √T·g/‖g‖", () => {
+  const g = [0.3, -0.7, 0.1];
+  const n = Math.hypot(...g);
+  const a = nashAlpha(gramOf([g, g, g]), 3, ones(3));
+  close(a, [1, 1, 1].map(() => 1 / (Math.sqrt(3) * n)), 1e-12);
+  // Warm starts at any scale reach it (the start is first moved to γᵀCγ = m).
+  for (const s of [1e-10, 1e10]) {
+    close(nashAlpha(gramOf([g, g, g]), 3, ones(3).map(() => s)), a, 1e-12);
+  }
+});
+
+Deno.test("nash-mtl: zero and stationary decisions follow the directions, not the scales", () => {
+  // Nearly opposite: 1 + cos φ ≈ δ²/2 is under 2ε_f32 (stationary, α = 0) for δ = 5e-4 only.
+  close(nashAlpha(gramOf([[1, 0], [-1, 5e-4]]), 2, ones(2)), [0, 0], 0);
+  assert.ok(nashAlpha(gramOf([[1, 0], [-1, 1e-3]]), 2, ones(2)).every((x) => x > 0));
+  // A task 1e-9 of the other in norm is still a task (zero only below 1e-10).
+  const a = nashAlpha(gramOf([[1, 0], [0, 1e-9]]), 2, ones(2));
+  close(a.map((x, t) => x * [1, 1e-9][t]), [1, 1], 1e-9);
+});

@@ -8,7 +8,7 @@ import { PRESETS } from "../../methods/presets.ts";
 import { relativeError } from "../_oracle.ts";
 import { gradsArb } from "../_arbitraries.ts";
 import { dot } from "../_oracle.ts";
-import { zeroNormThreshold } from "../../methods/pcgrad.ts";
+import { zeroNormThreshold } from "../../methods/solvers/tolerances.ts";
 
 /** The references' loop: for each i, over orders[i] (which may include i), against original g_j. */
 function referenceLoop(

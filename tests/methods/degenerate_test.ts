@@ -1,0 +1,288 @@
+// Degenerate Gramians for every method: tasks summing to zero, 1e-6 scale ratios, T > d, zero
+// tasks, duplicated and exactly opposite tasks, every scale from 1e-30 to 1e30. Through the public
+// `surgery` API, each method's update must be finite and within the bound its doc comment states
+// (a multiple of Σ_t ‖g_t‖, or of maxNorm for the scale-free Nash-MTL). A new method must add its
+// bound to BOUNDS (typed over every Method), and then gets every case below.
+
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import {
+  createSurgery,
+  type Method,
+  METHODS,
+  type Surgery,
+  type SurgeryOptions,
+} from "../../mod.ts";
+
+const EPS32 = 2 ** -23;
+
+type Grads = Float32Array[];
+
+const norm = (v: ArrayLike<number>): number => {
+  let s = 0;
+  for (let k = 0; k < v.length; k++) s += v[k] * v[k];
+  return Math.sqrt(s);
+};
+const norms = (grads: Grads): number[] => grads.map(norm);
+const sumNorms = (grads: Grads): number => norms(grads).reduce((a, b) => a + b, 0);
+const maxNorm = (grads: Grads): number => Math.max(0, ...norms(grads));
+const rootSumSq = (grads: Grads): number => Math.sqrt(norms(grads).reduce((a, n) => a + n * n, 0));
+
+/** One configuration of a method and the bound on ‖update‖ its doc comment states. */
+interface Entry {
+  options: SurgeryOptions;
+  bound: (grads: Grads) => number;
+  /** The update does not scale with the gradients (Nash-MTL): equal, not proportional. */
+  scaleFree?: boolean;
+  /** The bound once the method's state has seen other steps (default: `bound`). */
+  boundWithState?: (grads: Grads) => number;
+}
+
+const RIDGE = 1e-4; // UPGrad/DualProj default regularization
+
+/** Every method (typed: a new Method fails to compile until it states its bound here). */
+const BOUNDS: Record<Method, Entry[]> = {
+  // Projections only remove components: ‖g_i^PC‖ ≤ ‖g_i‖.
+  pcgrad: [{ options: { method: "pcgrad" }, bound: sumNorms }],
+  sum: [{ options: { method: "sum" }, bound: sumNorms }],
+  mean: [{ options: { method: "mean" }, bound: (g) => sumNorms(g) / g.length }],
+  // Weights on the simplex.
+  mgda: [
+    { options: { method: "mgda" }, bound: maxNorm },
+    { options: { method: "mgda", normalization: "l2" }, bound: maxNorm },
+  ],
+  // d in the ball ‖d − g0‖ ≤ c‖g0‖, then divided by the rescale.
+  cagrad: [
+    { options: { method: "cagrad", c: 0.5 }, bound: (g) => (1.5 * sumNorms(g)) / g.length },
+    {
+      options: { method: "cagrad", c: 10, rescale: "1+c" },
+      bound: (g) => sumNorms(g) / g.length,
+    },
+  ],
+  // Fresh state (target cosines 0): PCGrad's projections; later each correction lengthens g_i^PC
+  // by less than 1/(2√ε_f32).
+  gradvac: [{
+    options: { method: "gradvac" },
+    bound: sumNorms,
+    boundWithState: (g) => sumNorms(g) * (1 / (2 * Math.sqrt(EPS32))) ** (g.length - 1),
+  }],
+  // Σ|α_t| < 1/(m·ε_f32·κ) with m ≥ 2 non-zero tasks (α = 1 for a single one).
+  "imtl-g": [{ options: { method: "imtl-g" }, bound: (g) => maxNorm(g) / (2 * EPS32) }],
+  // ‖Jᵀα‖ = √m before the clip to maxNorm, whatever the scale of the gradients.
+  "nash-mtl": [
+    { options: { method: "nash-mtl" }, bound: () => 1, scaleFree: true },
+    {
+      options: { method: "nash-mtl", maxNorm: Infinity },
+      bound: (g) => Math.sqrt(g.length),
+      scaleFree: true,
+    },
+  ],
+  // JᵀB has singular values √λ_scale ≤ √tr G; preference 1 per task.
+  "aligned-mtl": [
+    { options: { method: "aligned-mtl" }, bound: (g) => Math.sqrt(g.length) * rootSumSq(g) },
+    {
+      options: { method: "aligned-mtl", scaleMode: "rmse" },
+      bound: (g) => Math.sqrt(g.length) * rootSumSq(g),
+    },
+  ],
+  // ‖Jᵀv*‖² ≤ ‖Jᵀu‖² + regularization·tr G·‖u‖² (u is feasible), u = 1/T.
+  upgrad: [
+    {
+      options: { method: "upgrad" },
+      bound: (g) =>
+        norms(g).reduce((a, n) => a + Math.sqrt(n * n + RIDGE * rootSumSq(g) ** 2), 0) / g.length,
+    },
+    {
+      options: { method: "upgrad", regularization: 0 },
+      bound: (g) => sumNorms(g) / g.length,
+    },
+  ],
+  dualproj: [{
+    options: { method: "dualproj" },
+    bound: (g) => sumNorms(g) / g.length + Math.sqrt(RIDGE / g.length) * rootSumSq(g),
+  }],
+  // Random weights on the simplex.
+  rlw: [{ options: { method: "rlw" }, bound: maxNorm }],
+  // Per coordinate a subset of the tasks' entries: |out_k| ≤ Σ_i |g_ik|.
+  graddrop: [{ options: { method: "graddrop" }, bound: sumNorms }],
+};
+
+const f32 = (rows: readonly (readonly number[])[]): Grads => rows.map((r) => Float32Array.from(r));
+
+/** −Σ of the given float32 rows, rounded to float32 (the sum is zero only up to that rounding). */
+function negatedSum(rows: Grads): Float32Array {
+  const out = new Float32Array(rows[0].length);
+  for (const r of rows) for (let k = 0; k < out.length; k++) out[k] -= r[k];
+  return out;
+}
+
+/** A reproducible row of length d with entries in [−1, 1] (not random: a fixed formula). */
+const row = (d: number, seed: number): number[] =>
+  Array.from({ length: d }, (_, k) => Math.sin(seed * 12.9898 + k * 78.233) * 0.9 + 0.05);
+
+/** The degenerate cases (d = 64 rows go through the float32 WASM Gram kernel, the rest float64). */
+const CASES: Record<string, Grads> = {
+  "tasks summing to zero (g3 = fl32(−(g1 + g2)))": (() => {
+    const g = f32([[0.1, 0.7], [0.3, -0.2]]);
+    return [...g, negatedSum(g)];
+  })(),
+  "four tasks summing to zero, d = 5": (() => {
+    const g = f32([row(5, 1), row(5, 2), row(5, 3)]);
+    return [...g, negatedSum(g)];
+  })(),
+  "three tasks summing to zero, d = 64": (() => {
+    const g = f32([row(64, 4), row(64, 5)]);
+    return [...g, negatedSum(g)];
+  })(),
+  "orthogonal tasks with a 1e-6 scale ratio": f32([[1, 0], [0, 1e-6]]),
+  "conflicting tasks with a 1e-6 scale ratio": f32([
+    [1, 0.5, -0.2],
+    [-0.3e-6, 1e-6, 0.4e-6],
+    [0.2, -1, 0.1],
+  ]),
+  "1e-6 scale ratio, d = 64": f32([row(64, 6), row(64, 7).map((x) => x * 1e-6)]),
+  "T > d: five tasks in two dimensions": f32([[1, 0], [0, 1], [-1, 0.2], [0.3, -0.9], [0.5, 0.5]]),
+  "a zero task": f32([[1, 2, 3], [0, 0, 0], [-1, 0.5, 0.2]]),
+  "every task zero": f32([[0, 0], [0, 0], [0, 0]]),
+  "one task": f32([[0.5, -2]]),
+  "duplicated tasks": f32([[0.3, -0.7, 0.1], [0.3, -0.7, 0.1], [0.3, -0.7, 0.1]]),
+  "duplicated tasks beside another": f32([[0.3, -0.7, 0.1], [0.3, -0.7, 0.1], [1, 0, 0]]),
+  "parallel tasks 1e3 apart in length": f32([[0.3, -0.7, 0.1], [300, -700, 100]]),
+  "exactly opposite tasks": f32([[0.3, -0.7, 0.1], [-0.3, 0.7, -0.1]]),
+  "exactly opposite tasks beside a third": f32([[0.3, -0.7, 0.1], [-0.3, 0.7, -0.1], [1, 1, 0]]),
+  "exactly opposite tasks, d = 64": f32([row(64, 8), row(64, 8).map((x) => -x)]),
+  "nearly opposite tasks": f32([[1, 0], [-1, 1e-4]]),
+};
+
+const SCALES = [1e-30, 1e-20, 1e-10, 1, 1e10, 1e20, 1e30];
+
+/**
+ * Two-task steps for one stateful run: long stretches of parallel and nearly parallel tasks drive
+ * GradVac's target cosine to within float32 noise of 1 (and Nash-MTL's warm start far off), each
+ * followed by steps that conflict, at other scales.
+ */
+const STEPS: [string, Grads][] = [
+  ...Array.from({ length: 40 }, (): [string, Grads] => ["duplicated", f32([[1, 0], [1, 0]])]),
+  ["orthogonal", f32([[1, 0], [0, 1]])],
+  ...Array.from(
+    { length: 40 },
+    (): [string, Grads] => ["nearly parallel", f32([[1, 0], [1, 1e-3]])],
+  ),
+  ["orthogonal, × 1e20", f32([[1e20, 0], [0, 1e20]])],
+  ["exactly opposite", f32([[1, 0], [-1, 0]])],
+  ["1e-6 scale ratio", f32([[1, 0], [0, 1e-6]])],
+  ["a zero task, × 1e-20", f32([[1e-20, 2e-20], [0, 0]])],
+  ["every task zero", f32([[0, 0], [0, 0]])],
+  ["conflicting, × 1e-10", f32([[1e-10, 0], [-0.5e-10, 1e-10]])],
+];
+
+const scaled = (grads: Grads, s: number): Grads => grads.map((g) => g.map((x) => x * s));
+
+/**
+ * Runs one surgery (on `s`, or a fresh one) and checks finiteness, the bound and that the inputs
+ * are untouched.
+ */
+function check(entry: Entry, grads: Grads, what: string, s?: Surgery): Float32Array {
+  const copies = grads.map((g) => g.slice());
+  const withState = s !== undefined;
+  s ??= createSurgery(entry.options);
+  const out = s.surgery(grads);
+  grads.forEach((g, t) => assert.deepEqual(g, copies[t], `${what}: task ${t} was changed`));
+  assert.ok(out.every(Number.isFinite), `${what}: non-finite update ${out}`);
+  assert.ok(s.stats!.weights.every(Number.isFinite), `${what}: weights ${s.stats!.weights}`);
+  const bound = (withState && entry.boundWithState)
+    ? entry.boundWithState(grads)
+    : entry.bound(grads);
+  // Rounding slack: the bounds hold for the computed Gramian; the update is rounded to float32
+  // (relatively, and absolutely by up to the smallest subnormal 2⁻¹⁴⁹ per value).
+  const slack = (entry.scaleFree ? 1e-6 * bound : 1e-5 * bound + 1e-3 * sumNorms(grads)) +
+    out.length * 2 ** -149;
+  const n = norm(out);
+  assert.ok(n <= bound + slack, `${what}: ‖update‖ = ${n} > bound ${bound}`);
+  return out;
+}
+
+const label = (e: Entry) =>
+  Object.entries(e.options).map(([k, v]) => `${k}: ${typeof v === "string" ? `"${v}"` : v}`)
+    .join(", ");
+
+for (const method of METHODS) {
+  for (const entry of BOUNDS[method]) {
+    Deno.test(`degenerate ${label(entry)}: finite and within its bound, every case and scale`, () => {
+      for (const [name, grads] of Object.entries(CASES)) {
+        for (const s of SCALES) check(entry, scaled(grads, s), `${name} × ${s}`);
+      }
+    });
+
+    Deno.test(`degenerate ${label(entry)}: scaling every gradient by 2^k scales the update`, () => {
+      for (const [name, grads] of Object.entries(CASES)) {
+        if (name === "every task zero") continue;
+        const base = check(entry, grads, name);
+        const tol = 1e-5 * (entry.bound(grads) + sumNorms(grads));
+        for (const k of [-24, 24, 80]) {
+          const s = 2 ** k;
+          const out = check(entry, scaled(grads, s), `${name} × 2^${k}`);
+          const factor = entry.scaleFree ? 1 : s;
+          out.forEach((x, i) => {
+            assert.ok(
+              Math.abs(x / factor - base[i]) <= tol,
+              `${name} × 2^${k}: update[${i}] = ${x / factor} (rescaled) vs ${base[i]}`,
+            );
+          });
+        }
+      }
+    });
+
+    Deno.test(`degenerate ${label(entry)}: one state carried through degenerate steps`, () => {
+      const s = createSurgery(entry.options);
+      STEPS.forEach(([name, grads], k) => check(entry, grads, `step ${k}, ${name}`, s));
+    });
+
+    Deno.test(`degenerate ${label(entry)}: random float32 gradients with degenerate structure`, () => {
+      fc.assert(
+        fc.property(degenerateGrads(), (grads) => void check(entry, grads, "random")),
+        { numRuns: 100 },
+      );
+    });
+  }
+}
+
+/**
+ * T ≤ 6 rows of d ≤ 6 float32 values anywhere in ±1e30 (subnormals, zeros and mixed magnitudes
+ * included), then one of: nothing, append fl32(−Σ), duplicate a row, append its negation, zero a
+ * row, scale a row by 1e-6.
+ */
+function degenerateGrads(): fc.Arbitrary<Grads> {
+  const max = Math.fround(1e30);
+  return fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 })).chain(([T, d]) =>
+    fc.tuple(
+      fc.array(
+        fc.float32Array({
+          minLength: d,
+          maxLength: d,
+          min: -max,
+          max,
+          noDefaultInfinity: true,
+          noNaN: true,
+        }),
+        { minLength: T, maxLength: T },
+      ),
+      fc.constantFrom("none", "sum-zero", "duplicate", "opposite", "zero", "tiny"),
+    ).map(([rows, how]) => {
+      switch (how) {
+        case "sum-zero":
+          return [...rows, negatedSum(rows)];
+        case "duplicate":
+          return [...rows, rows[0].slice()];
+        case "opposite":
+          return [...rows, rows[0].map((x) => -x)];
+        case "zero":
+          return [new Float32Array(d), ...rows.slice(1)];
+        case "tiny":
+          return [rows[0].map((x) => x * 1e-6), ...rows.slice(1)];
+        default:
+          return rows;
+      }
+    })
+  );
+}
