@@ -14,8 +14,8 @@
  *
  * F has a minimiser exactly when some direction improves every task (Gordan's theorem). So zero
  * tasks get α = 0 and the others are solved; if the others are Pareto-stationary, every α is 0.
- * Both tests are the shared ones of methods/solvers/tolerances.ts (zero: ‖g_t‖² ≤ max(1e-30,
- * 1e-20·max_s ‖g_s‖²); stationary: min_{w ∈ Δ} wᵀCw ≤ ε_f32), so orthogonal tasks of any
+ * Both tests are the shared ones of methods/solvers/tolerances.ts (zero: ‖g_t‖² ≤
+ * 1e-20·max_s ‖g_s‖²; stationary: min_{w ∈ Δ} wᵀCw ≤ ε_f32), so orthogonal tasks of any
  * non-zero scale ratio are solved: g1 = (1, 0), g2 = (0, 1e-6) gives α = (1, 1e6).
  * @module
  */

@@ -4,7 +4,7 @@
  * `epsilon`; options given explicitly override it. The random streams differ from Python's or
  * torch's, so a preset reproduces each implementation's semantics, not its random numbers.
  * Every preset keeps the shared zero-task guard of methods/solvers/tolerances.ts (a task with
- * ‖g_j‖² ≤ max(1e-30, 1e-20·max_t ‖g_t‖²) is never projected on), where the references without ε
+ * ‖g_j‖² ≤ 1e-20·max_t ‖g_t‖² is never projected on), where the references without ε
  * would produce NaN.
  * @module
  */

@@ -2,14 +2,13 @@
  * The two degenerate cases every Gram-space method has to recognise, defined once so that all
  * methods decide alike:
  *
- * - A **zero task**: ‖g_t‖² ≤ max(ABSOLUTE_ZERO, RELATIVE_ZERO · max_s ‖g_s‖²). The relative part
- *   (a norm under 1e-10 of the largest) keeps the per-task normalising methods (PCGrad's
+ * - A **zero task**: ‖g_t‖² ≤ RELATIVE_ZERO · max_s ‖g_s‖² (and every task of an all-zero Gramian).
+ *   A norm under 1e-10 of the largest keeps the per-task normalising methods (PCGrad's
  *   g_i·g_j/‖g_j‖², IMTL-G's and Nash-MTL's 1/‖g_t‖) within ten decimal orders of the largest
- *   task, so their weights stay inside float32 range in the combine pass. The absolute floor is
- *   where the float32 products of the WASM Gram kernel stop carrying float32 precision: products
- *   under 2⁻¹²⁶ are subnormal, with an absolute error up to 2⁻¹⁵⁰ each, which over 1e8 coordinates
- *   is 7e-38, about ε_f32 of 1e-30. A zero task has no direction: methods leave it out of every
- *   direction-based test.
+ *   task, so their weights stay inside float32 range in the combine pass. There is no absolute
+ *   floor: where float32 products of a task leave the normal range, the engine redoes the Gramian
+ *   in float64 (validate/finite.ts), so tiny gradients are judged like any others. A zero task has
+ *   no direction: methods leave it out of every direction-based test.
  * - A **Pareto-stationary** point: 0 lies in the convex hull of the non-zero tasks' directions
  *   u_t = g_t/‖g_t‖ (equivalently of the g_t themselves, the hull test being invariant to scaling
  *   each task), to the Gramian's resolution: min_{w ∈ Δ} ‖Σ w_t u_t‖² = wᵀCw ≤ FLOAT32_EPSILON,
@@ -20,7 +19,7 @@
  *   problem (Nash-MTL) test the remaining directions only.
  *
  * Both decisions only use ratios of Gram entries, so multiplying every gradient by s > 0 leaves
- * them unchanged as long as the squared norms stay above ABSOLUTE_ZERO. They are consistent: the
+ * them unchanged wherever float64 holds the squared norms. They are consistent: the
  * directions are only formed for non-zero tasks, a single non-zero task is never stationary
  * (wᵀCw = 1), tasks of any non-zero scale ratio are judged by their directions alone, and a
  * stationary set of directions is numerically rank-deficient by the rank tolerance below
@@ -32,8 +31,6 @@ import { solveBoxQP } from "./active_set_qp.ts";
 
 /** Unit roundoff of the float32 gradients (2⁻²³). */
 export const FLOAT32_EPSILON = 2 ** -23;
-/** Squared norms at or below this never count as a task (float32 squares lose precision). */
-export const ABSOLUTE_ZERO = 1e-30;
 /** Squared-norm ratio to the largest task at or below which a task counts as zero. */
 export const RELATIVE_ZERO = 1e-20;
 /** min_{w ∈ Δ} wᵀCw on the cosine matrix at or below which the tasks are Pareto-stationary. */
@@ -48,7 +45,7 @@ export const COSINE_RESOLUTION = 2 * FLOAT32_EPSILON;
 export function zeroNormThreshold(G: Float64Array, T: number): number {
   let max = 0;
   for (let t = 0; t < T; t++) max = Math.max(max, G[t * T + t]);
-  return Math.max(ABSOLUTE_ZERO, RELATIVE_ZERO * max);
+  return RELATIVE_ZERO * max;
 }
 
 /** The indices of the non-zero tasks, ascending. */

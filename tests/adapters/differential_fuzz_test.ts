@@ -86,7 +86,9 @@ Deno.test("differential fuzz: PCGrad, reductions and variants against float64 Al
       const r = c.reduction === "mean" ? c.T : 1;
       let err = 0;
       for (let k = 0; k < c.d; k++) err = Math.max(err, Math.abs(out[k] - want[k] / r));
-      assert.ok(err <= tol / r, `error ${err} > ${tol / r} (Σ‖g‖ = ${size})`);
+      // Float32's smallest step, 2⁻¹⁴⁹, bounds the rounding of subnormal results.
+      const allowed = tol / r + 2 ** -149;
+      assert.ok(err <= allowed, `error ${err} > ${allowed} (Σ‖g‖ = ${size})`);
     }),
     { numRuns: 600 },
   );

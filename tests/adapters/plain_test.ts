@@ -180,7 +180,7 @@ Deno.test("two-task closed form: w1 = 1 − G12/G11, w2 = 1 − G12/G22 (PAPER.m
       s.surgery(grads);
       const [[g11, g12], [, g22]] = s.stats!.gramian;
       // Nobody projects on a task whose squared norm counts as zero (methods/pcgrad.ts).
-      const zero = Math.max(1e-30, 1e-20 * Math.max(g11, g22));
+      const zero = 1e-20 * Math.max(g11, g22);
       const want = [
         g12 < 0 && g11 > zero ? 1 - g12 / g11 : 1,
         g12 < 0 && g22 > zero ? 1 - g12 / g22 : 1,

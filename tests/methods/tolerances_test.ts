@@ -56,12 +56,14 @@ Deno.test("tolerances: one non-zero task is never stationary; a zero task is lef
   assert.equal(isParetoStationary(gramOf([[0, 0]]), 1), true);
 });
 
-Deno.test("tolerances: a task is zero only below 1e-10 of the largest norm (or 1e-15 absolute)", () => {
+Deno.test("tolerances: a task is zero only below 1e-10 of the largest norm, at any scale", () => {
   assert.deepEqual(nonZeroTasks(gramOf([[1, 0], [0, 1e-6]]), 2), [0, 1]);
   assert.deepEqual(nonZeroTasks(gramOf([[1, 0], [0, 2e-10]]), 2), [0, 1]);
   assert.deepEqual(nonZeroTasks(gramOf([[1, 0], [0, 0.5e-10]]), 2), [0]);
   assert.deepEqual(nonZeroTasks(gramOf([[2e-15, 0], [0, 2e-15]]), 2), [0, 1]);
-  assert.deepEqual(nonZeroTasks(gramOf([[0.5e-15, 0], [0, 0.5e-15]]), 2), []);
+  assert.deepEqual(nonZeroTasks(gramOf([[1e-30, 0], [0, 1e-30]]), 2), [0, 1]);
+  assert.deepEqual(nonZeroTasks(gramOf([[1e-30, 0], [0, 1e-41]]), 2), [0]);
+  assert.deepEqual(nonZeroTasks(gramOf([[0, 0], [0, 0]]), 2), []);
 });
 
 Deno.test("tolerances: tasks of any non-zero scale ratio are judged by their directions", () => {
