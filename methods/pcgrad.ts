@@ -1,5 +1,5 @@
 /**
- * PCGrad (Yu et al., NeurIPS 2020, Algorithm 1) in Gram space (PAPER.md §1.3).
+ * PCGrad (Yu et al., NeurIPS 2020, Algorithm 1) in Gram space (docs/methods.md).
  *
  * g_i^PC = Σ_k C_ik g_k starts as g_i; for each j ≠ i in order, if g_i^PC · g_j < 0 (a conflict
  * with the *original* g_j) then g_i^PC ← g_i^PC − (g_i^PC·g_j / ‖g_j‖²) g_j. In coefficients:
@@ -14,7 +14,7 @@ import { drawOrders } from "./orders.ts";
 
 /**
  * A task j whose squared norm is at most this many times the largest squared norm counts as
- * zero: nobody projects on it (PAPER.md §7.1: a relative guard, never an additive ε). Its norm is
+ * zero: nobody projects on it (a relative guard, never an additive ε). Its norm is
  * then below 1e-10 of the largest, far under float32 resolution of the update.
  */
 export const RELATIVE_ZERO = 1e-20;

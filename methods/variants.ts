@@ -1,6 +1,6 @@
 /**
- * PCGrad's Meta-World ablation (PAPER.md §2; the paper defines it in words only, this reading is
- * documented in the README): with g = Σ_t g_t and g^PC = Σ_t w_t g_t,
+ * PCGrad's Meta-World ablation (Yu et al. 2020, §5.2 and Figure 3; the paper defines it in words
+ * only, this reading is documented in docs/methods.md): with g = Σ_t g_t and g^PC = Σ_t w_t g_t,
  *   "direction": ‖g‖ · g^PC / ‖g^PC‖   (PCGrad's direction, the plain sum's length)
  *   "magnitude": ‖g^PC‖ · g / ‖g‖      (the plain sum's direction, PCGrad's length)
  * Both are again weighted sums of the task gradients; norms come from the Gramian

@@ -3,7 +3,7 @@
 // out[k] = Σ_t w[t] · rows[t][k] for T task rows of n floats, `stride` floats apart: a staged
 // chunk (stride = n) or rows read in place from a gradient buffer (core/gradient_buffer.ts). n is
 // a multiple of 8 (the wrapper zero-pads staged chunks and sends in-place tails to TypeScript)
-// (DESIGN.md: the combine pass; PAPER.md §1.3 "update = Σ_k w[k] g_k"). `w` holds T f32 weights.
+// (docs/architecture.md: the combine pass, update = Σ_k w[k] g_k). `w` holds T f32 weights.
 //
 // Blocked by rows: for each block of BLOCK_FLOATS outputs (64 KiB, cache-resident), rows are
 // added two at a time, each row segment read front to back. Reading two long runs at a time

@@ -145,7 +145,7 @@ export function symmetricEigen(A: Float64Array, T: number): Eigen {
 
 /**
  * Numerical rank threshold of a Gramian computed from float32 gradients: λ_max · T · ε_f32,
- * the tolerance of TorchJD and the official Aligned-MTL code (PAPER.md §6.6) under float32.
+ * the tolerance of TorchJD and the official Aligned-MTL code under float32.
  */
 export const FLOAT32_EPSILON = 2 ** -23;
 

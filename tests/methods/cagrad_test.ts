@@ -1,4 +1,4 @@
-// CAGrad (PAPER.md §6.2): c = 0 is the mean, TorchJD's documented values, the primal optimality
+// CAGrad (Liu et al. 2021): c = 0 is the mean, TorchJD's documented values, the primal optimality
 // conditions, the rescales, and large c approaching MGDA's direction.
 
 import assert from "node:assert/strict";
@@ -96,7 +96,7 @@ Deno.test("cagrad rescale: 1 + c² (official default) and 1 + c (official toy)",
   );
 });
 
-Deno.test("cagrad with a large c points where MGDA does (PAPER.md §6.2: c → ∞ gives MGDA)", () => {
+Deno.test("cagrad with a large c points where MGDA does (Liu et al.: c → ∞ gives MGDA)", () => {
   const J = [[1, 0.2], [-0.6, 1], [0.3, -0.2]];
   const G = gramOf(J);
   const d = combine(J, cagradWeights(G, 3, 1e4));
