@@ -16,7 +16,7 @@
  * normalised gradient zero. The weights sum to 1.
  *
  * MGDA-UB: pass the Gramian of the gradients with respect to the shared representation
- * (README "MGDA-UB"); the weights are then applied to the parameter gradients.
+ * (docs/methods.md, MGDA-UB); the weights are then applied to the parameter gradients.
  * @module
  */
 

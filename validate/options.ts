@@ -75,7 +75,7 @@ export const REDUCTIONS = ["sum", "mean"] as const;
 export const VARIANTS = ["full", "direction", "magnitude"] as const;
 
 /**
- * A method: "pcgrad" (default), the baselines "sum" and "mean", or a relative (README).
+ * A method: "pcgrad" (default), the baselines "sum" and "mean", or a relative (docs/methods.md).
  *
  * @example Choosing a method and its options
  * ```ts

@@ -30,7 +30,7 @@ Deno.test("cagrad: d = Jᵀα lies on the ball ‖d − g0‖ = c‖g0‖ and ma
   fc.assert(
     fc.property(jacobianArb(2, 7), fc.double({ min: 0.05, max: 0.95, noNaN: true }), (J, c) => {
       const T = J.length;
-      if (!fullRank(J)) return; // rank-deficient, badly scaled Gramians: see the README
+      if (!fullRank(J)) return; // rank-deficient, badly scaled Gramians: docs/methods.md
       const alpha = cagradWeights(gramOf(J), T, c);
       const g0 = combine(J, new Array(T).fill(1 / T));
       const d = combine(J, alpha);
