@@ -1,6 +1,6 @@
 /**
  * The engine: options → validate → Gram pass → weights → combine pass → stats
- * (DESIGN.md "The one idea everything hangs on"). Entry points in adapters/ call these steps;
+ * (docs/architecture.md "The pipeline"). Entry points in adapters/ call these steps;
  * nothing here is public except through them.
  * @module
  */
@@ -192,7 +192,7 @@ export function runSurgery(
 }
 
 /**
- * GradDrop's own path (PAPER.md §6.8: not Gram-expressible): the Gram pass above validated the
+ * GradDrop's own path (Chen et al. 2020: not Gram-expressible): the Gram pass above validated the
  * rows and gives the usual stats (weights empty); the elementwise kernel writes the update. The
  * reduction divides by T as for every method.
  */

@@ -1,7 +1,7 @@
 /**
  * The plain-array adapter: task gradients as Float32Arrays, one per task, for training loops in
  * any engine. Only shared parameters belong in these arrays: PCGrad leaves task-specific
- * parameters alone (PAPER.md §1.1), so give each head its own task's gradient directly.
+ * parameters alone (Yu et al., Appendix C), so give each head its own task's gradient directly.
  * @module
  */
 
@@ -70,7 +70,7 @@ export interface CallOptions {
  * import assert from "node:assert/strict";
  *
  * const update = surgery([new Float32Array([1, 0]), new Float32Array([-1, 1])]);
- * // g1 + g2/2 and g2 + g1, summed (PAPER.md §8)
+ * // g1 + g2/2 and g2 + g1, summed (Algorithm 1 worked by hand)
  * assert.deepEqual(Array.from(update), [0.5, 1.5]);
  * ```
  */

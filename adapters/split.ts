@@ -1,5 +1,5 @@
 /**
- * The split phase as public building blocks (DESIGN.md: G is additive over blocks). For chunked,
+ * The split phase as public building blocks (G is additive over blocks). For chunked,
  * multi-core or sharded callers: each holder of a slice of the parameters accumulates its partial
  * Gramian, the T×T partials are summed (an all-reduce of T² numbers), the weights are computed once
  * from the sum, and every holder combines its own slice with the same weights.
@@ -85,7 +85,7 @@ export interface SurgeryWeights {
  * import { surgeryWeights } from "../mod.ts";
  * import assert from "node:assert/strict";
  *
- * // G for g1 = (1, 0), g2 = (−1, 1): PCGrad weights (2, 1.5) (PAPER.md §8)
+ * // G for g1 = (1, 0), g2 = (−1, 1): PCGrad weights (2, 1.5) (Algorithm 1 worked by hand)
  * const { weights } = surgeryWeights(new Float64Array([1, -1, -1, 2]));
  * assert.deepEqual(Array.from(weights), [2, 1.5]);
  * ```

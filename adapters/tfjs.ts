@@ -3,7 +3,7 @@
  * semantics and stats over tensors, on whatever backend is active, and {@linkcode SurgeryOptimizer},
  * a wrapper of any tf.train optimizer. Imported as `./tfjs`; the root module never loads tf.js.
  *
- * **Shared vs task-specific** (PAPER.md §1.1, §7.5): with one NamedTensorMap per task (as
+ * **Shared vs task-specific** (Yu et al. 2020, Appendix C): with one NamedTensorMap per task (as
  * `tf.variableGrads(...).grads` returns), a variable whose gradient appears in two or more tasks'
  * maps is shared and takes part in the surgery (a task without it counts as a zero gradient
  * there); a variable in a single task's map is that task's own (its head) and passes through

@@ -1,5 +1,5 @@
 /**
- * PCGrad (Yu et al. 2020, Algorithm 1; PAPER.md §1.1) in vector form, the way a straightforward
+ * PCGrad (Yu et al. 2020, Algorithm 1) in vector form, the way a straightforward
  * port of Pytorch-PCGrad to TypeScript would run it: per task i, copy g_i into a scratch array,
  * visit every other task j in the given order, take dot(g_i^PC, g_j) in a plain loop, and on a
  * conflict (dot < 0) subtract (dot / ‖g_j‖²)·g_j, always projecting against the *original* g_j;

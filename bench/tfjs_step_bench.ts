@@ -1,5 +1,5 @@
 /**
- * Benchmark of the tf.js adapter (README "tf.js"), per backend (cpu, wasm, webgpu):
+ * Benchmark of the tf.js adapter (docs/tfjs.md), per backend (cpu, wasm, webgpu):
  *
  * 1. One training step on the MultiMNIST model (examples/multimnist: LeNet trunk, two heads, batch
  *    256): the inner optimizer alone (Adam on L_left + L_right: one forward, one backward) against

@@ -1,5 +1,5 @@
 // Base64 for the embedded WASM module, on atob/btoa: present in Deno, browsers, Node ≥ 16 and
-// edge runtimes (jsr's std is unreachable here; DESIGN.md "Environment facts").
+// edge runtimes (jsr's std is unreachable here; docs/architecture.md "Runtime facts").
 
 /** Decodes base64 text into bytes. */
 export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {

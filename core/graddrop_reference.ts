@@ -1,5 +1,5 @@
 /**
- * Pure-TypeScript reference of the GradDrop kernel (core/assembly/graddrop.ts; PAPER.md §6.8): the
+ * Pure-TypeScript reference of the GradDrop kernel (core/assembly/graddrop.ts): the
  * test oracle of the WASM kernel and the fallback where WebAssembly SIMD is missing. It repeats the
  * kernel's f32 operations in the same order (Math.fround after each), so both give the same bits.
  * @module

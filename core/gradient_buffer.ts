@@ -1,8 +1,8 @@
 /**
  * Gradient buffers: task rows allocated in a WASM core's own memory, so the kernels read them in
  * place instead of staging a copy (core/wasm.ts). A copy costs about one more read of the input
- * per pass; engines that write their gradients straight into a buffer skip it (README
- * "Benchmarks": in place is the path that reaches the memory floor).
+ * per pass; engines that write their gradients straight into a buffer skip it
+ * (docs/performance.md: in place is the path that reaches the memory floor).
  *
  * Each buffer owns one core instance whose memory is sized once, at creation, for its rows, its
  * output row and the kernels' scratch (G, weights, an output chunk): it never grows afterwards,

@@ -1,5 +1,5 @@
 /**
- * The two kernels every backend provides (DESIGN.md: only gram and combine touch d-sized data).
+ * The two kernels every backend provides (only gram and combine touch d-sized data).
  * `rows` are T task rows of one block, all the same length; the caller has validated them.
  * @module
  */

@@ -17,7 +17,7 @@ export type { Kernels } from "./kernel_types.ts";
 /**
  * Blocks of at most this many floats (T · d) run the TypeScript kernels: at T = 2, d = 2 one Gram
  * plus one combine took 0.05 µs in TypeScript against 1.5 µs through WASM; the two cross near
- * T · d = 64–128 (bench/call_overhead.ts, numbers in its commit message).
+ * T · d = 64–128 (bench/call_overhead.ts).
  */
 export const SMALL_BLOCK_FLOATS = 64;
 

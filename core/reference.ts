@@ -1,6 +1,6 @@
 /**
  * Pure-TypeScript reference of both kernels: the test oracle for the WASM core and the fallback
- * where WebAssembly SIMD is missing. Sums run in float64 (PAPER.md §7.2), so this is also the
+ * where WebAssembly SIMD is missing. Sums run in float64, so this is also the
  * more exact of the two.
  * @module
  */

@@ -21,8 +21,8 @@ import type { Kernels } from "./kernel_types.ts";
 /**
  * Floats of all T rows staged per chunk: 256 Ki floats = 1 MiB at most (T ≥ 16; 512 KiB at T = 8,
  * where MAX_CHUNK_FLOATS caps the rows), about an L2 cache, so the Gram kernel's repeated row reads
- * of a chunk hit cache. Chosen with bench/stage_sweep.ts (numbers in the commit messages that set
- * it: at T = 32 it beat 64 Ki floats by 1.14× on the Gram and 1.45× on the combine).
+ * of a chunk hit cache. Chosen with bench/stage_sweep.ts: at T = 32 it beat 64 Ki floats by 1.14×
+ * on the Gram and 1.45× on the combine.
  */
 export const STAGE_FLOATS = 256 * 1024;
 /**
@@ -96,8 +96,7 @@ export function addUpperTriangle(f64: Float64Array, at: number, T: number, G: Fl
  * where reading the rows dominates and keeping a sub-block's T·1 KiB in L1 for all its tiles pays
  * (in place at T = 8, d = 1e7: 17.9 ms against 27.4 ms with the whole 4096-float lane block, T = 4:
  * 5.6 against 8.8); the whole lane block above, where the tiles' arithmetic dominates (T = 16:
- * 43 ms against 48 ms with 256; T = 32: 57 against 57–64). Numbers from the sweep in the commit
- * message that set it.
+ * 43 ms against 48 ms with 256; T = 32: 57 against 57–64).
  */
 export function gramBlockFloats(T: number): number {
   return T <= 8 ? 256 : 4096;

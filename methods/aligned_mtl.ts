@@ -1,6 +1,6 @@
 /**
  * Aligned-MTL (Senushkin et al., "Independent Component Alignment for Multi-Task Learning",
- * CVPR 2023; PAPER.md §6.6): eigendecompose G = VΛVᵀ (descending), keep the r eigenvalues above
+ * CVPR 2023): eigendecompose G = VΛVᵀ (descending), keep the r eigenvalues above
  * λ_max·T·ε_f32, and balance with B = √λ_scale · V_r Λ_r^{-1/2} V_rᵀ, so the aligned gradients
  * JᵀB have all non-zero singular values equal. Weights B·w for the preference w: 1 per task by
  * default (the official code sums the aligned gradients; TorchJD's default 1/T is T times smaller).

@@ -1,6 +1,6 @@
 /**
  * CAGrad (Liu et al., "Conflict-Averse Gradient Descent for Multi-task Learning", NeurIPS 2021;
- * PAPER.md §6.2): the update d maximises min_i ⟨g_i, d⟩ over the ball ‖d − g0‖ ≤ c‖g0‖ around the
+ * docs/methods.md): the update d maximises min_i ⟨g_i, d⟩ over the ball ‖d − g0‖ ≤ c‖g0‖ around the
  * mean gradient g0 = Jᵀ1/T. Through the dual, w* = argmin_{w ∈ Δ} g_wᵀg0 + c‖g0‖·‖g_w‖ and
  * d* = g0 + (c‖g0‖/‖g_w*‖) g_w*, so the weights are α = 1/T + (c‖g0‖/‖g_w*‖) w*.
  *

@@ -1,6 +1,6 @@
 /**
  * GradDrop (Chen et al., "Just Pick a Sign: Optimizing Deep Multitask Models with Gradient Sign
- * Dropout", NeurIPS 2020; PAPER.md §6.8), the one elementwise method: per coordinate, the positive
+ * Dropout", NeurIPS 2020), the one elementwise method: per coordinate, the positive
  * sign purity P = ½(1 + Σ_i g_i / Σ_i |g_i|) and one uniform U shared by all tasks (the original,
  * LibMTL and TorchJD) keep the positive entries if P > U and the negative ones if P < U; the
  * output is Σ_i (ℓ_i + (1 − ℓ_i) M_i) g_i with leak ℓ (default 0) and f = identity. Applied to the

@@ -1,5 +1,5 @@
 /**
- * GradVac (Wang et al., "Gradient Vaccine", ICLR 2021; PAPER.md §6.3) in Gram space, as LibMTL and
+ * GradVac (Wang et al., "Gradient Vaccine", ICLR 2021) in Gram space, as LibMTL and
  * TorchJD: for each i, visit j ≠ i in the `order` (random per i by default, as PCGrad); with
  * φ = cos(g_i^PC, g_j) and the target φ̂_ij (an EMA, initially 0), if φ < φ̂ add w·g_j,
  *   w = ‖g_i^PC‖ (φ̂√(1 − φ²) − φ√(1 − φ̂²)) / (‖g_j‖ √(1 − φ̂²)),

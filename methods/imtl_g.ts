@@ -1,5 +1,5 @@
 /**
- * IMTL-G (Liu et al., "Towards Impartial Multi-task Learning", ICLR 2021; PAPER.md §6.4): the
+ * IMTL-G (Liu et al., "Towards Impartial Multi-task Learning", ICLR 2021): the
  * combination g = Σ α_t g_t with Σ α_t = 1 whose projections on every unit task gradient
  * u_t = g_t/‖g_t‖ are equal. g·u_t = (Gα)_t/n_t = c gives α = G⁻¹n / (1ᵀG⁻¹n) with n_t = ‖g_t‖.
  *

@@ -1,6 +1,6 @@
 /**
  * MGDA (Sener & Koltun, "Multi-Task Learning as Multi-Objective Optimization", NeurIPS 2018;
- * PAPER.md §6.1): w* = argmin_{w ∈ Δ_T} wᵀGw, the min-norm point Jᵀw* of the convex hull of the
+ * docs/methods.md): w* = argmin_{w ∈ Δ_T} wᵀGw, the min-norm point Jᵀw* of the convex hull of the
  * task gradients (zero at a Pareto-stationary point, a common descent direction otherwise).
  *
  * T = 2 uses the paper's closed form (Algorithm 1), γ = clip((G22 − G12)/(G11 + G22 − 2G12), 0, 1);
@@ -21,7 +21,7 @@
  * min-norm point that is 0 up to rounding. With every task zero, w = 1/T.
  *
  * MGDA-UB: pass the Gramian of the gradients with respect to the shared representation
- * (README "MGDA-UB"); the weights are then applied to the parameter gradients.
+ * (docs/methods.md, MGDA-UB); the weights are then applied to the parameter gradients.
  * @module
  */
 

@@ -1,5 +1,5 @@
 /**
- * Nash-MTL (Navon et al., "Multi-Task Learning as a Bargaining Game", ICML 2022; PAPER.md §6.5):
+ * Nash-MTL (Navon et al., "Multi-Task Learning as a Bargaining Game", ICML 2022):
  * the Nash bargaining update Jᵀα with α > 0 solving Gα = 1/α (α_i (g_i·Jᵀα) = 1 for every i).
  *
  * Solver (ours): with γ_t = α_t‖g_t‖ and C = D⁻¹GD⁻¹ the cosine matrix of the tasks, Gα = 1/α

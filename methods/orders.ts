@@ -1,7 +1,7 @@
 /**
- * The visiting orders of Algorithm 1 (PAPER.md §1.1): for each task i, the other tasks j ≠ i in a
+ * The visiting orders of Algorithm 1 (Yu et al. 2020): for each task i, the other tasks j ≠ i in a
  * fresh random permutation per i (the paper), ascending (a fixed order), or as given. With
- * self-projection (PAPER.md §7.7; the official TF code, Pytorch-PCGrad, LibMTL) task i is in its
+ * self-projection (docs/methods.md; the official TF code, Pytorch-PCGrad, LibMTL) task i is in its
  * own list too.
  * @module
  */

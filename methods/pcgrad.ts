@@ -1,5 +1,5 @@
 /**
- * PCGrad (Yu et al., NeurIPS 2020, Algorithm 1) in Gram space (PAPER.md §1.3).
+ * PCGrad (Yu et al., NeurIPS 2020, Algorithm 1) in Gram space (docs/methods.md).
  *
  * g_i^PC = Σ_k C_ik g_k starts as g_i; for each j ≠ i in order, if g_i^PC · g_j < 0 (a conflict
  * with the *original* g_j) then g_i^PC ← g_i^PC − (g_i^PC·g_j / ‖g_j‖²) g_j. In coefficients:

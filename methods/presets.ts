@@ -1,5 +1,5 @@
 /**
- * PCGrad compatibility presets (PAPER.md §1.2): what each reference implementation does, as
+ * PCGrad compatibility presets (docs/methods.md): what each reference implementation does, as
  * settings of this library's PCGrad. A preset fills in `order`, `selfProjection`, `reduction` and
  * `epsilon`; options given explicitly override it. The random streams differ from Python's or
  * torch's, so a preset reproduces each implementation's semantics, not its random numbers.
@@ -36,7 +36,7 @@ export interface PresetSettings {
 }
 
 /**
- * Every preset (PAPER.md §1.2 table).
+ * Every preset (the table in docs/methods.md).
  *
  * @example A preset is a bundle of PCGrad settings
  * ```ts

@@ -1,6 +1,6 @@
 /**
  * Method name → Gram-space method. Adding a method is one file in methods/ plus one line here
- * (and its name in validate/options.ts METHODS). "graddrop" is elementwise (PAPER.md §6.8): the
+ * (and its name in validate/options.ts METHODS). "graddrop" is elementwise (Chen et al. 2020): the
  * engine runs it through its own kernel instead (surgery.ts).
  * @module
  */

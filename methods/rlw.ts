@@ -1,6 +1,6 @@
 /**
  * RLW, random loss weighting (Lin et al., "Reasonable Effectiveness of Random Weighting", TMLR
- * 2022; PAPER.md §6.12): fresh random weights every step from the seeded stream, summing to 1.
+ * 2022): fresh random weights every step from the seeded stream, summing to 1.
  * "normal": softmax(z), z ~ N(0, I_T) (LibMTL, Nash-MTL, TorchJD `Random`; z by Box–Muller);
  * "dirichlet": Dirichlet(1, …, 1) (normalised Exp(1) draws; Kurin et al.'s "RLW Dirichlet").
  * @module

@@ -1,5 +1,5 @@
 /**
- * What a weighting method is (DESIGN.md: "a method is a weighting of the Gramian"): a pure
+ * What a weighting method is (docs/architecture.md: a weighting of the Gramian): a pure
  * function from the T×T Gramian (plus options, this method's state, the step's losses and a
  * seeded stream) to weights w with update = Σ_t w_t g_t. Methods never touch d-sized data.
  * @module

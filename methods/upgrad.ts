@@ -1,6 +1,6 @@
 /**
  * UPGrad and DualProj (Quinton & Rey, "Jacobian Descent for Multi-Objective Optimization", 2024;
- * TorchJD; PAPER.md §6.7). π_J(Jᵀu), the projection onto the dual cone {y : Jy ≥ 0}, is Jᵀv* with
+ * TorchJD). π_J(Jᵀu), the projection onto the dual cone {y : Jy ≥ 0}, is Jᵀv* with
  * v* = argmin_{v ≥ u} vᵀGv (their Proposition 1), a box-lower-bounded QP solved exactly here by
  * the active-set solver.
  *

@@ -1,6 +1,7 @@
 /**
  * The two ablation variants of Yu et al. 2020 (§5.2, Figure 3): the paper defines them in words
- * only ("only the direction corrected by PCGrad, the magnitude unchanged" and the reverse). With
+ * only ("only the direction corrected by PCGrad, the magnitude unchanged" and the reverse; this
+ * reading is documented in docs/methods.md). With
  * g = Σ_t g_t the plain sum and g^PC = Σ_t w_t g_t the method's combination:
  *   "direction": ‖g‖ · g^PC / ‖g^PC‖   (the method's direction, the plain sum's length)
  *   "magnitude": ‖g^PC‖ · g / ‖g‖      (the plain sum's direction, the method's length)

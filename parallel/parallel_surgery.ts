@@ -1,5 +1,5 @@
 /**
- * Surgery on all cores: the split phase (DESIGN.md) across Workers sharing memory. d is cut into
+ * Surgery on all cores: the split phase across Workers sharing memory. d is cut into
  * chunks; threads claim chunks (parallel/_protocol.ts) and compute their partial Grams, the main
  * thread sums the partials in chunk order (the same bits whichever thread took which chunk),
  * computes the weights once, and threads claim chunks again to combine them.

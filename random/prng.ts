@@ -1,6 +1,6 @@
 /**
- * Seeded pseudo-random stream for task orders (PAPER.md §7.6: take an explicit seed, draw one
- * permutation per task i, document it). xoshiro128** (Blackman & Vigna) seeded through
+ * Seeded pseudo-random stream for task orders (docs/methods.md, "Randomness": an explicit
+ * seed, one permutation per task i). xoshiro128** (Blackman & Vigna) seeded through
  * splitmix32 from the bits of a float64 seed; integers below n by rejection, so every
  * permutation is equally likely.
  * @module

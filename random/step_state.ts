@@ -1,6 +1,6 @@
 /**
- * What persists across the steps of one stateful surgery (DESIGN.md "Pure functions, explicit
- * state"): the seeded stream and each method's own state, keyed by method name, never by position;
+ * What persists across the steps of one stateful surgery (docs/architecture.md,
+ * state): the seeded stream and each method's own state, keyed by method name, never by position;
  * saved and restored as plain JSON for checkpoints.
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Diagnostics of one step, all from the Gramian (PAPER.md §3, the "tragic triad"):
+ * Diagnostics of one step, all from the Gramian (Yu et al. 2020, the "tragic triad"):
  * cosines (Definition 1: a conflict is cos φ_ij < 0) and gradient magnitude similarity
  * Φ(g_i, g_j) = 2‖g_i‖‖g_j‖ / (‖g_i‖² + ‖g_j‖²) (Definition 2).
  * @module
@@ -29,7 +29,7 @@ export interface SurgeryStats {
   norms: number[];
   /** cos φ_ij (T×T); 0 where either gradient is zero. */
   cosine: number[][];
-  /** Φ(g_i, g_j) (T×T), PAPER.md §3 Definition 2; 1 where both gradients are zero. */
+  /** Φ(g_i, g_j) (T×T), Yu et al. 2020, Definition 2; 1 where both gradients are zero. */
   magnitudeSimilarity: number[][];
   /** Task pairs [i, j], i < j, with cos φ_ij < 0. */
   conflicts: [number, number][];

@@ -1,5 +1,5 @@
 /**
- * Test oracle: Algorithm 1 of the PCGrad paper in vector form, in float64 (PAPER.md §1.1), with the
+ * Test oracle: Algorithm 1 of the PCGrad paper in vector form, in float64, with the
  * library's documented zero-norm guard. Independent of the Gram-space code under test.
  * @module
  */

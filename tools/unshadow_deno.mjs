@@ -1,5 +1,5 @@
 // Removes node_modules/.bin/deno. `deno task` looks commands up in node_modules/.bin first and
-// would run that native binary as JavaScript (DESIGN.md, "Environment facts"); without the link,
+// would run that native binary as JavaScript (docs/architecture.md); without the link,
 // `deno` inside a task is the running Deno itself. npm recreates the link whenever it installs
 // anything, so both the postinstall script and tools/deno.mjs call this. tools/deno.mjs finds the
 // binary through the package, so nothing needs the link.

@@ -1,5 +1,5 @@
 /**
- * Boundary checks of gradient inputs (DESIGN.md "Errors at the boundary"): TypeError for a wrong
+ * Boundary checks of gradient inputs (docs/architecture.md): TypeError for a wrong
  * type, RangeError for a wrong count or length. Non-finite values are found after the Gram pass
  * (validate/finite.ts) so valid inputs are not read an extra time.
  * @module

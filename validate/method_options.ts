@@ -1,5 +1,5 @@
 /**
- * Checks and defaults of the method-specific options (PAPER.md §6 names each hyperparameter).
+ * Checks and defaults of the method-specific options (docs/methods.md names each hyperparameter).
  * An option given for a method it does not apply to is an error, so a typo in `method` cannot
  * silently drop a setting. RangeError names the option and the value found.
  * @module
@@ -9,7 +9,7 @@ import { type Preset, PRESET_NAMES, PRESETS } from "../methods/presets.ts";
 import { describe } from "./grads.ts";
 
 /**
- * How MGDA normalises each gradient before solving (Sener & Koltun's code; PAPER.md §6.1).
+ * How MGDA normalises each gradient before solving (Sener & Koltun's code).
  *
  * @example MGDA under each normalisation
  * ```ts
@@ -25,7 +25,7 @@ import { describe } from "./grads.ts";
  */
 export const NORMALIZATIONS = ["none", "l2", "loss", "loss+"] as const;
 /**
- * CAGrad's output rescale (official code's `rescale` 0, 1, 2; PAPER.md §6.2).
+ * CAGrad's output rescale (official code's `rescale` 0, 1, 2).
  *
  * @example CAGrad under each rescale
  * ```ts
@@ -42,7 +42,7 @@ export const NORMALIZATIONS = ["none", "l2", "loss", "loss+"] as const;
  */
 export const RESCALES = ["none", "1+c^2", "1+c"] as const;
 /**
- * Aligned-MTL's eigenvalue scale (official `scale_mode`; PAPER.md §6.6).
+ * Aligned-MTL's eigenvalue scale (official `scale_mode`).
  *
  * @example Aligned-MTL under each scale mode
  * ```ts
@@ -58,7 +58,7 @@ export const RESCALES = ["none", "1+c^2", "1+c"] as const;
  */
 export const SCALE_MODES = ["min", "median", "rmse"] as const;
 /**
- * RLW's weight distribution (PAPER.md §6.12).
+ * RLW's weight distribution (Lin et al. 2022).
  *
  * @example RLW's random weights, reproducible from the seed
  * ```ts
@@ -163,7 +163,7 @@ export type Distribution = typeof DISTRIBUTIONS[number];
  * ```
  */
 export interface MethodOptions {
-  /** PCGrad: a compatibility preset (PAPER.md §1.2); default none (the paper's semantics). */
+  /** PCGrad: a compatibility preset (docs/methods.md); default none (the paper's semantics). */
   preset?: Preset;
   /** PCGrad: also visit j = i (as the official TF code, Pytorch-PCGrad and LibMTL); default false. */
   selfProjection?: boolean;

@@ -1,6 +1,6 @@
 /**
  * Checks and defaults of the options shared by every entry point (RangeError naming the option and
- * the value found; DESIGN.md "Errors at the boundary").
+ * the value found; docs/architecture.md "Errors and limits").
  * @module
  */
 
@@ -14,7 +14,7 @@ import {
 } from "./method_options.ts";
 
 /**
- * The methods (PAPER.md §1 and §6); "graddrop" is the one elementwise method.
+ * The methods (docs/methods.md); "graddrop" is the one elementwise method.
  *
  * @example Every method on the same gradients
  * ```ts
@@ -59,7 +59,7 @@ export const METHODS = [
  */
 export const REDUCTIONS = ["sum", "mean"] as const;
 /**
- * PCGrad's Meta-World ablation (PAPER.md §2): full update, its direction only, its size only.
+ * PCGrad's Meta-World ablation (Yu et al., §5.2): full update, its direction only, its size only.
  *
  * @example The ablation variants side by side
  * ```ts
@@ -75,7 +75,7 @@ export const REDUCTIONS = ["sum", "mean"] as const;
 export const VARIANTS = ["full", "direction", "magnitude"] as const;
 
 /**
- * A method: "pcgrad" (default), the baselines "sum" and "mean", or a relative (README).
+ * A method: "pcgrad" (default), the baselines "sum" and "mean", or a relative (docs/methods.md).
  *
  * @example Choosing a method and its options
  * ```ts
@@ -105,7 +105,7 @@ export type Method = typeof METHODS[number];
  */
 export type Reduction = typeof REDUCTIONS[number];
 /**
- * "full" (default), "direction" or "magnitude" (PAPER.md §2).
+ * "full" (default), "direction" or "magnitude" (Yu et al. 2020, §5.2; docs/methods.md).
  *
  * @example PCGrad's direction with the plain sum's length
  * ```ts

@@ -1,7 +1,7 @@
 /**
  * cpu and wasm backends: the library's SIMD WASM core on the gradients' values. Measured faster
- * than the same passes in tf.js ops: 3.5–4.5× on wasm, 79–203× on cpu (bench/tfjs_step_bench.ts,
- * README "tf.js step cost"): tf.js stacks the T gradients, then runs a general matMul and a
+ * than the same passes in tf.js ops on both (bench/tfjs_step_bench.ts; docs/performance.md,
+ * "tf.js step cost"): tf.js stacks the T gradients, then runs a general matMul and a
  * reduction, while the core reads each value once per pass and sums in float64 per block. Reading is
  * free on cpu (the tensor's own array) and a copy on wasm; the update is uploaded once.
  * @module

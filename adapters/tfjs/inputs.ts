@@ -1,9 +1,9 @@
 /**
- * Boundary checks of tf.js task gradients and the shared / task-specific split (PAPER.md §1.1,
- * §7.5): a variable whose gradient appears in two or more tasks' maps is shared and takes part in
+ * Boundary checks of tf.js task gradients and the shared / task-specific split (Yu et al. 2020,
+ * Appendix C): a variable whose gradient appears in two or more tasks' maps is shared and takes part in
  * the surgery; one that appears in a single task's map is that task's own and passes through.
- * TypeError for a wrong type, shape or dtype; RangeError for a wrong count (DESIGN.md "Errors at
- * the boundary").
+ * TypeError for a wrong type, shape or dtype; RangeError for a wrong count (docs/architecture.md
+ * "Errors and limits").
  * @module
  */
 

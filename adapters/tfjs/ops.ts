@@ -3,7 +3,7 @@
  * Each shared variable's gradients are stacked into X [T, size] (a zero row for a task without
  * one), G accumulates X Xᵀ on the device, and only the T×T sum is read back. Xᵀ is an explicit
  * transpose: `matMul(X, X, false, true)` is wrong for some T on a software WebGPU adapter
- * (DESIGN.md), so this path trusts no backend's transposed-operand matMul.
+ * (docs/architecture.md), so this path trusts no backend's transposed-operand matMul.
  * @module
  */
 

@@ -1,5 +1,5 @@
 /**
- * `SurgeryOptimizer`: wraps any tf.train optimizer (DESIGN.md "Adapters own framework quirks").
+ * `SurgeryOptimizer`: wraps any tf.train optimizer (docs/architecture.md, adapters).
  * A step takes each task's gradients, applies the surgery to the shared variables and hands the
  * result to the inner optimizer's `applyGradients`, which keeps its slot state by variable name.
  *
@@ -126,7 +126,7 @@ function disposeMaps(maps: readonly NamedTensorMap[]): void {
  * Wraps a tf.train optimizer with gradient surgery: `minimize(() => [loss1, loss2, …])` takes each
  * task's gradients, combines the shared variables' with the chosen method (PCGrad by default) and
  * applies the result with the inner optimizer. Variables only one task reaches (its head) keep that
- * task's gradient (PAPER.md §1.1).
+ * task's gradient (Yu et al. 2020, Appendix C).
  *
  * @example
  * ```ts

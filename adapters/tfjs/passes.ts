@@ -1,5 +1,5 @@
 /**
- * How one tf.js backend runs the two dense passes of a step (DESIGN.md "The one idea"): a Gram
+ * How one tf.js backend runs the two dense passes of a step (docs/architecture.md): a Gram
  * pass that accumulates G = Σ_b J_b J_bᵀ over the shared variables without concatenating them, and
  * a combine pass Σ_t w_t g_t per variable. A pass never reads tensor values itself: it yields the
  * tensors whose values it needs and gets them back, so one implementation serves the synchronous
@@ -23,7 +23,7 @@ export interface Passes {
   /** New tensors Σ_{t has it} weights[t] · g_t, one per shared variable the passes ran on. */
   combine(plan: Plan, weights: Float64Array): Map<Block, Tensor>;
   /**
-   * GradDrop instead of the combine pass (PAPER.md §6.8; elementwise, not Gram-expressible): one
+   * GradDrop instead of the combine pass (Chen et al. 2020; elementwise, not Gram-expressible): one
    * new tensor per shared variable. Coordinates are numbered over the shared variables in plan
    * order, as if concatenated, so the update equals the plain API's on that vector; a task without
    * a variable counts as zeros there. `mean` divides by T, as the engine's reduction does.

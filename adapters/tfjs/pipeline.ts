@@ -1,5 +1,5 @@
 /**
- * One tf.js surgery step (DESIGN.md pipeline): check the input and split shared from
+ * One tf.js surgery step (docs/architecture.md): check the input and split shared from
  * task-specific variables → Gram pass on the active backend → the engine's weights step (every
  * method and option of the plain API) → combine pass → one NamedTensorMap (or tensor) out.
  * @module
@@ -163,7 +163,7 @@ export function* surgeryStep(
     let combined: Map<Block, Tensor>;
     let stats: SurgeryStats;
     if (options.method === "graddrop") {
-      // Elementwise (PAPER.md §6.8): no weights; stats from G as the plain engine reports them.
+      // Elementwise (Chen et al. 2020): no weights; stats from G as the plain engine reports them.
       checkPerTaskOptions(options, plan.T, what);
       const params = graddropParams(options, plan.T, step.rng);
       combined = yield* run.graddrop(plan, params, options.reduction === "mean");

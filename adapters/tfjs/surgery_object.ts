@@ -1,6 +1,6 @@
 /**
- * The stateful tf.js surgery: one seeded stream and per-method state across steps (DESIGN.md "Pure
- * functions, explicit state"), the last step's stats, sync and async steps.
+ * The stateful tf.js surgery: one seeded stream and per-method state across steps (see
+ * docs/architecture.md, state), the last step's stats, sync and async steps.
  * @module
  */
 

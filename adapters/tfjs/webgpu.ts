@@ -2,7 +2,7 @@
  * webgpu backend: Gram and combine on the device with the WGSL kernels of webgpu_programs.ts;
  * only the T×T Gramian (its upper tile triangle) is read back and the T weights uploaded.
  *
- * Above `maxStorageBufferBindingSize` every kernel silently returns stale data (DESIGN.md), so no
+ * Above `maxStorageBufferBindingSize` every kernel silently returns stale data, so no
  * kernel ever binds more: a variable's stacked gradients X [T, size] are built in column windows
  * of at most limit / (4T) columns, each within the limit; G is additive over windows and the
  * combined windows are concatenated back. A single gradient larger than the limit cannot be bound

@@ -1,10 +1,10 @@
 /**
- * The dense kernels (Gram, combine, and GradDrop's elementwise one) as WGSL programs for tf.js's webgpu backend (DESIGN.md: only gram and
+ * The dense kernels (Gram, combine, and GradDrop's elementwise one) as WGSL programs for tf.js's webgpu backend (only gram and
  * combine touch d-sized data). They implement the backend's `WebGPUProgram` shape, are
  * registered with `registerKernel` for "webgpu" and run through `engine().runKernel`, so tidy and
  * dispose work as for any op. No Node or Deno API here: the same file serves browsers.
  *
- * Written for every adapter, including the software ones (DESIGN.md "Environment facts"): no
+ * Written for every adapter, including the software ones (docs/architecture.md "Runtime facts"): no
  * `matMul(X, X, false, true)` (wrong for T = 12, 16, 32 on llvmpipe); every shader loop runs far
  * fewer than 65,535 iterations per invocation (lavapipe stops longer loops silently); inputs never
  * exceed `maxStorageBufferBindingSize` (the caller windows them, adapters/tfjs/webgpu.ts).
@@ -149,7 +149,7 @@ function combineProgram(T: number, n: number) {
 }
 
 /**
- * GradDrop (PAPER.md §6.8) on X [T, n] with leak L [T] → [n]: the operations of
+ * GradDrop (Chen et al. 2020) on X [T, n] with leak L [T] → [n]: the operations of
  * core/graddrop_reference.ts in the same order (sign purity from Σ g and Σ |g|, the lowbias32
  * hash of the global coordinate under the step's two keys, keep-or-leak per task), in f32 and
  * u32 arithmetic, so it matches the WASM kernel up to the adapter's float rounding.

@@ -3,14 +3,14 @@
 // out[k] = Σ_t w[t] · rows[t][k] for T task rows of n floats, `stride` floats apart: a staged
 // chunk (stride = n) or rows read in place from a gradient buffer (core/gradient_buffer.ts). n is
 // a multiple of 8 (the wrapper zero-pads staged chunks and sends in-place tails to TypeScript)
-// (DESIGN.md: the combine pass; PAPER.md §1.3 "update = Σ_k w[k] g_k"). `w` holds T f32 weights.
+// (docs/architecture.md: the combine pass, update = Σ_k w[k] g_k). `w` holds T f32 weights.
 //
 // Blocked by rows: for each block of BLOCK_FLOATS outputs (64 KiB, cache-resident), rows are
 // added two at a time, each row segment read front to back. Reading two long runs at a time
-// beats reading all T rows in lockstep when the rows come from memory: at T = 8, d = 1e7 in place,
-// 14.5 ms against 32 ms for the previous kernel (eight accumulators fused over all T rows); on
-// staged, cached chunks the two are equal (6.0 ms each). The sum runs in task order,
-// madd(w_t, g_t, partial), as before, so the results are unchanged bit for bit.
+// beats reading all T rows in lockstep (eight accumulators fused over all T rows) when the rows
+// come from memory: at T = 8, d = 1e7 in place, 14.5 ms against 32 ms; on staged, cached chunks
+// the two are equal (6.0 ms each). The sum runs in task order, madd(w_t, g_t, partial), so the
+// blocking does not change a bit of the result.
 //
 // Returns 0 when every output value is finite, NaN otherwise: x − x is 0 for finite x and NaN for
 // ±Infinity or NaN, and a NaN survives the sum, so callers that must reject non-finite output
@@ -19,7 +19,7 @@
 
 import { madd } from "./madd";
 
-/** Outputs per block: 16 Ki floats = 64 KiB, chosen with the sweep in this kernel's commit. */
+/** Outputs per block: 16 Ki floats = 64 KiB, chosen by a sweep of block sizes. */
 const BLOCK_FLOATS = 16384;
 
 /** out[0, bytes) = w0 · r0 (+ w1 · r1 when two rows are given). */

@@ -1,6 +1,6 @@
 // AssemblyScript source of the GradDrop kernel (compiled by core/build_wasm.ts; not Deno code).
 //
-// GradDrop (Chen et al., NeurIPS 2020; PAPER.md §6.8), elementwise over one staged block of T task
+// GradDrop (Chen et al., NeurIPS 2020), elementwise over one staged block of T task
 // rows, each n floats long. Per coordinate k, with S = Σ_t g_t[k] and A = Σ_t |g_t[k]| summed in
 // f32 in task order, and U = u24 · 2⁻²⁴ from a keyed hash of the global index offset + k:
 //   the sign purity P = ½(1 + S/A) > U  ⇔  S > (2U − 1)·A   (no division, so no 0/0),

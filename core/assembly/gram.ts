@@ -6,12 +6,12 @@
 // sends in-place tails to TypeScript), so the loops unrolled over two f32x4 need no tail. Only the
 // upper triangle (j ≥ i) is written: G is symmetric and the TypeScript wrapper mirrors it.
 // Products are summed in f32x4 lanes inside a column block; each block's dot product is then
-// added to G in float64 (DESIGN.md: the Gram pass, PAPER.md §1.3, §7.2).
+// added to G in float64 (docs/architecture.md: the Gram pass, "Numerics").
 //
 // Register tiling: two rows i, i+1 against four rows j..j+3, eight f32x4 accumulators, so six
 // loads feed eight multiply-adds; the smaller tiles at the diagonal and the row ends unroll k
-// twice so that enough independent multiply-adds are in flight (measured in this kernel's commit
-// message: 2×4 tiles 1.3–1.7× the previous 1×4 tiles).
+// twice so that enough independent multiply-adds are in flight (2×4 tiles ran 1.3–1.7× faster
+// than 1×4 tiles).
 
 import { madd } from "./madd";
 

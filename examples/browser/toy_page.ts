@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /**
- * The browser page's toy section: the PCGrad paper's 2-D toy (PAPER.md §4.1) run in the page with
+ * The browser page's toy section: the PCGrad paper's 2-D toy (Figure 1) run in the page with
  * the library's bundled build (WASM core), drawn while it runs. It steps through exactly the loop
  * of the Deno demo (examples/toy/run.ts), so the same steps and seed give the same numbers; the
  * finished results are written as JSON into the page for tests (tests/edge/browser_test.ts).

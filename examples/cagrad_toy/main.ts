@@ -1,5 +1,5 @@
 /**
- * The CAGrad toy in the demo (PAPER.md §4.2, issue §4): Adam (lr 0.001, 100 000 steps as in
+ * The CAGrad toy in the demo (Liu et al. 2021, §5.1): Adam (lr 0.001, 100 000 steps as in
  * CAGrad's `toy.py`) on the update of each method, from the CAGrad paper's five starts, drawn on
  * the average loss into docs/cagrad_toy.svg. Settings follow `toy.py`: GD on the mean gradient,
  * MGDA (2-task closed form), PCGrad with the mean reduction, CAGrad with c = 0.5 divided by 1 + c.

@@ -1,6 +1,6 @@
 /**
- * The CAGrad toy (Liu et al., "Conflict-Averse Gradient Descent", NeurIPS 2021, §5.1; PAPER.md
- * §4.2), in the code version (`toy.py`, reused by Nash-MTL and FAMO: "+ tanh(−x2)" in f2, where
+ * The CAGrad toy (Liu et al., "Conflict-Averse Gradient Descent", NeurIPS 2021, §5.1),
+ * in the code version (`toy.py`, reused by Nash-MTL and FAMO: "+ tanh(−x2)" in f2, where
  * the paper prints "−"). Two losses over x = (x1, x2); their average has its global minimum at
  * (0, −8.3552) and the Pareto set is about the segment x1 ∈ [−7, 7], x2 = −8.3552. Gradients are
  * analytic with torch's conventions at the kinks: d|u|/du = 0 at u = 0, and clamp(min) passes the
@@ -40,7 +40,7 @@ function logFloor(u: number): [number, number] {
   return a >= LOWER ? [Math.log(a), 1 / u] : [Math.log(LOWER), 0];
 }
 
-/** Task t ∈ {0, 1} at x: L_t = c1·f_t + c2·g_t (PAPER.md §4.2). */
+/** Task t ∈ {0, 1} at x: L_t = c1·f_t + c2·g_t (as in CAGrad's toy.py). */
 export function task(t: 0 | 1, x1: number, x2: number): Evaluated {
   const th = Math.tanh(x2);
   // f1: u = 0.5(−x1 − 7) − tanh(−x2); f2: u = 0.5(−x1 + 3) + tanh(−x2) + 2.

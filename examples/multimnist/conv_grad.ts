@@ -1,8 +1,8 @@
 /**
  * A gradient for Conv2D written with conv2d ops, registered by the example (not the library):
  * tf.js 4.22's wasm backend has no `Conv2DBackpropFilter` kernel, so training a convolution there
- * throws, and the cpu backend's kernel takes ~40 s per batch of 256 (DESIGN.md "Environment
- * facts"). The filter gradient is itself a convolution: with the batch as the channel axis,
+ * throws, and the cpu backend's kernel takes ~40 s per batch of 256 (docs/architecture.md,
+ * "Runtime facts"). The filter gradient is itself a convolution: with the batch as the channel axis,
  * dW[kh, kw, ci, co] = Σ_{n, oh, ow} x[n, oh + kh, ow + kw, ci] · dy[n, oh, ow, co]
  * = conv2d(xᵀ, dyᵀ), x transposed to [ci, H, W, n] and dy to [OH, OW, n, co] (stride 1).
  * @module

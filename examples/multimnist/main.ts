@@ -1,5 +1,5 @@
 /**
- * MultiMNIST reproduction (PCGrad paper Appendix E; PAPER.md §5: Sener & Koltun 96.45 / 94.95,
+ * MultiMNIST reproduction (PCGrad paper Appendix E: Sener & Koltun 96.45 / 94.95,
  * PCGrad 96.58 / 95.50 left / right test accuracy): the shared-trunk LeNet trained with Adam under
  * equal weighting and under gradient surgery, over several seeds. Prints a progress bar, a table of
  * left / right test accuracy (mean ± std over seeds), and writes the learning curves to

@@ -1,7 +1,7 @@
 /**
  * The MultiMNIST network of Sener & Koltun 2018 (a LeNet trunk shared by two heads), written with
  * tf.js ops over named variables so the surgery can tell shared from task-specific parameters by
- * name (PAPER.md §1.1, §7.5):
+ * name (Yu et al. 2020, Appendix C):
  * trunk: conv 5×5×10 → max-pool 2 → ReLU → conv 5×5×20 → max-pool 2 → ReLU → dense 320→50 → ReLU;
  * each head: dense 50→50 → ReLU → dense 50→10 (logits).
  * @module

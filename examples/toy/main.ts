@@ -1,5 +1,5 @@
 /**
- * The PCGrad paper's 2-D toy (Yu et al. 2020, Figure 1 / Appendix D; PAPER.md §4.1): Adam on
+ * The PCGrad paper's 2-D toy (Yu et al. 2020, Figure 1 / Appendix D): Adam on
  * the sum of the two task gradients against Adam on PCGrad's update, 500 000 steps from
  * (0.5, −3) with lr 0.001. Prints the final points and losses and draws both trajectories on
  * the loss landscape into docs/toy_pcgrad.svg.

@@ -1,6 +1,6 @@
 /**
  * The 2-D toy of the PCGrad paper (Yu et al., "Gradient Surgery for Multi-Task Learning",
- * NeurIPS 2020, Figure 1 and Appendix D; PAPER.md §4.1): two task losses over θ = (θ1, θ2)
+ * NeurIPS 2020, Figure 1 and Appendix D): two task losses over θ = (θ1, θ2)
  * whose valleys meet only at θ1 = −2, tanh θ2 → 1. Everything here is float64.
  * @module
  */
@@ -32,12 +32,12 @@ function sech2(x: number): number {
   return (4 * e) / ((1 + e) * (1 + e));
 }
 
-/** Task 1 loss, PAPER.md §4.1: L1 = 20·log(max(|0.5θ1 + tanh(θ2)|, 5e-6)). */
+/** Task 1 loss (Yu et al. 2020, Appendix D): L1 = 20·log(max(|0.5θ1 + tanh(θ2)|, 5e-6)). */
 export function loss1(t1: number, t2: number): number {
   return 20 * Math.log(Math.max(Math.abs(inner1(t1, t2)), FLOOR));
 }
 
-/** Task 2 loss, PAPER.md §4.1: L2 = 25·log(max(|0.5θ1 − tanh(θ2) + 2|, 5e-6)). */
+/** Task 2 loss (Yu et al. 2020, Appendix D): L2 = 25·log(max(|0.5θ1 − tanh(θ2) + 2|, 5e-6)). */
 export function loss2(t1: number, t2: number): number {
   return 25 * Math.log(Math.max(Math.abs(inner2(t1, t2)), FLOOR));
 }

@@ -1,5 +1,5 @@
 /**
- * One run of the PCGrad paper's 2-D toy (PAPER.md §4.1): Adam from (0.5, −3) on the plain sum of
+ * One run of the PCGrad paper's 2-D toy (Figure 1): Adam from (0.5, −3) on the plain sum of
  * the task gradients, or on PCGrad's update. Shared by the Deno demo (examples/toy/main.ts) and the
  * browser page (examples/browser/), which hands in `createSurgery` from the bundled build, so
  * both run exactly this loop. Steps can be taken in slices, so a page can draw while it runs.

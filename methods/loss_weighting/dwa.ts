@@ -1,5 +1,5 @@
 /**
- * Dynamic Weight Average (Liu, Johns & Davison, CVPR 2019 / MTAN; PAPER.md §6.11), framework-free:
+ * Dynamic Weight Average (Liu, Johns & Davison, CVPR 2019 / MTAN), framework-free:
  * λ_k(t) = K·exp(w_k/τ) / Σ_i exp(w_i/τ) with w_k = L̄_k(t−1)/L̄_k(t−2), from the history of
  * epoch-average losses (oldest first); λ = 1 while fewer than two epochs are recorded; τ = 2.
  * The weights sum to K. Nash-MTL's variant passes averages over 25-iteration windows instead of

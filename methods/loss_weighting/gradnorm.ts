@@ -1,5 +1,5 @@
 /**
- * GradNorm (Chen et al., ICML 2018; PAPER.md §6.9), framework-free: one update of the learnable
+ * GradNorm (Chen et al., ICML 2018), framework-free: one update of the learnable
  * loss weights w_i from this step's losses, the initial losses L_i(0), and the per-task gradient
  * norms on the last shared layer W, ‖∇_W L_i‖ = √(G_W)_ii (unweighted: the diagonal of the Gramian
  * of the W-gradients, e.g. from accumulateGram on those gradients).

@@ -1,5 +1,5 @@
 /**
- * The loss-weighting schemes that need losses rather than gradients (PAPER.md §6.9–6.11), as pure
+ * The loss-weighting schemes that need losses rather than gradients (docs/methods.md), as pure
  * float64 functions for adapters that own the losses (the tf.js adapter wires them to tensors).
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Uncertainty weighting (Kendall, Gal & Cipolla, CVPR 2018; PAPER.md §6.10), framework-free.
+ * Uncertainty weighting (Kendall, Gal & Cipolla, CVPR 2018), framework-free.
  * With learnable s_t = log σ_t², the total loss is Σ_t [c_t e^{−s_t} L_t + s_t/2] with
  * c_t = ½ for a regression task (L/(2σ²) + log σ; the MTAN, CAGrad and Nash-MTL code use this form
  * for every task) and c_t = 1 for a classification task (L/σ² + log σ). Initial s: −0.5 (MTAN,

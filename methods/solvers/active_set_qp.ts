@@ -5,8 +5,8 @@
  *   minimise ½ xᵀQx + qᵀx   subject to   x ≥ lower,   and optionally   Σ_i x_i = total,
  *
  * with Q symmetric positive semi-definite (T×T, float64). With `total` it is the simplex problem
- * of MGDA (PAPER.md §6.1) and of CAGrad's inner step (§6.2); without it, the box-lower-bounded QP
- * of UPGrad and DualProj (§6.7). Each iteration solves the equality-constrained problem on the free
+ * of MGDA and of CAGrad's inner step; without it, the box-lower-bounded QP
+ * of UPGrad and DualProj. Each iteration solves the equality-constrained problem on the free
  * set exactly, so the result is the exact minimiser (to rounding) after finitely many steps, unlike
  * a plain Frank–Wolfe loop that stops at a tolerance. An index joins the free set only when its
  * multiplier is negative, which (as in Wolfe's min-norm-point algorithm) keeps the free set's

@@ -1,4 +1,4 @@
-// The MGDA-UB recipe (PAPER.md §6.1, README "MGDA-UB"): weights from the Gramian of the gradients
+// The MGDA-UB recipe (Sener & Koltun 2018): weights from the Gramian of the gradients
 // with respect to the shared representation Z, applied to the parameter gradients with the split
 // phase. Checked on a linear shared layer Z = Xθ, where ∇_θ L_t = Xᵀ ∇_Z L_t exactly.
 

@@ -1,5 +1,5 @@
 // The plain API against the float64 vector-form oracle of Algorithm 1, and the properties the
-// paper implies (PAPER.md §1, §8).
+// paper implies (Yu et al. 2020, Algorithm 1).
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -164,7 +164,7 @@ Deno.test("out is filled and returned", () => {
   assert.deepEqual(Array.from(out), [0.5, 1.5]);
 });
 
-Deno.test("golden values (PAPER.md §8 and the three-parameter case)", () => {
+Deno.test("golden values (Algorithm 1 by hand and the three-parameter case)", () => {
   assert.deepEqual(
     Array.from(surgery([new Float32Array([1, 0]), new Float32Array([-1, 1])])),
     [0.5, 1.5],
@@ -173,7 +173,7 @@ Deno.test("golden values (PAPER.md §8 and the three-parameter case)", () => {
   [0.5848, 3.8012, 3.8012].forEach((v, k) => assert.ok(Math.abs(out[k] - v) < 1e-4, `${out[k]}`));
 });
 
-Deno.test("two-task closed form: w1 = 1 − G12/G11, w2 = 1 − G12/G22 (PAPER.md §1.3)", () => {
+Deno.test("two-task closed form: w1 = 1 − G12/G11, w2 = 1 − G12/G22 (Appendix A)", () => {
   fc.assert(
     fc.property(gradsArb(2, 2, fc.integer({ min: 1, max: 50 })), (grads) => {
       const s = createSurgery();

@@ -18,7 +18,7 @@ const load = (file) => import(pathToFileURL(resolve(dir, file)).href);
 const gs = await load("gradient-surgery.mjs");
 const { default: worker } = await load("edge_worker.mjs");
 
-// The paper's two-task example (PAPER.md §8) and the kernel the bundle brought.
+// The paper's two-task example (Algorithm 1 by hand) and the kernel the bundle brought.
 assert.deepEqual(Array.from(gs.surgery([Float32Array.of(1, 0), Float32Array.of(-1, 1)])), [
   0.5,
   1.5,

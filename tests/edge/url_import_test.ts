@@ -79,7 +79,7 @@ Deno.test("url import: mod.ts by URL in a fresh cache, no permissions, WASM core
     assert.equal(code, 0, `the URL-importing script failed:\n${err}`);
     const got = JSON.parse(new TextDecoder().decode(stdout));
 
-    // Closed form (PAPER.md §8), and bitwise the same as a local import.
+    // Closed form (Algorithm 1 by hand), and bitwise the same as a local import.
     assert.deepEqual(got.paper, [0.5, 1.5]);
     const grads = sampleGrads();
     const stateful = local.createSurgery({ seed: 3 });

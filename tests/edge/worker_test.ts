@@ -36,7 +36,7 @@ Deno.test("edge worker: a posted gradient gets the library's update and stats", 
   assert.equal(stats.weights.length, grads.length);
   assert.ok(stats.conflicts.length > 0);
 
-  // The paper's two-task example with defaults (PAPER.md §8).
+  // The paper's two-task example with defaults (Algorithm 1 by hand).
   const paper = await post(JSON.stringify({ grads: [[1, 0], [-1, 1]] }));
   assert.deepEqual((await paper.json()).update, [0.5, 1.5]);
 });

@@ -1,4 +1,4 @@
-// The CAGrad toy (examples/cagrad_toy; PAPER.md §4.2): analytic gradients against finite
+// The CAGrad toy (examples/cagrad_toy; Liu et al. 2021, §5.1): analytic gradients against finite
 // differences, the global minimum, and the known result on full-length runs from one start each.
 
 import assert from "node:assert/strict";
@@ -30,7 +30,7 @@ Deno.test("cagrad toy: analytic gradients match central differences away from th
   }
   // torch semantics at x2 = 0: both gates have slope, so (0, 0) is not a fixed point.
   assert.notDeepEqual(task(0, 0, 0).grad, [0, 0]);
-  // The average's minimum (PAPER.md §4.2: L0 ≈ −15.09 at (0, −8.3552)).
+  // The average's minimum (L0 ≈ −15.09 at (0, −8.3552)).
   assert.ok(Math.abs(average(0, PARETO_X2) + 15.09) < 0.01);
   assert.ok(
     average(0, PARETO_X2) < average(0.3, PARETO_X2) && average(0, PARETO_X2) < average(0, -8),

@@ -1,5 +1,5 @@
 /**
- * Small float64 Jacobians for the method tests (DESIGN.md: methods are testable on 3×3): T task
+ * Small float64 Jacobians for the method tests (methods are testable on 3×3): T task
  * gradients of a short length d, each on its own scale, and their Gramian.
  * @module
  */

@@ -1,4 +1,4 @@
-// Aligned-MTL (PAPER.md §6.6): TorchJD's documented example, the aligned gradients' equal singular
+// Aligned-MTL: TorchJD's documented example, the aligned gradients' equal singular
 // values, the scale modes, and B = I for all-zero gradients.
 
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// CAGrad (PAPER.md §6.2): c = 0 is the mean, TorchJD's documented values, the primal optimality
+// CAGrad (Liu et al. 2021): c = 0 is the mean, TorchJD's documented values, the primal optimality
 // conditions, the rescales, and large c approaching MGDA's direction.
 
 import assert from "node:assert/strict";
@@ -30,7 +30,7 @@ Deno.test("cagrad: d = Jᵀα lies on the ball ‖d − g0‖ = c‖g0‖ and ma
   fc.assert(
     fc.property(jacobianArb(2, 7), fc.double({ min: 0.05, max: 0.95, noNaN: true }), (J, c) => {
       const T = J.length;
-      if (!fullRank(J)) return; // rank-deficient, badly scaled Gramians: see the README
+      if (!fullRank(J)) return; // rank-deficient, badly scaled Gramians: docs/methods.md
       const alpha = cagradWeights(gramOf(J), T, c);
       const g0 = combine(J, new Array(T).fill(1 / T));
       const d = combine(J, alpha);
@@ -96,7 +96,7 @@ Deno.test("cagrad rescale: 1 + c² (official default) and 1 + c (official toy)",
   );
 });
 
-Deno.test("cagrad with a large c points where MGDA does (PAPER.md §6.2: c → ∞ gives MGDA)", () => {
+Deno.test("cagrad with a large c points where MGDA does (Liu et al.: c → ∞ gives MGDA)", () => {
   const J = [[1, 0.2], [-0.6, 1], [0.3, -0.2]];
   const G = gramOf(J);
   const d = combine(J, cagradWeights(G, 3, 1e4));

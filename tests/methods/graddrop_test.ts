@@ -1,4 +1,4 @@
-// GradDrop (PAPER.md §6.8): the WASM kernel against its reference bit for bit over lengths that
+// GradDrop (Chen et al. 2020): the WASM kernel against its reference bit for bit over lengths that
 // hit every SIMD tail and chunk boundary, the sign-consistency property, leak, seeding, offsets.
 
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// GradVac (PAPER.md §6.3): zero targets give PCGrad, the cosine reaches the target after a
+// GradVac (Wang et al. 2021): zero targets give PCGrad, the cosine reaches the target after a
 // correction, the EMA update, and the state's shape.
 
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// IMTL-G (PAPER.md §6.4): equal projections on every unit task gradient, weights summing to 1,
+// IMTL-G (Liu et al. 2021): equal projections on every unit task gradient, weights summing to 1,
 // TorchJD's documented example, zero gradients without NaN.
 
 import assert from "node:assert/strict";

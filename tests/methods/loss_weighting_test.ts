@@ -1,4 +1,4 @@
-// GradNorm, uncertainty weighting and DWA (PAPER.md §6.9–6.11): values worked by hand, the
+// GradNorm, uncertainty weighting and DWA: values worked by hand, the
 // gradient against finite differences, and bad inputs.
 
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// MGDA (PAPER.md §6.1): golden values, the min-norm/KKT property, the T = 2 closed form against the
+// MGDA: golden values, the min-norm/KKT property, the T = 2 closed form against the
 // general solver, and the normalisations.
 
 import assert from "node:assert/strict";
@@ -8,7 +8,7 @@ import { minNormWeights } from "../../methods/mgda.ts";
 import { solveBoxQP } from "../../methods/solvers/active_set_qp.ts";
 import { close, combine, dot, gramOf, jacobianArb, norm, scaleOf } from "./_gram.ts";
 
-Deno.test("mgda golden, PAPER.md §8: γ = 0.6, update (0.2, 0.4) with equal projections 0.2", () => {
+Deno.test("mgda golden by hand: γ = 0.6, update (0.2, 0.4) with equal projections 0.2", () => {
   const { weights } = surgeryWeights(new Float64Array([1, -1, -1, 2]), { method: "mgda" });
   close(weights, [0.6, 0.4], 1e-15);
   const update = surgery([new Float32Array([1, 0]), new Float32Array([-1, 1])], { method: "mgda" });
@@ -86,7 +86,7 @@ Deno.test("mgda normalisations: l2 equals MGDA on unit gradients; loss+ needs lo
   // weights apply to the raw gradients as in Sener's code.
   close(l2, [0.5, 0.5], 1e-12);
   const loss = surgeryWeights(G, { method: "mgda", normalization: "loss", losses: [3, 1] }).weights;
-  // g/L: (1, 0) and (−1, 1) → Gram [[1, −1], [−1, 2]] → γ = 0.6 (PAPER.md §8)
+  // g/L: (1, 0) and (−1, 1) → Gram [[1, −1], [−1, 2]] → γ = 0.6 (worked by hand)
   close(loss, [0.6, 0.4], 1e-12);
   const lossPlus = surgeryWeights(G, { method: "mgda", normalization: "loss+", losses: [2, 5] })
     .weights;

@@ -1,4 +1,4 @@
-// Nash-MTL (PAPER.md §6.5): Gα = 1/α, no conflict, TorchJD's documented example, scale invariance
+// Nash-MTL: Gα = 1/α, no conflict, TorchJD's documented example, scale invariance
 // of the update, the Pareto-stationary fallback, warm-start state, updateEvery and maxNorm.
 
 import assert from "node:assert/strict";

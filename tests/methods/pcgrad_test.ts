@@ -1,10 +1,10 @@
-// PCGrad weights in Gram space on small matrices (DESIGN.md: methods are testable on 3×3).
+// PCGrad weights in Gram space on small matrices (methods are testable on 3×3).
 
 import assert from "node:assert/strict";
 import { pcgradCoefficients } from "../../methods/pcgrad.ts";
 import { CANCELLED, variantScale, variantWeights } from "../../methods/variants.ts";
 
-Deno.test("PAPER.md §8: G = [[1, −1], [−1, 2]] gives w = (2, 1.5)", () => {
+Deno.test("Algorithm 1 by hand: G = [[1, −1], [−1, 2]] gives w = (2, 1.5)", () => {
   const { weights, projections } = pcgradCoefficients(new Float64Array([1, -1, -1, 2]), 2, [[1], [
     0,
   ]]);

@@ -1,4 +1,4 @@
-// PCGrad compatibility presets (PAPER.md §1.2) against a float64 vector-form oracle of each
+// PCGrad compatibility presets (docs/methods.md) against a float64 vector-form oracle of each
 // reference implementation's loop: self-projection, fixed order, mean reduction, additive ε.
 
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// RLW (PAPER.md §6.12): weights on the simplex, reproducible from the seed, fresh every step, and
+// RLW (Lin et al. 2022): weights on the simplex, reproducible from the seed, fresh every step, and
 // distributed as documented (mean 1/T; softmax of normals vs Dirichlet(1)).
 
 import assert from "node:assert/strict";

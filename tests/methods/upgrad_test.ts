@@ -1,4 +1,4 @@
-// UPGrad and DualProj (PAPER.md §6.7): TorchJD's documented values, no conflict with any task,
+// UPGrad and DualProj (Quinton & Rey 2024): TorchJD's documented values, no conflict with any task,
 // the dual-cone projection's optimality, and the T = 2 equivalence with PCGrad.
 
 import assert from "node:assert/strict";

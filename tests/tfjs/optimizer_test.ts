@@ -1,6 +1,6 @@
 // SurgeryOptimizer: the same step as doing it by hand (task gradients → surgery → inner optimizer),
 // heads untouched by the surgery, losses returned, errors, and no tensor growth over thousands of
-// steps (DESIGN.md "Adapters own framework quirks").
+// steps (docs/architecture.md "Adapters own framework quirks").
 
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";

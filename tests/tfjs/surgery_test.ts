@@ -1,5 +1,5 @@
 // The tf.js surgery against the plain API on every backend (cpu, wasm, webgpu): same updates, same
-// stats, same stream, every method; shared vs task-specific variables (PAPER.md §1.1, §7.5).
+// stats, same stream, every method; shared vs task-specific variables (Yu et al. 2020, Appendix C).
 
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";

@@ -1,0 +1,345 @@
+/**
+ * Renders the numbers in the docs from the data that produced them, so no figure is ever copied
+ * by hand: the benchmark tables from docs/bench_pcgrad*.json and docs/bench_tfjs_step.json, the
+ * MultiMNIST tables from docs/multimnist_*.json, and the two toy tables by running the toys
+ * (deterministic: the same code gives the same bits). Each figure sits in a Markdown file between
+ *
+ *   <!-- generated:NAME -->
+ *   …
+ *   <!-- /generated:NAME -->
+ *
+ * and is replaced whole, with a blank line on either side. Fragments are formatted with `deno fmt`,
+ * so the root Markdown files stay fmt-clean.
+ *
+ *   deno run --allow-read=. --allow-write=README.md,docs --allow-run tools/docs_tables.ts
+ *   … --check    exit 1 and name the stale files instead of writing (what the test runs)
+ * @module
+ */
+
+import { baselineTable, type BenchResult, floorTable, scalingTable } from "../bench/_report.ts";
+import { createSurgery } from "../mod.ts";
+import { resultCells, ToyRun } from "../examples/toy/run.ts";
+import {
+  METHODS as CAGRAD_TOY_METHODS,
+  paretoDistance,
+  runMethod,
+} from "../examples/cagrad_toy/main.ts";
+import { STARTS } from "../examples/cagrad_toy/problem.ts";
+
+const ROOT = new URL("../", import.meta.url);
+
+/** The files that hold generated fragments. */
+export const FILES = ["README.md", "docs/performance.md", "docs/tfjs.md", "docs/demos.md"];
+
+async function json<T>(path: string): Promise<T> {
+  return JSON.parse(await Deno.readTextFile(new URL(path, ROOT))) as T;
+}
+
+function markdown(header: string[], rows: string[][], align?: ("l" | "r")[]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  const rule = header.map((
+    _,
+    c,
+  ) => ((align?.[c] ?? (c === 0 ? "l" : "r")) === "l" ? "---" : "--:"));
+  return [line(header), line(rule), ...rows.map(line)].join("\n");
+}
+
+/** 1e6 for powers of ten, else the integer as it is. */
+const fmtD = (d: number) => (Number.isInteger(Math.log10(d)) ? `1e${Math.log10(d)}` : String(d));
+const times = (x: number) => `${x.toFixed(1)}×`;
+const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+
+/** min–max of a list, formatted. */
+function range(values: number[], f: (x: number) => string = (x) => x.toFixed(1)): string {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return f(lo) === f(hi) ? f(lo) : `${f(lo)}–${f(hi)}`;
+}
+
+// ---------------------------------------------------------------- the PCGrad benchmark
+
+/** The README's headline: the speed-ups at T = 8, d = 1e7 and their range over every size. */
+function headline(b: BenchResult): string {
+  const at = b.results.find((r) => r.T === 8 && r.d === 1e7);
+  if (at === undefined) throw new Error("docs_tables: the benchmark has no T = 8, d = 1e7 row");
+  const naive = b.results.filter((r) => r.naiveMs !== null).map((r) => r.naiveMs! / r.surgeryMs);
+  const wasm = b.results.filter((r) => r.tfjsMs.wasm !== undefined).map((r) =>
+    r.tfjsMs.wasm / r.surgeryMs
+  );
+  return `At T = 8 tasks and d = 10⁷ shared parameters one PCGrad step takes ${
+    ms(at.surgeryMs)
+  } ms on one core of the benchmark machine: ${times(at.naiveMs! / at.surgeryMs)} faster than a ` +
+    `direct TypeScript port of the vector algorithm and ${
+      times(at.tfjsMs.wasm / at.surgeryMs)
+    } faster than the same two passes in tf.js's wasm backend (${range(naive)}× and ` +
+    `${range(wasm)}× over every size measured, T = 2…32, d = 10⁵…10⁷).`;
+}
+
+/** The machine and run a benchmark file comes from. */
+function machine(b: BenchResult, file: string): string {
+  const m = b.machine;
+  return `${file}: Deno ${m.deno}, V8 ${m.v8}, ${m.logicalCpus} logical CPUs, kernels ` +
+    `${m.kernel}, tf.js ${m.tfjs}; in-register peak ${(m.peak.best / 1e9).toFixed(1)} G lane ` +
+    `multiply-adds/s; ${Math.round(b.totalSeconds)} s in all, ${m.date.slice(0, 10)}.`;
+}
+
+/** bench/_report.ts's table, without the paragraph it appends for the terminal. */
+function tableOnly(text: string): string {
+  return text.split("\n\n")[0];
+}
+
+function scalingOnly(text: string): string {
+  return text.split("\n\n").slice(1).join("\n\n");
+}
+
+// ---------------------------------------------------------------- the tf.js step benchmark
+
+interface TfjsStep {
+  backend: string;
+  forwardMs: number;
+  innerStepMs: number;
+  taskGradsMs: number;
+  surgeryMs: number;
+  surgeryStepMs: number;
+}
+interface TfjsPass {
+  backend: string;
+  T: number;
+  d: number;
+  ms: Record<string, number>;
+}
+
+function tfjsStepTable(steps: TfjsStep[]): string {
+  return markdown(
+    [
+      "backend",
+      "forward ms",
+      "inner step ms",
+      "T = 2 task grads ms",
+      "surgery ms",
+      "SurgeryOptimizer step ms",
+      "step / inner",
+      "surgery share of step",
+    ],
+    steps.map((r) => [
+      r.backend,
+      ms(r.forwardMs),
+      ms(r.innerStepMs),
+      ms(r.taskGradsMs),
+      ms(r.surgeryMs),
+      ms(r.surgeryStepMs),
+      `${(r.surgeryStepMs / r.innerStepMs).toFixed(2)}×`,
+      `${((100 * r.surgeryMs) / r.surgeryStepMs).toFixed(1)} %`,
+    ]),
+  );
+}
+
+function tfjsPassTable(passes: TfjsPass[]): string {
+  return markdown(
+    ["backend", "T", "d", "tf ops ms", "chosen", "chosen ms", "tf ops / chosen"],
+    passes.map((r) => {
+      const chosen = r.ms.WGSL !== undefined ? "WGSL" : "WASM core";
+      return [
+        r.backend,
+        String(r.T),
+        fmtD(r.d),
+        ms(r.ms["tf ops"]),
+        chosen,
+        ms(r.ms[chosen]),
+        times(r.ms["tf ops"] / r.ms[chosen]),
+      ];
+    }),
+    ["l", "r", "r", "r", "l", "r", "r"],
+  );
+}
+
+/** The ranges the adapter docs quote: how much faster the chosen passes are, per backend. */
+function tfjsPassSummary(passes: TfjsPass[]): string {
+  const per = (backend: string) => {
+    const rows = passes.filter((p) => p.backend === backend);
+    if (rows.length === 0) return null;
+    const chosen = (p: TfjsPass) => p.ms.WGSL ?? p.ms["WASM core"];
+    return `${backend} ${range(rows.map((p) => p.ms["tf ops"] / chosen(p)))}×`;
+  };
+  const parts = ["cpu", "wasm", "webgpu"].map(per).filter((p) => p !== null);
+  return `The chosen passes against the same passes in tf.js ops, over the sizes above: ${
+    parts.join(", ")
+  }.`;
+}
+
+// ---------------------------------------------------------------- MultiMNIST
+
+interface MnistRun {
+  settings: { method: string; seed: number; epochs: number };
+  curve: { epoch: number; testAccuracy: [number, number] }[];
+  accuracy: [number, number];
+  conflictRate: number | null;
+}
+interface MnistFile {
+  setting: { train: number; test: number; epochs: number; seeds: number };
+  table: string;
+  results: MnistRun[];
+}
+
+function meanStd(values: number[], digits = 2): string {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.length > 1
+    ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)
+    : 0;
+  return `${mean.toFixed(digits)} ± ${Math.sqrt(variance).toFixed(digits)}`;
+}
+
+/** The full run's table with the paper's numbers (Yu et al. 2020, Appendix E) beneath. */
+function mnistFull(full: MnistFile): string {
+  return [
+    full.table,
+    "| paper: MGDA (Sener & Koltun) | | 96.45 | 94.95 | | |",
+    "| paper: PCGrad | | 96.58 | 95.50 | | |",
+  ].join("\n");
+}
+
+/** Every method after one epoch: the zoo run, and sum / pcgrad read off the full run at epoch 1. */
+function mnistZoo(full: MnistFile, zoo: MnistFile): string {
+  const methods = (f: MnistFile) => [...new Set(f.results.map((r) => r.settings.method))];
+  const row = (f: MnistFile, method: string, atEpochOne: boolean) => {
+    const runs = f.results.filter((r) => r.settings.method === method);
+    const acc = (r: MnistRun, t: 0 | 1) =>
+      atEpochOne ? r.curve.find((p) => p.epoch === 1)!.testAccuracy[t] : r.accuracy[t];
+    return [
+      method,
+      String(runs.length),
+      meanStd(runs.map((r) => acc(r, 0))),
+      meanStd(runs.map((r) => acc(r, 1))),
+      atEpochOne || runs[0].conflictRate === null
+        ? "–"
+        : `${meanStd(runs.map((r) => 100 * r.conflictRate!), 0)} %`,
+    ];
+  };
+  return markdown(
+    ["method", "seeds", "left acc %", "right acc %", "steps in conflict"],
+    [
+      ...methods(full).map((m) => row(full, m, true)),
+      ...methods(zoo).map((m) => row(zoo, m, false)),
+    ],
+  );
+}
+
+// ---------------------------------------------------------------- the toys
+
+function toyTable(): string {
+  const rows = (["Adam", "Adam + PCGrad"] as const).map((name) => {
+    const run = new ToyRun(name, createSurgery);
+    run.advance(run.steps);
+    return resultCells(run.result());
+  });
+  return markdown(["run", "θ1", "θ2", "L1", "L2", "L"], rows);
+}
+
+function cagradToyTable(): string {
+  const fixed = (x: number) => (Math.abs(x) < 0.005 ? 0 : x).toFixed(2); // no "-0.00"
+  const point = ([x1, x2]: readonly number[]) => `(${fixed(x1)}, ${fixed(x2)})`;
+  const rows = CAGRAD_TOY_METHODS.map((method) => {
+    const ends = STARTS.map((start) => runMethod(method, start, undefined, Infinity).end);
+    const far = Math.max(...ends.map(paretoDistance));
+    return [method.name, ends.map(point).join(", "), far.toFixed(2)];
+  });
+  return markdown(
+    ["method", `ends from ${STARTS.map(point).join(", ")}`, "farthest from the Pareto set"],
+    rows,
+    ["l", "l", "r"],
+  );
+}
+
+// ---------------------------------------------------------------- assembly
+
+/** Every fragment by name, computed once. */
+export async function fragments(): Promise<Record<string, string>> {
+  const full = await json<BenchResult>("docs/bench_pcgrad.json");
+  const t8 = await json<BenchResult>("docs/bench_pcgrad_t8.json");
+  const tfjs = await json<{ steps: TfjsStep[]; passes: TfjsPass[] }>("docs/bench_tfjs_step.json");
+  const mnist = await json<MnistFile>("docs/multimnist_full.json");
+  const zoo = await json<MnistFile>("docs/multimnist_full_zoo.json");
+  const quick = await json<MnistFile>("docs/multimnist_quick.json");
+  return {
+    "headline": headline(full),
+    "readme-headline": `${headline(full)} Details in [docs/performance.md](docs/performance.md).`,
+    "bench-machine": machine(full, "docs/bench_pcgrad.json") + "\n\n" +
+      machine(t8, "docs/bench_pcgrad_t8.json"),
+    "bench-floors": tableOnly(floorTable(full)),
+    "bench-baselines": tableOnly(baselineTable(full)),
+    "bench-scaling": scalingOnly(scalingTable(full, 8)),
+    "bench-t8-floors": tableOnly(floorTable(t8)),
+    "bench-t8-baselines": tableOnly(baselineTable(t8)),
+    "bench-t8-scaling": scalingOnly(scalingTable(t8, 8)),
+    "tfjs-step": tfjsStepTable(tfjs.steps),
+    "tfjs-passes": tfjsPassTable(tfjs.passes) + "\n\n" + tfjsPassSummary(tfjs.passes),
+    "multimnist-full": mnistFull(mnist),
+    "multimnist-zoo": mnistZoo(mnist, zoo),
+    "multimnist-quick": quick.table,
+    "toy": toyTable(),
+    "cagrad-toy": cagradToyTable(),
+  };
+}
+
+/** Formats a Markdown fragment as `deno fmt` would format it in place. */
+async function fmt(text: string): Promise<string> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "--ext=md", "-"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(text + "\n"));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  if (code !== 0) throw new Error(`deno fmt failed: ${new TextDecoder().decode(stderr)}`);
+  return new TextDecoder().decode(stdout).trimEnd();
+}
+
+const MARKER = /<!-- generated:([a-z0-9-]+) -->\n[\s\S]*?<!-- \/generated:\1 -->/g;
+
+/** The file's text with every generated fragment re-rendered. */
+export async function render(text: string, values: Record<string, string>): Promise<string> {
+  const names = [...text.matchAll(MARKER)].map((m) => m[1]);
+  const formatted: Record<string, string> = {};
+  for (const name of names) {
+    if (values[name] === undefined) throw new Error(`docs_tables: unknown fragment ${name}`);
+    formatted[name] = await fmt(values[name]);
+  }
+  return text.replace(
+    MARKER,
+    (_, name: string) =>
+      `<!-- generated:${name} -->\n\n${formatted[name]}\n\n<!-- /generated:${name} -->`,
+  );
+}
+
+/** Files whose generated fragments differ from a fresh rendering, with the fresh text. */
+export async function stale(): Promise<{ file: string; fresh: string }[]> {
+  const values = await fragments();
+  const out: { file: string; fresh: string }[] = [];
+  for (const file of FILES) {
+    const text = await Deno.readTextFile(new URL(file, ROOT));
+    const fresh = await render(text, values);
+    if (fresh !== text) out.push({ file, fresh });
+  }
+  return out;
+}
+
+if (import.meta.main) {
+  const check = Deno.args.includes("--check");
+  const changed = await stale();
+  for (const { file, fresh } of changed) {
+    if (check) console.error(`stale: ${file}`);
+    else {
+      await Deno.writeTextFile(new URL(file, ROOT), fresh);
+      console.log(`wrote ${file}`);
+    }
+  }
+  if (check && changed.length > 0) {
+    console.error(
+      "Run: deno run --allow-read=. --allow-write=README.md,docs --allow-run tools/docs_tables.ts",
+    );
+    Deno.exit(1);
+  }
+}
