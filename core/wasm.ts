@@ -135,6 +135,13 @@ const compiled = new Map<string, WebAssembly.Module | null>();
  * the kernels load. It stands in for compiling that flavor from the embedded bytes.
  */
 export function provideCoreModule(module: WebAssembly.Module, flavor: WasmFlavor = "simd"): void {
+  if (!(module instanceof WebAssembly.Module)) {
+    throw new TypeError(
+      `Cannot provide the core module: expected a WebAssembly.Module, found ${
+        Object.prototype.toString.call(module)
+      }`,
+    );
+  }
   compiled.set(flavor, module);
 }
 

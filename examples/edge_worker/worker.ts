@@ -20,7 +20,8 @@
 import { createSurgery, type SurgeryStats } from "../../mod.ts";
 import { HttpError, parseCall, readBody } from "./request.ts";
 
-export { MAX_BODY_BYTES, MAX_ENTRIES, MAX_TASKS } from "./limits.ts";
+// Only the handler is exported: Cloudflare Workers takes every named export of the main module
+// for an entrypoint and refuses to start on a plain value (the limits live in limits.ts).
 
 /** The JSON a successful call returns. */
 export interface SurgeryResponse {

@@ -1,11 +1,8 @@
 // The edge-worker example (examples/edge_worker/worker.ts), called the way a worker runtime calls
 // it: `default.fetch(request)` with a Request, answers compared with the library's own.
 import assert from "node:assert/strict";
-import worker, {
-  MAX_BODY_BYTES,
-  MAX_ENTRIES,
-  MAX_TASKS,
-} from "../../examples/edge_worker/worker.ts";
+import worker from "../../examples/edge_worker/worker.ts";
+import { MAX_BODY_BYTES, MAX_ENTRIES, MAX_TASKS } from "../../examples/edge_worker/limits.ts";
 import { surgery } from "../../mod.ts";
 import { sampleGrads } from "./_workload.ts";
 
