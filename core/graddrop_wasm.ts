@@ -1,15 +1,14 @@
 /**
  * TypeScript wrapper of the GradDrop WASM kernel (core/assembly/graddrop.ts), with the reference
- * (core/graddrop_reference.ts) as the fallback where WebAssembly SIMD is missing. It runs its own
- * instance of the embedded module, created on first use, so nothing is paid by callers that never
- * select "graddrop". Rows are staged a cache-sized chunk at a time, as core/wasm.ts does, so d is
+ * (core/graddrop_reference.ts) as the fallback where WebAssembly SIMD is missing or compiling it is
+ * refused. It runs its own instance of the core module (core/wasm.ts), created on first use, so
+ * nothing is paid by callers that never select "graddrop". Rows are staged a cache-sized chunk at a time, as core/wasm.ts does, so d is
  * not limited by WASM memory.
  * @module
  */
 
-import { decodeBase64 } from "./_base64.ts";
-import { WASM_BASE64 } from "./_wasm_module.ts";
 import { type GradDropParams, graddropReference } from "./graddrop_reference.ts";
+import { coreModule } from "./wasm.ts";
 
 /** Floats of all T rows staged per chunk (256 KiB), as the gram/combine wrapper. */
 const STAGE_FLOATS = 64 * 1024;
@@ -36,13 +35,15 @@ export interface GradDropKernel {
   run(rows: readonly Float32Array[], params: GradDropParams, out: Float32Array): void;
 }
 
-/** The WASM backend, or null where WebAssembly SIMD is unavailable. */
+/**
+ * The WASM backend, or null where WebAssembly SIMD is unavailable or the runtime refuses to compile
+ * the embedded module (and none was handed in compiled: core/wasm.ts provideCoreModule).
+ */
 export function createGradDropWasm(): GradDropKernel | null {
   if (typeof WebAssembly !== "object") return null;
-  const bytes = decodeBase64(WASM_BASE64);
-  if (!WebAssembly.validate(bytes)) return null;
-  const wasm = new WebAssembly.Instance(new WebAssembly.Module(bytes), {})
-    .exports as unknown as Exports;
+  const module = coreModule("simd");
+  if (module === null) return null;
+  const wasm = new WebAssembly.Instance(module, {}).exports as unknown as Exports;
   const base = (wasm.heapBase() + 15) & ~15;
   return {
     name: "wasm-simd",

@@ -128,19 +128,47 @@ function layout(base: number, T: number, n: number) {
 const compiled = new Map<string, WebAssembly.Module | null>();
 
 /**
+ * Hands the library the core compiled elsewhere, for runtimes that refuse to compile WebAssembly
+ * from bytes (Cloudflare Workers, Vercel Edge) but accept a module imported as a `.wasm` file: the
+ * edge build (tools/bundle.ts) imports core.wasm, the plain SIMD build, and passes it here before
+ * the kernels load. It stands in for compiling that flavor from the embedded bytes.
+ */
+export function provideCoreModule(module: WebAssembly.Module, flavor: WasmFlavor = "simd"): void {
+  if (!(module instanceof WebAssembly.Module)) {
+    throw new TypeError(
+      `Cannot provide the core module: expected a WebAssembly.Module, found ${
+        Object.prototype.toString.call(module)
+      }`,
+    );
+  }
+  compiled.set(flavor, module);
+}
+
+/** The embedded bytes compiled, or null where the runtime cannot or will not compile them. */
+function compile(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module | null {
+  try {
+    return WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  } catch {
+    // "Wasm code generation disallowed by embedder" (Cloudflare Workers, Vercel Edge, a CSP
+    // without 'wasm-unsafe-eval'): the TypeScript kernels run instead.
+    return null;
+  }
+}
+
+/**
  * The compiled module of that flavor (the shared-memory build when `shared`), or null where the
  * runtime cannot run it (feature detection: a module that uses (relaxed) SIMD throughout validates
- * exactly where that is supported). Compiled once per runtime (per thread).
+ * exactly where that is supported) or refuses to compile it. Compiled once per runtime (per
+ * thread).
  */
-function moduleOf(flavor: WasmFlavor, shared: boolean): WebAssembly.Module | null {
+export function coreModule(flavor: WasmFlavor, shared = false): WebAssembly.Module | null {
   const key = `${flavor}${shared ? " shared" : ""}`;
   if (!compiled.has(key)) {
     const relaxed = flavor === "relaxed-simd";
     const base64 = shared
       ? (relaxed ? WASM_SHARED_RELAXED_BASE64 : WASM_SHARED_BASE64)
       : (relaxed ? WASM_RELAXED_BASE64 : WASM_BASE64);
-    const bytes = decodeBase64(base64);
-    compiled.set(key, WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null);
+    compiled.set(key, compile(decodeBase64(base64)));
   }
   return compiled.get(key)!;
 }
@@ -148,7 +176,7 @@ function moduleOf(flavor: WasmFlavor, shared: boolean): WebAssembly.Module | nul
 /** An instance of that flavor, on its own memory or on a given shared memory; null if unsupported. */
 function instantiate(flavor: WasmFlavor, memory?: WebAssembly.Memory): CoreExports | null {
   if (typeof WebAssembly !== "object") return null;
-  const module = moduleOf(flavor, memory !== undefined);
+  const module = coreModule(flavor, memory !== undefined);
   if (module === null) return null;
   const imports: WebAssembly.Imports = memory === undefined ? {} : { env: { memory } };
   return new WebAssembly.Instance(module, imports).exports as unknown as CoreExports;

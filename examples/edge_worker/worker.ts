@@ -1,33 +1,34 @@
 /**
  * Gradient surgery as a worker-style edge function: a module whose default export has
  * `fetch(request)`, the shape Cloudflare Workers, Deno (`deno serve`) and Bun serve. POST a JSON
- * body `{ "grads": number[][], "options"?: { method, reduction, variant, order, seed } }` and get
- * `{ "update": number[], "stats": {…} }` back: one stateless surgery step. A training loop that
- * wants fresh PCGrad orders every step sends a different `seed` each step (e.g. the step number).
+ * body `{ "grads": number[][], "losses"?: number[], "options"?: { method, reduction, … },
+ * "stats"?: boolean }` and get `{ "update": number[], "stats"?: {…} }` back: one stateless surgery
+ * step. A training loop that wants fresh PCGrad orders every step sends a different `seed` each
+ * step (e.g. the step number).
  *
- * `deno task bundle` writes it as one file with the WASM core inside, dist/edge_worker.mjs, ready
- * to deploy; try it with `deno serve examples/edge_worker/worker.ts`.
+ * Every answer is JSON: `{ error }` with 4xx for a request the worker refuses (413 for a body over
+ * MAX_BODY_BYTES, 422 for more than MAX_TASKS tasks or MAX_ENTRIES gradient entries, 400 for a
+ * malformed call), 500 for a failure of its own. The limits (limits.ts) bound each request's work.
+ *
+ * `deno task bundle` writes it as one file with the WASM core inside, dist/edge_worker.mjs, and as
+ * dist/edge/worker.mjs, which imports the core as the module dist/edge/core.wasm, for runtimes that
+ * refuse to compile WebAssembly from bytes (Cloudflare Workers, Vercel Edge); try it with
+ * `deno serve examples/edge_worker/worker.ts`.
  * @module
  */
 
-import { createSurgery, type SurgeryOptions, type SurgeryStats } from "../../mod.ts";
+import { createSurgery, type SurgeryStats } from "../../mod.ts";
+import { HttpError, parseCall, readBody } from "./request.ts";
 
-/** Largest request body accepted, in bytes (about 1.5 M gradient entries as JSON). */
-export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+// Only the handler is exported: Cloudflare Workers takes every named export of the main module
+// for an entrypoint and refuses to start on a plain value (the limits live in limits.ts).
 
 /** The JSON a successful call returns. */
 export interface SurgeryResponse {
   /** The combined update, one number per parameter. */
   update: number[];
-  /** The step's diagnostics, as the library's `SurgeryStats`. */
-  stats: SurgeryStats;
-}
-
-/** A client error: becomes a JSON `{ error }` response with this status. */
-class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
+  /** The step's diagnostics, as the library's `SurgeryStats`; left out for `"stats": false`. */
+  stats?: SurgeryStats;
 }
 
 function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
@@ -37,50 +38,10 @@ function json(body: unknown, status = 200, headers: Record<string, string> = {})
   });
 }
 
-/** The body as text, refusing more than MAX_BODY_BYTES without buffering past the limit. */
-async function readBody(request: Request): Promise<string> {
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > MAX_BODY_BYTES) {
-    throw new HttpError(413, `Request body of ${declared} bytes exceeds ${MAX_BODY_BYTES} bytes`);
-  }
-  if (request.body === null) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of request.body) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      throw new HttpError(413, `Request body exceeds ${MAX_BODY_BYTES} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  return new TextDecoder().decode(bytes);
-}
-
-/** `{ grads, options }` from the parsed body; HttpError 400 naming what is wrong. */
-function parseCall(body: unknown): { grads: Float32Array[]; options: SurgeryOptions } {
-  if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw new HttpError(400, "Body must be a JSON object with a `grads` array");
-  }
-  const { grads, options } = body as { grads?: unknown; options?: unknown };
-  if (!Array.isArray(grads)) throw new HttpError(400, "`grads` must be an array of arrays");
-  const rows = grads.map((row, t) => {
-    if (!Array.isArray(row) || !row.every((x) => typeof x === "number")) {
-      throw new HttpError(400, `grads[${t}] must be an array of numbers`);
-    }
-    return Float32Array.from(row);
-  });
-  if (options !== undefined && (options === null || typeof options !== "object")) {
-    throw new HttpError(400, "`options` must be an object");
-  }
-  // `out` cannot come from JSON; everything else is checked by the library.
-  const { out: _out, ...weightOptions } = (options ?? {}) as SurgeryOptions;
-  return { grads: rows, options: weightOptions };
+/** The library's boundary errors ("Cannot run surgery: …") name the parameter and the value. */
+function isBoundaryError(error: unknown): error is Error {
+  return (error instanceof TypeError || error instanceof RangeError) &&
+    error.message.startsWith("Cannot ");
 }
 
 /** One stateless surgery step per POST. */
@@ -94,25 +55,24 @@ async function handle(request: Request): Promise<Response> {
   if (!/^application\/json\b/i.test(type)) {
     throw new HttpError(415, `Content-Type must be application/json, found "${type}"`);
   }
+  const text = await readBody(request);
   let body: unknown;
   try {
-    body = JSON.parse(await readBody(request));
+    body = JSON.parse(text);
   } catch (error) {
-    if (error instanceof HttpError) throw error;
     throw new HttpError(400, `Body is not valid JSON: ${(error as Error).message}`);
   }
-  const { grads, options } = parseCall(body);
+  const call = parseCall(body);
   let result: SurgeryResponse;
   try {
     // A fresh stateful surgery per request: `surgery(grads, options)` plus its stats.
-    const step = createSurgery(options);
-    const update = step.surgery(grads);
-    result = { update: Array.from(update), stats: step.stats! };
+    const step = createSurgery(call.options);
+    const update = step.surgery(call.grads, { losses: call.losses as number[] | undefined });
+    result = call.stats ? { update: Array.from(update), stats: step.stats! } : {
+      update: Array.from(update),
+    };
   } catch (error) {
-    // The library's boundary errors name the parameter and the value found.
-    if (error instanceof TypeError || error instanceof RangeError) {
-      throw new HttpError(400, error.message);
-    }
+    if (isBoundaryError(error)) throw new HttpError(400, error.message);
     throw error;
   }
   return json(result);
@@ -120,13 +80,17 @@ async function handle(request: Request): Promise<Response> {
 
 /** The worker: `export default { fetch }`. */
 export default {
-  /** Answers one request; client errors become JSON `{ error }` with a 4xx status. */
+  /**
+   * Answers one request, always with JSON: client errors as `{ error }` with a 4xx status, any
+   * other failure as `{ error }` with 500.
+   */
   async fetch(request: Request): Promise<Response> {
     try {
       return await handle(request);
     } catch (error) {
       if (error instanceof HttpError) return json({ error: error.message }, error.status);
-      throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      return json({ error: `Internal error: ${message}` }, 500);
     }
   },
 };
