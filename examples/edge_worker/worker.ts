@@ -7,8 +7,8 @@
  * step (e.g. the step number).
  *
  * Every answer is JSON: `{ error }` with 4xx for a request the worker refuses (413 for a body over
- * MAX_BODY_BYTES, 422 for more than MAX_TASKS tasks or MAX_ENTRIES gradient entries, 400 for a
- * malformed call), 500 for a failure of its own. The limits (limits.ts) bound each request's work.
+ * MAX_BODY_BYTES, 422 for more than MAX_TASKS tasks or MAX_ENTRIES gradient entries or for an
+ * update beyond float32's range, 400 for a malformed call), 500 for a failure of its own. The limits (limits.ts) bound each request's work.
  *
  * `deno task bundle` writes it as one file with the WASM core inside, dist/edge_worker.mjs, and as
  * dist/edge/worker.mjs, which imports the core as the module dist/edge/core.wasm, for runtimes that
@@ -44,6 +44,9 @@ function isBoundaryError(error: unknown): error is Error {
     error.message.startsWith("Cannot ");
 }
 
+/** The library's overflow error: the update left float32's range (docs/architecture.md). */
+const OVERFLOW = /: the update overflows float32 at /;
+
 /** One stateless surgery step per POST. */
 async function handle(request: Request): Promise<Response> {
   if (request.method !== "POST") {
@@ -72,6 +75,10 @@ async function handle(request: Request): Promise<Response> {
       update: Array.from(update),
     };
   } catch (error) {
+    // A well-formed call whose update float32 cannot hold (the library's overflow policy).
+    if (isBoundaryError(error) && OVERFLOW.test(error.message)) {
+      throw new HttpError(422, error.message);
+    }
     if (isBoundaryError(error)) throw new HttpError(400, error.message);
     throw error;
   }

@@ -165,6 +165,22 @@ Deno.test("edge worker: `losses` reach MGDA's loss normalisation, at the top lev
   );
 });
 
+Deno.test("edge worker: an update beyond float32 is a 422 JSON error, as the library's RangeError", async () => {
+  for (const variant of ["full", "direction"]) {
+    await expectError(
+      await post(JSON.stringify({ grads: [[3e38], [3e38]], options: { variant } })),
+      422,
+      /^Cannot run surgery: the update overflows float32 at index 0: 6\.0000000109955115e\+38 is beyond/,
+    );
+  }
+  // The same values averaged fit.
+  const mean = await post(
+    JSON.stringify({ grads: [[3e38], [3e38]], options: { reduction: "mean" } }),
+  );
+  assert.equal(mean.status, 200);
+  assert.deepEqual((await mean.json()).update, [Math.fround(3e38)]);
+});
+
 Deno.test("edge worker: a failure of its own is a JSON 500 too", async () => {
   // The client's body stream breaks half-way: not a request the worker can answer.
   let pulls = 0;
