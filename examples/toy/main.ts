@@ -2,13 +2,14 @@
  * The PCGrad paper's 2-D toy (Yu et al. 2020, Figure 1 / Appendix D; PAPER.md §4.1): Adam on
  * the sum of the two task gradients against Adam on PCGrad's update, 500 000 steps from
  * (0.5, −3) with lr 0.001. Prints the final points and losses and draws both trajectories on
- * the loss landscape into docs/toy_pcgrad.svg.
+ * the loss landscape into out/toy_pcgrad.svg (docs/toy_pcgrad.svg with `--docs`).
  *
- * Run it with `deno task demo`.
+ * Run it with `deno task demo` (`deno task demo:docs` updates the figure in docs/).
  * @module
  */
 
 import { createSurgery } from "../../mod.ts";
+import { noOtherArguments, outputFolder, writeOutput } from "../_shared/output.ts";
 import { landscapeSvg } from "../_shared/plot.ts";
 import { loss } from "./problem.ts";
 import {
@@ -23,8 +24,8 @@ import {
 
 export { LR, RECORD_EVERY, type RunName, type RunOptions, type RunResult, STEPS } from "./run.ts";
 
-/** Where the picture goes. */
-const OUTPUT = new URL("../../docs/toy_pcgrad.svg", import.meta.url);
+/** The picture's file name (in out/, or docs/ with `--docs`). */
+const OUTPUT = "toy_pcgrad.svg";
 
 /** Runs Adam from the paper's start with the named update rule, recording the trajectory. */
 export function runToy(name: RunName, options: RunOptions = {}): RunResult {
@@ -58,13 +59,14 @@ export function toyPlotSvg(results: readonly RunResult[]): Promise<string> {
   });
 }
 
-async function main(): Promise<void> {
+async function main(args: readonly string[]): Promise<void> {
+  const { folder, rest } = outputFolder(args);
+  noOtherArguments(rest, "examples/toy/main.ts [--docs]");
   const results = (["Adam", "Adam + PCGrad"] as const).map((name) => runToy(name));
   console.log(summaryTable(results));
   const svg = await toyPlotSvg(results);
-  await Deno.mkdir(new URL(".", OUTPUT), { recursive: true });
-  await Deno.writeTextFile(OUTPUT, svg);
-  console.log(`wrote ${OUTPUT.pathname} (${(svg.length / 1024).toFixed(0)} KiB)`);
+  const path = await writeOutput(folder, OUTPUT, svg);
+  console.log(`wrote ${path} (${(svg.length / 1024).toFixed(0)} KiB)`);
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) await main(Deno.args);
