@@ -113,6 +113,7 @@ export async function toyPlotSvg(runs: readonly ToyRun[]): Promise<string> {
           y: [-10, 10],
           thresholds,
           label: "L0",
+          scheme: "greys",
           nx: 120,
           ny: 120,
         },

@@ -45,17 +45,40 @@ export function summaryTable(results: readonly RunResult[]): string {
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
+/**
+ * How each run is drawn. Both start along the same slope, so plain Adam, which stops early, is
+ * drawn dashed and on top of PCGrad's longer path, and each end is labelled with where it is.
+ */
+const STYLE: Record<RunName, { color: string; dash?: number[]; layer: number }> = {
+  "Adam + PCGrad": { color: "#1f5fbf", layer: 0 },
+  "Adam": { color: "#d62728", dash: [7, 4], layer: 1 },
+};
+
 /** The picture: the landscape L over a window that holds both valleys and both runs. */
 export function toyPlotSvg(results: readonly RunResult[]): Promise<string> {
   const thresholds: number[] = [];
   for (let level = -160; level <= 80; level += 10) thresholds.push(level);
+  const number = (x: number) => x.toFixed(2).replace("-", "−");
+  const point = ([t1, t2]: readonly [number, number]) => `(${number(t1)}, ${number(t2)})`;
   return landscapeSvg({
     title: "PCGrad 2-D toy (Yu et al. 2020, Fig. 1)",
     subtitle: `L = L1 + L2; Adam, lr ${LR}, ${STEPS.toLocaleString("en")} steps from (0.5, −3)`,
     xLabel: "θ1",
     yLabel: "θ2",
-    landscape: { f: loss, x: [-9, 5], y: [-6, 8], thresholds, label: "L" },
-    trajectories: results.map((r) => ({ name: r.name, points: r.trajectory })),
+    landscape: { f: loss, x: [-9, 5], y: [-6, 8], thresholds, label: "L", scheme: "greys" },
+    trajectories: [...results]
+      .sort((a, b) => STYLE[a.name].layer - STYLE[b.name].layer)
+      .map((r) => ({
+        name: r.name,
+        points: r.trajectory,
+        color: STYLE[r.name].color,
+        dash: STYLE[r.name].dash,
+        endLabel: {
+          text: [`${r.name} ${r.name === "Adam" ? "stalls" : "reaches"}`, point(r.theta)],
+          // Below and right of Adam's end, where the landscape is empty; beside PCGrad's.
+          ...(r.name === "Adam" ? { dx: 10, dy: 8 } : { dx: 10, dy: -14 }),
+        },
+      })),
   });
 }
 
