@@ -93,3 +93,18 @@ export function testEachBackend(
 export async function values(x: tf.Tensor): Promise<Float32Array> {
   return (await x.data()) as Float32Array;
 }
+
+/**
+ * Runs `fn` and returns its result with the warnings tf.js printed meanwhile (console.warn), for
+ * tests that provoke a warning on purpose: it is checked instead of printed.
+ */
+export function withWarnings<T>(fn: () => T): { result: T; warnings: string[] } {
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => warnings.push(args.map(String).join(" "));
+  try {
+    return { result: fn(), warnings };
+  } finally {
+    console.warn = warn;
+  }
+}
