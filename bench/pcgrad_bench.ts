@@ -183,17 +183,18 @@ function check(name: string, tag: string, err: number, log: (s: string) => void)
 }
 
 /**
- * Roughly how many seconds one size takes, from a full run on 2 logical CPUs (12 minutes): about
- * 8 s of warm-ups, time budgets and limit probes, the library's passes on T·d floats, and the
- * naive loop and tf.js, which run at O(T²d) and take most of the largest sizes. Only the
- * progress bar uses it, to weigh the sizes, so that its time left is about right.
+ * Roughly how many seconds one size takes on 2 logical CPUs, fitted to the samples of a full run
+ * (12 minutes): about 2.5 s of warm-ups, budgets and the compute-limit probe; 1e-7 s per input
+ * float to fill the inputs, copy them into buffers and measure the read bandwidth; about 1 s per
+ * baseline at small sizes, and the naive loop and tf.js at O(T²d), which take most of the largest
+ * sizes. Only the progress bar uses it, to weigh the sizes so that its time left is about right.
  */
 function expectedSeconds(T: number, d: number, skip: ReadonlySet<string>): number {
-  let seconds = 8 + 5e-8 * T * d;
+  let seconds = 2.5 + 1e-7 * T * d;
   if (d > BASELINE_MAX_D) return seconds;
-  if (!skip.has("naive")) seconds += 1 + 0.6e-8 * T * T * d;
-  if (!skip.has("tfjs")) seconds += 2 + 1.4e-8 * T * T * d;
-  if (!skip.has("parallel")) seconds += 3;
+  if (!skip.has("naive")) seconds += 0.6 + 0.6e-8 * T * T * d;
+  if (!skip.has("tfjs")) seconds += 1.2 + 1.4e-8 * T * T * d;
+  if (!skip.has("parallel")) seconds += 1;
   return seconds;
 }
 
