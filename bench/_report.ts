@@ -114,8 +114,11 @@ function floorMs(r: SizeResult): number {
   return Math.max(r.memoryFloorMs, r.computeFloorMs);
 }
 
-/** The library beside the machine's limits: staged and in-place inputs, both passes. */
-export function floorTable(b: BenchResult): string {
+/**
+ * The library beside the machine's limits: staged and in-place inputs, both passes; `notes`
+ * adds the paragraph that says what each column is.
+ */
+export function floorTable(b: BenchResult, notes = true): string {
   const lines = [
     "| T | d | surgery ms | gram ms | combine ms | in place: surgery ms | gram ms | " +
     "combine ms | memory floor ms | compute floor ms | surgery / floor | in place / floor |",
@@ -131,6 +134,7 @@ export function floorTable(b: BenchResult): string {
         `${p === null ? "—" : (p.surgeryMs / floorMs(r)).toFixed(2) + "×"} |`,
     );
   }
+  if (!notes) return lines.join("\n");
   lines.push(
     "",
     "Medians of at least 5 timed runs after a warm-up (floors: the fastest of 7 runs). " +
@@ -147,8 +151,8 @@ export function floorTable(b: BenchResult): string {
   return lines.join("\n");
 }
 
-/** The library beside the baselines and its threaded form. */
-export function baselineTable(b: BenchResult): string {
+/** The library beside the baselines and its threaded form; `notes` as in floorTable. */
+export function baselineTable(b: BenchResult, notes = true): string {
   const threads = b.config.parallelThreads ?? "N";
   const lines = [
     `| T | d | surgery ms | naive ms | naive / surgery | tf.js wasm ms | wasm / surgery | ` +
@@ -166,6 +170,7 @@ export function baselineTable(b: BenchResult): string {
         `${speedup(r.inPlaceOneThreadMs, r.parallelInPlaceMs)} |`,
     );
   }
+  if (!notes) return lines.join("\n");
   lines.push(
     "",
     "surgery as above (staged inputs). naive = bench/naive_pcgrad.ts; tf.js = G = X Xᵀ and wᵀX " +

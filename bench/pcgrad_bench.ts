@@ -25,6 +25,9 @@
  *
  * Every baseline's first output is checked against the library's before timing (max |difference|
  * / max |output| < 1e-3, else the run aborts).
+ *
+ * On a terminal a progress bar shows what is measured, the time spent and about how much is left;
+ * each T's tables are printed as soon as its sizes are done, and the full tables at the end.
  * @module
  */
 
@@ -43,6 +46,7 @@ import { median, parseList, timeMs, timeMsAsync } from "./_timing.ts";
 import { measurePeak, readBandwidth } from "./floors.ts";
 import { makeGrads } from "./inputs.ts";
 import { naivePcgrad } from "./naive_pcgrad.ts";
+import { createProgress } from "./_progress.ts";
 import { baselineTable, floorTable, machineSection, scalingTable } from "./_report.ts";
 import type { BenchResult, Machine, SizeResult } from "./_report.ts";
 import { threadScaling } from "./thread_scaling.ts";
@@ -178,6 +182,29 @@ function check(name: string, tag: string, err: number, log: (s: string) => void)
   }
 }
 
+/**
+ * Roughly how many seconds one size takes on 2 logical CPUs, fitted to the samples of a full run
+ * (12 minutes): about 2.5 s of warm-ups, budgets and the compute-limit probe; 1e-7 s per input
+ * float to fill the inputs, copy them into buffers and measure the read bandwidth; about 1 s per
+ * baseline at small sizes, and the naive loop and tf.js at O(T²d), which take most of the largest
+ * sizes. Only the progress bar uses it, to weigh the sizes so that its time left is about right.
+ */
+function expectedSeconds(T: number, d: number, skip: ReadonlySet<string>): number {
+  let seconds = 2.5 + 1e-7 * T * d;
+  if (d > BASELINE_MAX_D) return seconds;
+  if (!skip.has("naive")) seconds += 0.6 + 0.6e-8 * T * T * d;
+  if (!skip.has("tfjs")) seconds += 1.2 + 1.4e-8 * T * T * d;
+  if (!skip.has("parallel")) seconds += 1;
+  return seconds;
+}
+
+/** The sizes a run measures, in order. */
+function plannedSizes(config: Config): { T: number; d: number }[] {
+  return config.Ts.flatMap((T) =>
+    config.ds.filter((d) => !(d > 1e7 && T > MAX_T_AT_1E8)).map((d) => ({ T, d }))
+  );
+}
+
 /** Copies `grads` into a gradient buffer, or null (logged) where the runtime refuses the memory. */
 function bufferOf(
   grads: readonly Float32Array[],
@@ -254,8 +281,10 @@ async function benchSize(
   peak: number,
   parallel: ParallelSurgery | null,
   log: (line: string) => void,
+  stage: (what: string) => void,
 ): Promise<SizeResult> {
   const tag = `T=${T}, d=${d.toExponential(0)}`;
+  stage(`${tag}: filling the inputs`);
   let grads: Float32Array[] = [];
   const fillMs = timeMs(() => (grads = makeGrads(T, d)));
   log(`${tag}: inputs filled in ${fillMs.toFixed(0)} ms`);
@@ -264,6 +293,7 @@ async function benchSize(
   const options = { seed: SEED, out };
 
   // Library: surgery, and its two passes through the public split phase.
+  stage(`${tag}: the library`);
   surgery(grads, options);
   const reference = out.slice();
   const { weights, stats } = surgeryWeights(accumulateGram(grads), { seed: SEED });
@@ -277,9 +307,11 @@ async function benchSize(
   check("split phase", tag, relDiff(combined, reference), log);
 
   // The same numbers in a gradient buffer, read in place.
+  stage(`${tag}: the library in place`);
   const inPlace = benchInPlace(grads, weights, reference, config, tag, log);
 
   // Floors.
+  stage(`${tag}: the read bandwidth`);
   const bw = readBandwidth(grads);
   const memoryFloorMs = (2 * T * d * 4) / bw.bytesPerS * 1000;
   const computeFloorMs = ((T * (T + 1)) / 2) * d / peak * 1000;
@@ -307,6 +339,7 @@ async function benchSize(
   };
 
   if (d <= BASELINE_MAX_D && !config.skip.has("naive")) {
+    stage(`${tag}: the naive loop`);
     const naiveOut = new Float32Array(d);
     const scratch = new Float32Array(d);
     const run = () => naivePcgrad(grads, stats.orders, naiveOut, scratch);
@@ -319,6 +352,7 @@ async function benchSize(
 
   if (d <= BASELINE_MAX_D && !config.skip.has("tfjs")) {
     for (const backend of TF_BACKENDS) {
+      stage(`${tag}: tf.js ${backend}`);
       const why = await useBackend(backend);
       if (why !== null) {
         log(`  tf.js ${backend}: unavailable (${why})`);
@@ -337,6 +371,7 @@ async function benchSize(
   }
 
   if (parallel !== null && d <= BASELINE_MAX_D && !config.skip.has("parallel")) {
+    stage(`${tag}: ${parallel.threads} threads`);
     const shared = grads.map((g) => {
       const s = sharedFloat32Array(d);
       s.set(g);
@@ -381,15 +416,17 @@ async function benchSize(
 
 async function main(): Promise<void> {
   const config = parseArgs(Deno.args);
+  const sizes = plannedSizes(config);
+  const weight = ({ T, d }: { T: number; d: number }) => expectedSeconds(T, d, config.skip);
   // With --json, stdout carries only the JSON document; progress goes to stderr.
-  const log = config.json ? (line: string) => console.error(line) : (line: string) => {
-    console.log(line);
-  };
+  const progress = createProgress(sizes.reduce((sum, size) => sum + weight(size), 0), config.json);
+  const log = progress.log;
   const t0 = performance.now();
   const threads = navigator.hardwareConcurrency;
   // Limits are what the machine reaches: measured again after every size (and the scaling probe
   // at the end too) on this shared machine, and the best measurement counts.
   let peak = measurePeak();
+  if (!config.skip.has("probe")) progress.stage("probing thread scaling");
   let scaling = config.skip.has("probe") ? null : await threadScaling(threads);
   const machine: Machine = {
     deno: Deno.version.deno,
@@ -409,29 +446,7 @@ async function main(): Promise<void> {
     seed: SEED,
   });
   const results: SizeResult[] = [];
-  try {
-    for (const T of config.Ts) {
-      for (const d of config.ds) {
-        if (d > 1e7 && T > MAX_T_AT_1E8) continue;
-        results.push(await benchSize(T, d, config, peak.best, parallel, log));
-        peak = bestPeak(peak, measurePeak());
-      }
-    }
-  } finally {
-    parallel?.close();
-  }
-  if (scaling !== null) {
-    const again = await threadScaling(threads);
-    scaling = {
-      threads,
-      peak: Math.max(scaling.peak, again.peak),
-      read: Math.max(scaling.read, again.read),
-    };
-  }
-  machine.peak = peak;
-  machine.threadScaling = scaling;
-  for (const r of results) r.computeFloorMs = ((r.T * (r.T + 1)) / 2) * r.d / peak.best * 1000;
-  const bench: BenchResult = {
+  const benchSoFar = (rows: SizeResult[]): BenchResult => ({
     machine,
     config: {
       Ts: config.Ts,
@@ -447,8 +462,47 @@ async function main(): Promise<void> {
     },
     kernelMemoryBytes: kernelMemoryBytes(),
     totalSeconds: (performance.now() - t0) / 1000,
-    results,
-  };
+    results: rows,
+  });
+  try {
+    for (const [k, size] of sizes.entries()) {
+      const { T, d } = size;
+      results.push(await benchSize(T, d, config, peak.best, parallel, log, progress.stage));
+      progress.stage(`T=${T}, d=${d.toExponential(0)}: the machine's compute limit again`);
+      peak = bestPeak(peak, measurePeak());
+      progress.advance(weight(size));
+      if (sizes[k + 1]?.T !== T) {
+        // This T is done: its rows now, with the limits measured so far.
+        const rows = results.filter((r) => r.T === T);
+        log(
+          `\n## T = ${T} (compute floor from the peak measured so far; the full tables at the ` +
+            "end use the best)\n",
+        );
+        log(floorTable(benchSoFar(rows), false));
+        log("");
+        log(baselineTable(benchSoFar(rows), false));
+        log("");
+        log(scalingTable(benchSoFar(rows), T));
+        log("");
+      }
+    }
+  } finally {
+    parallel?.close();
+  }
+  if (scaling !== null) {
+    progress.stage("probing thread scaling again");
+    const again = await threadScaling(threads);
+    scaling = {
+      threads,
+      peak: Math.max(scaling.peak, again.peak),
+      read: Math.max(scaling.read, again.read),
+    };
+  }
+  progress.stop();
+  machine.peak = peak;
+  machine.threadScaling = scaling;
+  for (const r of results) r.computeFloorMs = ((r.T * (r.T + 1)) / 2) * r.d / peak.best * 1000;
+  const bench = benchSoFar(results);
   // The tables go to the log (stderr with --json), so one run gives both forms.
   log("");
   log(machineSection(machine));

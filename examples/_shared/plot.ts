@@ -1,7 +1,7 @@
 /**
  * "Loss landscape + optimisation trajectories → SVG" for the 2-D toy demos: filled contours of
  * f(x, y) on a grid (a Vega `isocontour` transform) with each run's path, its start and its end
- * drawn on top, rendered headless by Vega. Vega reports errors through its logger instead of
+ * drawn on top (later runs over earlier ones), rendered headless by Vega. Vega reports errors through its logger instead of
  * throwing (a broken spec gives an empty SVG), so {@linkcode renderSvg} collects every warning
  * and error and throws.
  * @module
@@ -25,6 +25,22 @@ export interface Landscape {
   ny?: number;
   /** Name of f in the colour legend; default "f". */
   label?: string;
+  /**
+   * Colours of the fill: "viridis" (default), or "greys", dark where f is low, which leaves the
+   * colours to the trajectories.
+   */
+  scheme?: "viridis" | "greys";
+}
+
+/** A text next to a trajectory's end point, e.g. what the run reached. */
+export interface EndLabel {
+  /** One line, or several top to bottom. */
+  text: string | readonly string[];
+  /** Offset of the text's top from the end point in pixels (right and down); default (10, 0). */
+  dx?: number;
+  dy?: number;
+  /** Which side of the text sits at the offset point; default "left". */
+  align?: "left" | "center" | "right";
 }
 
 /** One optimisation run's path. */
@@ -35,6 +51,10 @@ export interface Trajectory {
   points: readonly (readonly [number, number])[];
   /** Line colour; default from a qualitative palette. */
   color?: string;
+  /** Dash pattern of the line (SVG stroke-dasharray lengths); default solid. */
+  dash?: readonly number[];
+  /** Text written next to the end point. */
+  endLabel?: EndLabel;
 }
 
 /** A labelled point drawn on the landscape (e.g. the optimum). */
@@ -117,8 +137,25 @@ export function landscapeSpec(plot: LandscapePlot): vega.Spec {
   }
   const names = plot.trajectories.map((t) => t.name);
   const colors = plot.trajectories.map((t, k) => t.color ?? PALETTE[k % PALETTE.length]);
-  const path = plot.trajectories.flatMap((t) =>
-    t.points.map(([x, y], order) => ({ run: t.name, order, x, y }))
+  const dashes = plot.trajectories.map((t) => [...(t.dash ?? [])]);
+  const dashed = dashes.some((d) => d.length > 0);
+  const endLabels = plot.trajectories.flatMap((t) => {
+    if (t.endLabel === undefined || t.points.length === 0) return [];
+    const [x, y] = t.points[t.points.length - 1];
+    const { text, dx = 10, dy = 0, align = "left" } = t.endLabel;
+    return [{
+      run: t.name,
+      x,
+      y,
+      text: typeof text === "string" ? text : [...text],
+      dx,
+      dy,
+      align,
+    }];
+  });
+  // Each run's index keeps the draw order: later runs on top of earlier ones.
+  const path = plot.trajectories.flatMap((t, layer) =>
+    t.points.map(([x, y], order) => ({ run: t.name, layer, order, x, y }))
   );
   const ends = plot.trajectories.flatMap((t) => {
     if (t.points.length === 0) return [];
@@ -164,6 +201,7 @@ export function landscapeSpec(plot: LandscapePlot): vega.Spec {
       { name: "path", values: path },
       { name: "ends", values: ends },
       { name: "markers", values: [...(plot.markers ?? [])] },
+      { name: "endLabels", values: endLabels },
     ],
     scales: [
       { name: "x", type: "linear", domain: [...land.x], range: "width", zero: false, nice: false },
@@ -172,11 +210,14 @@ export function landscapeSpec(plot: LandscapePlot): vega.Spec {
         name: "fill",
         type: "linear",
         domain: [thresholds[0], thresholds[thresholds.length - 1]],
-        range: { scheme: "viridis" },
+        range: land.scheme === "greys"
+          ? { scheme: "greys", extent: [0.75, 0.04] }
+          : { scheme: "viridis" },
         zero: false,
         clamp: true,
       },
       { name: "run", type: "ordinal", domain: names, range: colors },
+      { name: "dash", type: "ordinal", domain: names, range: dashes },
       { name: "kind", type: "ordinal", domain: ["start", "end"], range: ["circle", "diamond"] },
     ],
     axes: [
@@ -186,9 +227,11 @@ export function landscapeSpec(plot: LandscapePlot): vega.Spec {
     legends: [
       {
         stroke: "run",
+        ...(dashed ? { strokeDash: "dash" } : {}),
         title: "run",
         symbolType: "stroke",
         symbolStrokeWidth: 3,
+        symbolSize: 300,
         orient: "right",
       },
       {
@@ -220,7 +263,8 @@ export function landscapeSpec(plot: LandscapePlot): vega.Spec {
       {
         type: "group",
         name: "trajectories",
-        from: { facet: { name: "series", data: "path", groupby: "run" } },
+        from: { facet: { name: "series", data: "path", groupby: ["layer", "run"] } },
+        sort: { field: "datum.layer" },
         encode: { enter: { width: { signal: "width" }, height: { signal: "height" } } },
         clip: true,
         marks: [
@@ -230,7 +274,10 @@ export function landscapeSpec(plot: LandscapePlot): vega.Spec {
             { stroke: { value: "white" }, strokeOpacity: { value: 0.85 } },
             5,
           ),
-          trajectoryLine("trajectory", { stroke: { scale: "run", field: "run" } }, 2.5),
+          trajectoryLine("trajectory", {
+            stroke: { scale: "run", field: "run" },
+            strokeDash: { scale: "dash", field: "run" },
+          }, 2.5),
         ],
       },
       {
@@ -253,6 +300,31 @@ export function landscapeSpec(plot: LandscapePlot): vega.Spec {
           },
         },
       },
+      // Each end label twice: a white outline under the text keeps it legible on any fill.
+      ...(["endLabelHalo", "endLabel"] as const).map((name): vega.TextMark => ({
+        type: "text",
+        name,
+        from: { data: "endLabels" },
+        encode: {
+          enter: {
+            x: { scale: "x", field: "x", offset: { field: "dx" } },
+            y: { scale: "y", field: "y", offset: { field: "dy" } },
+            text: { field: "text" },
+            align: { field: "align" },
+            baseline: { value: "top" },
+            fontSize: { value: 12 },
+            fontWeight: { value: "bold" },
+            fill: name === "endLabel" ? { scale: "run", field: "run" } : { value: "white" },
+            ...(name === "endLabelHalo"
+              ? {
+                stroke: { value: "white" },
+                strokeWidth: { value: 4 },
+                strokeJoin: { value: "round" },
+              }
+              : {}),
+          },
+        },
+      })),
       {
         type: "symbol",
         name: "markerPoints",

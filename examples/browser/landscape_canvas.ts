@@ -1,9 +1,11 @@
 /// <reference lib="dom" />
 /**
- * The toy's loss landscape and the runs' paths on a 2-D canvas: banded colour fill of f over a
- * window (one band per contour level, viridis colours, darker lines where the band changes), axes
- * with ticks, and each path with a white casing, a circle at its start and a diamond at its end.
- * The background is computed once and kept as an image; paths are redrawn over it.
+ * The toy's loss landscape and the runs' paths on a 2-D canvas: banded grey fill of f over a
+ * window (one band per contour level, darker where f is lower, darker lines where the band
+ * changes), axes with ticks, and each path with a white casing, a circle at its start and a
+ * diamond at its end, later paths over earlier ones. Grey leaves the colours to the paths, as in
+ * the Deno demo's SVG. The background is computed once and kept as an image; paths are redrawn
+ * over it.
  * @module
  */
 
@@ -23,28 +25,17 @@ export interface Landscape {
 export interface Path {
   points: readonly (readonly [number, number])[];
   color: string;
+  /** Dash pattern of the line (canvas setLineDash lengths); default solid. */
+  dash?: readonly number[];
 }
 
 /** Plot area margins in CSS pixels: room for the axes. */
 const MARGIN = { left: 44, right: 12, top: 12, bottom: 36 };
 
-/** Viridis at five stops (low to high). */
-const VIRIDIS: readonly (readonly [number, number, number])[] = [
-  [68, 1, 84],
-  [59, 82, 139],
-  [33, 145, 140],
-  [94, 201, 98],
-  [253, 231, 37],
-];
-
-/** Viridis colour at u ∈ [0, 1], linear between the stops. */
-function viridis(u: number): [number, number, number] {
-  const s = Math.min(Math.max(u, 0), 1) * (VIRIDIS.length - 1);
-  const k = Math.min(Math.floor(s), VIRIDIS.length - 2);
-  const a = VIRIDIS[k];
-  const b = VIRIDIS[k + 1];
-  const t = s - k;
-  return [0, 1, 2].map((c) => Math.round(a[c] + t * (b[c] - a[c]))) as [number, number, number];
+/** Grey at u ∈ [0, 1] (lowest to highest band): from mid grey up to near white. */
+function grey(u: number): [number, number, number] {
+  const v = Math.round(112 + (236 - 112) * Math.min(Math.max(u, 0), 1));
+  return [v, v, v];
 }
 
 /** Index of the band holding v: 0 below the first level, thresholds.length above the last. */
@@ -113,7 +104,7 @@ export class LandscapeCanvas {
     }
     const colors = Array.from(
       { length: thresholds.length + 1 },
-      (_, k) => viridis(k / thresholds.length),
+      (_, k) => grey(k / thresholds.length),
     );
     const image = this.#ctx.createImageData(w, h);
     for (let p = 0; p < w * h; p++) {
@@ -166,7 +157,7 @@ export class LandscapeCanvas {
     ctx.restore();
   }
 
-  #path({ points, color }: Path): void {
+  #path({ points, color, dash = [] }: Path): void {
     if (points.length === 0) return;
     const ctx = this.#ctx;
     ctx.beginPath();
@@ -178,8 +169,10 @@ export class LandscapeCanvas {
     ctx.lineWidth = 4;
     ctx.stroke();
     ctx.strokeStyle = color;
-    ctx.lineWidth = 2;
+    ctx.lineWidth = 2.5;
+    ctx.setLineDash(dash);
     ctx.stroke();
+    ctx.setLineDash([]);
     const [sx, sy] = points[0];
     ctx.beginPath();
     ctx.arc(this.#px(sx), this.#py(sy), 5, 0, 2 * Math.PI);

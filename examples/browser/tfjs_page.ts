@@ -46,6 +46,24 @@ export interface TfjsPageResult {
   msPerStepPlain: number;
 }
 
+/**
+ * What the section says instead of its results where the browser offers no WebGPU adapter: most
+ * browsers without WebGPU, or with it switched off, are not an error for this page.
+ */
+export const NO_WEBGPU_NOTICE = "Skipped: this browser offers the page no WebGPU adapter, so the " +
+  "tf.js webgpu backend cannot run here. The toy above used the WebAssembly core, which needs no " +
+  "GPU. (Chromium on Linux, for one, offers WebGPU only when started with " +
+  "--enable-unsafe-webgpu.)";
+
+/** The notice as page content, the browser flag set as code. */
+function noticeNodes(doc: Document): (string | Node)[] {
+  const flag = "--enable-unsafe-webgpu";
+  const code = doc.createElement("code");
+  code.textContent = flag;
+  const [before, after] = NO_WEBGPU_NOTICE.split(flag);
+  return [before, code, after];
+}
+
 /** Hex SHA-256 of a float array's bytes. */
 async function digest(values: Float32Array): Promise<string> {
   const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
@@ -85,14 +103,21 @@ function show(doc: Document, r: TfjsPageResult): void {
   }));
 }
 
-/** Runs the comparison; throws when the browser has no WebGPU adapter. */
+/**
+ * Runs the comparison and returns its results; where the browser offers no WebGPU adapter, shows
+ * {@linkcode NO_WEBGPU_NOTICE} instead and returns null.
+ */
 export async function startTfjsPage(
   library: { createSurgery: CreateSurgery },
   doc: Document,
-): Promise<TfjsPageResult> {
+): Promise<TfjsPageResult | null> {
   const status = doc.getElementById("tfjs-status")!;
   const adapter = await webgpuAdapter();
-  if (adapter === null) throw new Error("Cannot run the tf.js section: no WebGPU adapter");
+  if (adapter === null) {
+    status.replaceChildren(...noticeNodes(doc));
+    status.classList.add("notice");
+    return null;
+  }
   if (!(await tf.setBackend("webgpu"))) throw new Error("Cannot activate tf.js's webgpu backend");
   await tf.ready();
   status.textContent = "Running…";

@@ -34,8 +34,16 @@ export interface PageResult {
   runs: RunResult[];
 }
 
-/** Path colours, as in the Deno demo's SVG. */
-const COLORS: Record<RunName, string> = { "Adam": "#d62728", "Adam + PCGrad": "#1f3fbf" };
+/**
+ * How each path is drawn, as in the Deno demo's SVG: plain Adam, which stops early on the slope
+ * both runs start along, dashed and on top of PCGrad's longer path.
+ */
+const STYLE: Record<RunName, { color: string; dash?: number[] }> = {
+  "Adam": { color: "#d62728", dash: [7, 4] },
+  "Adam + PCGrad": { color: "#1f5fbf" },
+};
+/** Draw order: later over earlier. */
+const DRAW_ORDER: readonly RunName[] = ["Adam + PCGrad", "Adam"];
 /** Steps of each run between two redraws. */
 const SLICE = 10_000;
 /** Contour levels of L, as in the Deno demo. */
@@ -103,7 +111,10 @@ export async function startToyPage(
     new ToyRun(name, library.createSurgery, { steps: settings.steps, seed: settings.seed })
   );
   const draw = () =>
-    plot.draw(runs.map((run) => ({ points: run.result().trajectory, color: COLORS[run.name] })));
+    plot.draw(DRAW_ORDER.map((name) => {
+      const run = runs.find((r) => r.name === name)!;
+      return { points: run.result().trajectory, ...STYLE[name] };
+    }));
   draw();
   while (runs.some((run) => !run.finished)) {
     for (const run of runs) run.advance(SLICE);

@@ -1,10 +1,10 @@
 /**
  * The CAGrad toy in the demo (Liu et al. 2021, §5.1): Adam (lr 0.001, 100 000 steps as in
  * CAGrad's `toy.py`) on the update of each method, from the CAGrad paper's five starts, drawn on
- * the average loss into docs/cagrad_toy.svg. Settings follow `toy.py`: GD on the mean gradient,
+ * the average loss into out/cagrad_toy.svg (docs/cagrad_toy.svg with `--docs`). Settings follow `toy.py`: GD on the mean gradient,
  * MGDA (2-task closed form), PCGrad with the mean reduction, CAGrad with c = 0.5 divided by 1 + c.
  *
- * Run it with `deno task demo` (after the PCGrad toy).
+ * Run it with `deno task demo` (after the PCGrad toy; `deno task demo:docs` updates docs/).
  * @module
  */
 
@@ -12,6 +12,7 @@ import { createSurgery, type SurgeryOptions } from "../../mod.ts";
 import { Adam } from "../_shared/adam.ts";
 import { landscapeSvg } from "../_shared/plot.ts";
 import { composeGrid } from "../_shared/plot_grid.ts";
+import { noOtherArguments, outputFolder, writeOutput } from "../_shared/output.ts";
 import { average, PARETO_X2, STARTS, task } from "./problem.ts";
 
 /** Adam steps per run (CAGrad's toy.py: 100 000). */
@@ -20,7 +21,8 @@ export const STEPS = 100_000;
 export const LR = 0.001;
 /** Keep every RECORD_EVERY-th point of a trajectory (plus the start and the last). */
 export const RECORD_EVERY = 250;
-const OUTPUT = new URL("../../docs/cagrad_toy.svg", import.meta.url);
+/** The picture's file name (in out/, or docs/ with `--docs`). */
+const OUTPUT = "cagrad_toy.svg";
 
 /** The compared methods and their library options (as in CAGrad's toy.py). */
 export const METHODS: readonly { name: string; options: Omit<SurgeryOptions, "out" | "losses"> }[] =
@@ -111,6 +113,7 @@ export async function toyPlotSvg(runs: readonly ToyRun[]): Promise<string> {
           y: [-10, 10],
           thresholds,
           label: "L0",
+          scheme: "greys",
           nx: 120,
           ny: 120,
         },
@@ -135,16 +138,17 @@ export async function toyPlotSvg(runs: readonly ToyRun[]): Promise<string> {
   );
 }
 
-async function main(): Promise<void> {
+async function main(args: readonly string[]): Promise<void> {
+  const { folder, rest } = outputFolder(args);
+  noOtherArguments(rest, "examples/cagrad_toy/main.ts [--docs]");
   const runs: ToyRun[] = [];
   const started = performance.now();
   for (const method of METHODS) for (const start of STARTS) runs.push(runMethod(method, start));
   console.log(summaryTable(runs));
   console.log(`${runs.length} runs in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const svg = await toyPlotSvg(runs);
-  await Deno.mkdir(new URL(".", OUTPUT), { recursive: true });
-  await Deno.writeTextFile(OUTPUT, svg);
-  console.log(`wrote ${OUTPUT.pathname} (${(svg.length / 1024).toFixed(0)} KiB)`);
+  const path = await writeOutput(folder, OUTPUT, svg);
+  console.log(`wrote ${path} (${(svg.length / 1024).toFixed(0)} KiB)`);
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) await main(Deno.args);

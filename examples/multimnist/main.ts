@@ -3,12 +3,13 @@
  * PCGrad 96.58 / 95.50 left / right test accuracy): the shared-trunk LeNet trained with Adam under
  * equal weighting and under gradient surgery, over several seeds. Prints a progress bar, a table of
  * left / right test accuracy (mean ± std over seeds), and writes the learning curves to
- * docs/multimnist_<setting>.svg and every number to docs/multimnist_<setting>.json.
+ * out/multimnist_<setting>.svg and every number to out/multimnist_<setting>.json (docs/ instead
+ * with --docs: the figures and numbers the README shows).
  *
  *   deno task multimnist                # quick: 5120 images, 2 epochs, 3 seeds (≤ 2 min on 2 cores)
  *   deno task multimnist --setting=full # 60k / 10k images (the paper's split), more epochs
  *   options: --methods=sum,pcgrad,…  --seeds=3  --epochs=N  --train=N  --test=N  --backend=wasm
- *            --tag=name (writes docs/multimnist_<setting>_<name>.*)
+ *            --tag=name (writes multimnist_<setting>_<name>.*)  --docs (writes to docs/)
  * @module
  */
 
@@ -16,6 +17,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import cliProgress from "cli-progress";
 import { lineChartSvg, type Series } from "../_shared/line_chart.ts";
+import { outputFolder, writeOutput } from "../_shared/output.ts";
 import { type Method, METHODS } from "../../validate/options.ts";
 import { registerConv2dGradient } from "./conv_grad.ts";
 import { buildMultiMnist, readMnist } from "./data.ts";
@@ -115,7 +117,8 @@ function positive(args: Record<string, string>, name: string, fallback: number):
 }
 
 async function main(argv: readonly string[]) {
-  const args = parseArgs(argv);
+  const { folder, rest } = outputFolder(argv);
+  const args = parseArgs(rest);
   const name = (args.setting ?? "quick") as keyof typeof SETTINGS;
   if (!(name in SETTINGS)) {
     throw new RangeError(`Cannot run: --setting must be quick or full, found ${name}`);
@@ -127,7 +130,7 @@ async function main(argv: readonly string[]) {
     epochs: positive(args, "epochs", SETTINGS[name].epochs),
   };
   const seeds = positive(args, "seeds", 3);
-  // Output files: docs/multimnist_<setting>[_<tag>].{json,svg}.
+  // Output files: multimnist_<setting>[_<tag>].{json,svg}, in out/ or docs/.
   const output = args.tag === undefined ? name : `${name}_${args.tag}`;
   const methods = (args.methods ?? "sum,pcgrad").split(",") as Method[];
   for (const m of methods) {
@@ -158,7 +161,9 @@ async function main(argv: readonly string[]) {
     etaBuffer: 50,
   }, cliProgress.Presets.shades_classic);
   const results: RunResult[] = [];
-  const partial = new URL(`../../docs/multimnist_${output}.partial.json`, import.meta.url);
+  // Partial results survive an interrupted run, in out/ whatever the final folder.
+  const partialFolder = outputFolder([]).folder;
+  const partialName = `multimnist_${output}.partial.json`;
   for (let seed = 0; seed < seeds; seed++) {
     for (const method of methods) {
       const settings: RunSettings = {
@@ -188,17 +193,16 @@ async function main(argv: readonly string[]) {
         } %, ${result.trainSeconds.toFixed(0)} s`,
       );
       results.push(result);
-      // Partial results survive an interrupted run.
-      await Deno.writeTextFile(partial, JSON.stringify(results) + "\n");
+      await writeOutput(partialFolder, partialName, JSON.stringify(results) + "\n");
     }
   }
   const table = resultTable(results);
   console.log(
     `\n${table}\n\nTotal wall time ${((performance.now() - started) / 60000).toFixed(1)} min`,
   );
-  const docs = new URL("../../docs/", import.meta.url);
-  await Deno.writeTextFile(
-    new URL(`multimnist_${output}.json`, docs),
+  const jsonPath = await writeOutput(
+    folder,
+    `multimnist_${output}.json`,
     JSON.stringify(
       {
         setting: { name, ...setting, seeds, batch: BATCH, learningRate: LEARNING_RATE },
@@ -217,9 +221,9 @@ async function main(argv: readonly string[]) {
     yLabel: "accuracy %",
     series: curveSeries(results),
   });
-  await Deno.writeTextFile(new URL(`multimnist_${output}.svg`, docs), svg);
-  await Deno.remove(partial);
-  console.log(`Wrote docs/multimnist_${output}.svg and docs/multimnist_${output}.json`);
+  const svgPath = await writeOutput(folder, `multimnist_${output}.svg`, svg);
+  await Deno.remove(new URL(partialName, partialFolder.url));
+  console.log(`Wrote ${svgPath} and ${jsonPath}`);
 }
 
 if (import.meta.main) await main(Deno.args);

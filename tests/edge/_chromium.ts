@@ -30,16 +30,21 @@ export function chromiumAvailable(): boolean {
   }
 }
 
-/** A headless browser in a fresh profile folder; `close()` ends it and removes the folder. */
-export async function launchChromium(): Promise<{
+/**
+ * A headless browser in a fresh profile folder; `close()` ends it and removes the folder. With
+ * `webgpu: false` it is started without `--enable-unsafe-webgpu`, and pages get no WebGPU adapter
+ * (`navigator.gpu.requestAdapter()` gives null), as in a browser without WebGPU.
+ */
+export async function launchChromium(options: { webgpu?: boolean } = {}): Promise<{
   context: BrowserContext;
   close(): Promise<void>;
 }> {
+  const webgpu = options.webgpu ?? true;
   const profile = await Deno.makeTempDir({ prefix: "gs_chromium_" });
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_FLAGS,
+    args: webgpu ? CHROMIUM_FLAGS : CHROMIUM_FLAGS.filter((f) => f !== "--enable-unsafe-webgpu"),
     viewport: { width: 820, height: 1000 },
   });
   return {

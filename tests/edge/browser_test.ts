@@ -3,7 +3,7 @@
 // (same steps, same seed). The screenshot goes to out/ci/browser_toy.png, where CI keeps output.
 import assert from "node:assert/strict";
 import { runToy } from "../../examples/toy/main.ts";
-import type { TfjsPageResult } from "../../examples/browser/tfjs_page.ts";
+import { NO_WEBGPU_NOTICE, type TfjsPageResult } from "../../examples/browser/tfjs_page.ts";
 import type { PageResult } from "../../examples/browser/toy_page.ts";
 import { taskGradients } from "../../examples/browser/workload.ts";
 import { createSurgery } from "../../mod.ts";
@@ -99,6 +99,56 @@ Deno.test({
           .join("\n"),
         `\n${tfjs}`,
       );
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "browser: without WebGPU the page runs the toy and says plainly why the tf.js part is off",
+  ignore: !chromiumAvailable() && Deno.env.get("CI") !== "true",
+  async fn() {
+    const server = serveStatic(await freshDist());
+    const browser = await launchChromium({ webgpu: false });
+    try {
+      // Two browsers without WebGPU: one whose requestAdapter() gives null (Chromium without the
+      // flag), one with no navigator.gpu at all (as in browsers that lack the API).
+      for (const [name, hideApi] of [["no_adapter", false], ["no_api", true]] as const) {
+        const page = await browser.context.newPage();
+        if (hideApi) {
+          await page.addInitScript(() => delete (Navigator.prototype as { gpu?: unknown }).gpu);
+        }
+        const problems: string[] = [];
+        page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+        page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+        await page.goto(`${server.url}browser/index.html?steps=2000&seed=${SEED}`);
+        await page.waitForFunction(() => document.body.dataset.state !== "loading", null, {
+          timeout: 120_000,
+        });
+        await Deno.mkdir(OUT, { recursive: true });
+        await page.screenshot({
+          path: new URL(`browser_without_webgpu_${name}.png`, OUT).pathname,
+          fullPage: true,
+        });
+        assert.equal(await page.evaluate(() => "gpu" in navigator), !hideApi, name);
+        assert.equal(await page.evaluate(() => document.body.dataset.state), "done", name);
+        assert.deepEqual(problems, [], name);
+        assert.equal(await page.locator("#page-error").textContent(), "", name);
+        const status = page.locator("#tfjs-status");
+        assert.equal(await status.textContent(), NO_WEBGPU_NOTICE, name);
+        assert.equal(await status.getAttribute("class"), "notice", name);
+        assert.equal(await page.locator("#tfjs-results").textContent(), "", name);
+        assert.equal(await page.locator("#tfjs-table tr").count(), 0, name);
+        // The toy still ran, on the WASM core.
+        const shown: PageResult = JSON.parse(
+          await page.locator("#toy-results").textContent() ?? "",
+        );
+        assert.equal(shown.runs.length, 2, name);
+        assert.equal(shown.runs[1].kernel, "wasm-simd", name);
+        await page.close();
+      }
     } finally {
       await browser.close();
       await server.close();

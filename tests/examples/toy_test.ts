@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import type * as vega from "vega";
 import { Adam } from "../../examples/_shared/adam.ts";
 import { countMarkPaths, landscapeSvg, renderSvg } from "../../examples/_shared/plot.ts";
-import { runToy, summaryTable } from "../../examples/toy/main.ts";
+import { runToy, summaryTable, toyPlotSvg } from "../../examples/toy/main.ts";
 import { FLOOR, grad1, grad2, loss, loss1, loss2, START } from "../../examples/toy/problem.ts";
 
 /** Points away from both valleys' floors, including the paper's start. */
@@ -131,6 +131,72 @@ Deno.test("plot: the landscape SVG draws the contours and every trajectory", asy
   assert.match(svg, />optimum</);
   assert.match(svg, />one</);
   assert.match(svg, />two</);
+});
+
+Deno.test("plot: later trajectories on top, dashes, end labels and a grey fill", async () => {
+  const svg = await landscapeSvg({
+    title: "test",
+    xLabel: "θ1",
+    yLabel: "θ2",
+    landscape: {
+      f: loss,
+      x: [-9, 5],
+      y: [-6, 8],
+      thresholds: [-100, -50, 0, 50],
+      nx: 40,
+      ny: 40,
+      scheme: "greys",
+    },
+    trajectories: [
+      // Names out of alphabetical order: the array's order is the draw order.
+      { name: "zz under", points: [[0.5, -3], [-1, 0], [-2, 6]], color: "#1f5fbf" },
+      {
+        name: "aa over",
+        points: [[0.5, -3], [1, -2]],
+        color: "#d62728",
+        dash: [7, 4],
+        endLabel: { text: ["aa stalls", "(1.00, −2.00)"], dy: 8 },
+      },
+    ],
+  });
+  const lines = [
+    ...svg.matchAll(/role-mark trajectory"[^>]*><path [^>]*stroke="(#[0-9a-f]+)"([^>]*)>/g),
+  ];
+  assert.deepEqual(lines.map((m) => m[1]), ["#1f5fbf", "#d62728"], "drawn in the given order");
+  assert.doesNotMatch(lines[0][2], /stroke-dasharray="[^"]/, "solid");
+  assert.match(lines[1][2], /stroke-dasharray="7,4"/);
+  // The legend shows the dash too.
+  assert.match(
+    svg,
+    /role-legend-symbol"[^>]*><path [^>]*stroke="#d62728"[^>]*stroke-dasharray="7,4"/,
+  );
+  // The label, twice (white outline, then in the run's colour), both lines.
+  const label = /<tspan>aa stalls<\/tspan><tspan x="0" dy="\d+">\(1\.00, −2\.00\)<\/tspan>/g;
+  assert.equal(svg.match(label)?.length, 2);
+  assert.match(svg, /role-mark endLabel"[^>]*><text [^>]*fill="#d62728"/);
+  // Greys: every contour band is a shade of grey.
+  const contours = svg.slice(svg.indexOf('role-mark contours"'));
+  const fills = [...contours.slice(0, contours.indexOf("</g>")).matchAll(/fill="rgb\(([^)]*)\)"/g)]
+    .map((m) => m[1].split(", "));
+  assert.ok(fills.length >= 4);
+  for (const [r, g, b] of fills) assert.ok(r === g && g === b, `rgb(${r}, ${g}, ${b})`);
+});
+
+Deno.test("toy picture: Adam dashed over PCGrad, both ends labelled with where they are", async () => {
+  const results = (["Adam", "Adam + PCGrad"] as const).map((name) =>
+    runToy(name, { steps: 3000, recordEvery: 500 })
+  );
+  const svg = await toyPlotSvg(results);
+  const lines = [
+    ...svg.matchAll(/role-mark trajectory"[^>]*><path [^>]*stroke="(#[0-9a-f]+)"([^>]*)>/g),
+  ];
+  assert.deepEqual(lines.map((m) => m[1]), ["#1f5fbf", "#d62728"], "PCGrad first, Adam on top");
+  assert.match(lines[1][2], /stroke-dasharray="[^"]/);
+  const where = ([t1, t2]: [number, number]) =>
+    `(${t1.toFixed(2).replace("-", "−")}, ${t2.toFixed(2).replace("-", "−")})`;
+  assert.ok(svg.includes(`<tspan>Adam stalls</tspan>`));
+  assert.ok(svg.includes(`<tspan>Adam + PCGrad reaches</tspan>`));
+  for (const r of results) assert.ok(svg.includes(`>${where(r.theta)}</tspan>`), r.name);
 });
 
 Deno.test("plot: a broken spec throws instead of giving an empty SVG", async () => {

@@ -11,6 +11,29 @@ import "@tensorflow/tfjs-backend-webgpu";
 
 tf.env().set("PROD", true); // no "Hi there" banner; never IS_TEST (it turns on leak checks)
 
+/**
+ * Where the adapter probe may look for a Wayland compositor when the session has no runtime
+ * directory: an empty private folder in out/ (not tracked).
+ */
+const RUNTIME_DIR = new URL("../../out/xdg-runtime/", import.meta.url);
+
+/**
+ * Deno's WebGPU looks for a Wayland compositor while it lists adapters, and libwayland prints
+ * "error: XDG_RUNTIME_DIR is invalid or not set in the environment." twice per test file where no
+ * desktop session set that variable (CI, ssh, containers). An empty runtime directory answers the
+ * same question ("no compositor here") without the message. A session's own value is kept; run
+ * without `--allow-env=XDG_RUNTIME_DIR --allow-write=out/`, the tests only print the message.
+ */
+function giveWaylandAnEmptyRuntimeDir(): void {
+  const granted = (what: Deno.PermissionDescriptor) =>
+    Deno.permissions.querySync(what).state === "granted";
+  const env = { name: "env", variable: "XDG_RUNTIME_DIR" } as const;
+  if (!granted(env) || !granted({ name: "write", path: RUNTIME_DIR })) return;
+  if (Deno.env.get("XDG_RUNTIME_DIR") !== undefined) return;
+  Deno.mkdirSync(RUNTIME_DIR, { recursive: true, mode: 0o700 });
+  Deno.env.set("XDG_RUNTIME_DIR", RUNTIME_DIR.pathname);
+}
+
 /** What `navigator.gpu.requestAdapter()` gives here: a description, or null. */
 async function probeAdapter(): Promise<string | null> {
   const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
@@ -21,6 +44,7 @@ async function probeAdapter(): Promise<string | null> {
   return `${info.description || info.vendor} (fallback: ${info.isFallbackAdapter})`;
 }
 
+giveWaylandAnEmptyRuntimeDir();
 /** The WebGPU adapter found, or null. */
 export const gpuAdapter: string | null = await probeAdapter();
 
@@ -68,4 +92,19 @@ export function testEachBackend(
 /** Reads a tensor on any backend (webgpu in Deno cannot read synchronously). */
 export async function values(x: tf.Tensor): Promise<Float32Array> {
   return (await x.data()) as Float32Array;
+}
+
+/**
+ * Runs `fn` and returns its result with the warnings tf.js printed meanwhile (console.warn), for
+ * tests that provoke a warning on purpose: it is checked instead of printed.
+ */
+export function withWarnings<T>(fn: () => T): { result: T; warnings: string[] } {
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => warnings.push(args.map(String).join(" "));
+  try {
+    return { result: fn(), warnings };
+  } finally {
+    console.warn = warn;
+  }
 }
