@@ -11,7 +11,8 @@
  *            --tag=name (writes docs/multimnist_<setting>_<name>.*)
  *            --variants=full,direction,magnitude (PCGrad's ablation variants, for surgery methods)
  *            --protocol=sener (Sener & Koltun's released training code: 100 epochs, lr × 0.85 every
- *              10 epochs, standardised inputs, their dropout)  --lr=0.001
+ *              10 epochs, standardised inputs, their dropout, nearest-neighbour resize, MGDA with
+ *              "loss+" normalisation)  --lr=0.001
  *            --checkpoints=DIR (checkpoint every run there, and resume any run found there; a
  *              finished run's checkpoint gives its result at once)  --firstseed=K (seeds K…K+N−1)
  * @module
@@ -158,9 +159,11 @@ async function main(argv: readonly string[]) {
   if (args.protocol !== undefined && args.protocol !== "sener") {
     throw new RangeError(`Cannot run: --protocol must be sener, found ${args.protocol}`);
   }
-  const protocol = args.protocol === "sener"
+  const sener = args.protocol === "sener";
+  const protocol = sener
     ? { lrDecay: { every: 10, factor: 0.85 }, normalizeInputs: true, dropout: true }
     : {};
+  const resize = sener ? "nearest" : "area";
   if (args.protocol === "sener" && args.epochs === undefined) setting.epochs = 100;
   const learningRate = args.lr === undefined ? LEARNING_RATE : Number(args.lr);
   if (!(learningRate > 0 && learningRate < 1)) {
@@ -182,8 +185,8 @@ async function main(argv: readonly string[]) {
     throw new Error(`Cannot run: the ${backend} backend failed to start`);
   }
   const started = performance.now();
-  const trainSet = buildMultiMnist(await readMnist("train"), setting.train, 1);
-  const testSet = buildMultiMnist(await readMnist("test"), setting.test, 2);
+  const trainSet = buildMultiMnist(await readMnist("train"), setting.train, 1, resize);
+  const testSet = buildMultiMnist(await readMnist("test"), setting.test, 2, resize);
   console.log(
     `MultiMNIST ${name}: ${trainSet.n} train / ${testSet.n} test images, ${setting.epochs} epochs, ` +
       `batch ${BATCH}, Adam lr ${learningRate}, ${seeds} seeds, backend ${tf.getBackend()}` +
@@ -215,6 +218,7 @@ async function main(argv: readonly string[]) {
         learningRate,
         evalsPerEpoch: setting.evalsPerEpoch,
         ...protocol,
+        ...(sener && method === "mgda" ? { normalization: "loss+" as const } : {}),
       };
       const label = runLabel(settings);
       const checkpoint = checkpoints === undefined ? undefined : {
@@ -254,7 +258,7 @@ async function main(argv: readonly string[]) {
     new URL(`multimnist_${output}.json`, docs),
     JSON.stringify(
       {
-        setting: { name, ...setting, seeds, batch: BATCH, learningRate, ...protocol },
+        setting: { name, ...setting, seeds, batch: BATCH, learningRate, resize, ...protocol },
         table,
         results,
       },

@@ -10,6 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { SurgeryOptimizer } from "../../adapters/tfjs.ts";
 import { Prng } from "../../random/prng.ts";
+import type { Normalization } from "../../validate/method_options.ts";
 import type { Method, Variant } from "../../validate/options.ts";
 import {
   type Checkpoint,
@@ -43,6 +44,8 @@ export interface RunSettings {
   normalizeInputs?: boolean;
   /** Sener & Koltun's training-time dropout (model.ts {@linkcode Dropout}); default no. */
   dropout?: boolean;
+  /** MGDA's gradient normalisation (their code's default is "loss+"); "none" for other methods. */
+  normalization?: Normalization;
 }
 
 /** {@linkcode RunSettings} with every default filled in (what a result and a checkpoint record). */
@@ -60,6 +63,7 @@ export function resolveRunSettings(s: RunSettings): ResolvedRunSettings {
     lrDecay: null,
     normalizeInputs: false,
     dropout: false,
+    normalization: "none",
     ...s,
   };
 }
@@ -219,6 +223,7 @@ export async function train(
     method: settings.method,
     variant: settings.variant,
     seed: settings.seed,
+    ...(settings.method === "mgda" ? { normalization: settings.normalization } : {}),
   });
   const rng = new Prng(settings.seed);
   const steps = Math.floor(trainSet.n / settings.batch);

@@ -14,7 +14,6 @@ import {
 import { registerConv2dGradient } from "../../examples/multimnist/conv_grad.ts";
 import { buildMultiMnist, readMnist } from "../../examples/multimnist/data.ts";
 import {
-  learningRateAt,
   resolveRunSettings,
   type RunResult,
   type RunSettings,
@@ -157,21 +156,4 @@ Deno.test("checkpoints are replaced atomically and checked on reading", async ()
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
-
-Deno.test("Sener & Koltun's step decay: × 0.85 at epochs 9, 19, …", () => {
-  const s = resolveRunSettings({
-    method: "sum",
-    seed: 0,
-    epochs: 100,
-    batch: 256,
-    learningRate: 1e-3,
-    evalsPerEpoch: 1,
-    lrDecay: { every: 10, factor: 0.85 },
-  });
-  assert.equal(learningRateAt(s, 0), 1e-3);
-  assert.equal(learningRateAt(s, 8), 1e-3);
-  assert.equal(learningRateAt(s, 9), 1e-3 * 0.85);
-  assert.equal(learningRateAt(s, 99), 1e-3 * 0.85 ** 10);
-  assert.equal(learningRateAt({ ...s, lrDecay: null }, 99), 1e-3);
 });

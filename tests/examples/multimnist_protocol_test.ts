@@ -1,0 +1,82 @@
+// Sener & Koltun's MultiMNIST protocol as their released code has it (multi_mnist_loader.py,
+// train_multi_task.py, multi_lenet.py): nearest-neighbour resize, step decay, MGDA with "loss+".
+
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import { registerConv2dGradient } from "../../examples/multimnist/conv_grad.ts";
+import { buildMultiMnist, CANVAS, overlay, readMnist } from "../../examples/multimnist/data.ts";
+import {
+  learningRateAt,
+  resolveRunSettings,
+  runLabel,
+  train,
+} from "../../examples/multimnist/train.ts";
+
+tf.env().set("PROD", true);
+
+Deno.test("nearest-neighbour resize takes the canvas pixel under each output pixel's centre", async () => {
+  const mnist = await readMnist("test");
+  const canvas = new Float32Array(CANVAS * CANVAS);
+  const out = new Float32Array(784);
+  overlay(mnist.images, 5, 9, out, canvas, "nearest");
+  for (let r = 0; r < 28; r++) {
+    for (let c = 0; c < 28; c++) {
+      const src = (k: number) => Math.floor(((k + 0.5) * 36) / 28);
+      assert.equal(out[r * 28 + c], canvas[src(r) * CANVAS + src(c)]);
+    }
+  }
+  // The corners map to the canvas corners; the area resize gives other images.
+  assert.equal(Math.floor((27.5 * 36) / 28), 35);
+  const area = buildMultiMnist(mnist, 50, 2);
+  const nearest = buildMultiMnist(mnist, 50, 2, "nearest");
+  assert.deepEqual(area.right, nearest.right);
+  assert.notDeepEqual(area.images, nearest.images);
+});
+
+Deno.test("Sener & Koltun's step decay: × 0.85 at epochs 9, 19, …", () => {
+  const s = resolveRunSettings({
+    method: "sum",
+    seed: 0,
+    epochs: 100,
+    batch: 256,
+    learningRate: 1e-3,
+    evalsPerEpoch: 1,
+    lrDecay: { every: 10, factor: 0.85 },
+  });
+  assert.equal(learningRateAt(s, 0), 1e-3);
+  assert.equal(learningRateAt(s, 8), 1e-3);
+  assert.equal(learningRateAt(s, 9), 1e-3 * 0.85);
+  assert.equal(learningRateAt(s, 99), 1e-3 * 0.85 ** 10);
+  assert.equal(learningRateAt({ ...s, lrDecay: null }, 99), 1e-3);
+});
+
+Deno.test("MGDA trains with the loss+ normalisation, and runs are labelled by variant", async () => {
+  await tf.setBackend("wasm");
+  registerConv2dGradient();
+  const mnist = await readMnist("train");
+  const set = buildMultiMnist(mnist, 128, 1, "nearest");
+  const result = await train(
+    {
+      method: "mgda",
+      normalization: "loss+",
+      seed: 0,
+      epochs: 1,
+      batch: 64,
+      learningRate: 1e-3,
+      evalsPerEpoch: 1,
+      normalizeInputs: true,
+      dropout: true,
+    },
+    set,
+    set,
+  );
+  assert.equal(result.settings.normalization, "loss+");
+  assert.equal(result.curve.length, 1);
+  assert.ok(result.curve[0].trainLoss.every((l) => l > 0 && l < 3));
+  assert.equal(runLabel(result.settings), "mgda");
+  assert.equal(
+    runLabel({ ...result.settings, method: "pcgrad", variant: "magnitude" }),
+    "pcgrad magnitude",
+  );
+});
