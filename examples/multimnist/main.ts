@@ -11,8 +11,8 @@
  *            --tag=name (writes docs/multimnist_<setting>_<name>.*)
  *            --variants=full,direction,magnitude (PCGrad's ablation variants, for surgery methods)
  *            --protocol=sener (Sener & Koltun's released training code: 100 epochs, lr × 0.85 every
- *              10 epochs, standardised inputs, their dropout, nearest-neighbour resize, MGDA with
- *              "loss+" normalisation)  --lr=0.001
+ *              10 epochs, standardised inputs, their dropout, nearest-neighbour resize, PyTorch's
+ *              default initialisation, MGDA with "loss+" normalisation, one evaluation per epoch)  --lr=0.001
  *            --checkpoints=DIR (checkpoint every run there, and resume any run found there; a
  *              finished run's checkpoint gives its result at once)  --firstseed=K (seeds K…K+N−1)
  * @module
@@ -161,10 +161,17 @@ async function main(argv: readonly string[]) {
   }
   const sener = args.protocol === "sener";
   const protocol = sener
-    ? { lrDecay: { every: 10, factor: 0.85 }, normalizeInputs: true, dropout: true }
+    ? {
+      lrDecay: { every: 10, factor: 0.85 },
+      normalizeInputs: true,
+      dropout: true,
+      init: "torch" as const,
+    }
     : {};
   const resize = sener ? "nearest" : "area";
-  if (args.protocol === "sener" && args.epochs === undefined) setting.epochs = 100;
+  if (sener && args.epochs === undefined) setting.epochs = 100;
+  // Their code evaluates once per epoch.
+  if (sener) setting.evalsPerEpoch = 1;
   const learningRate = args.lr === undefined ? LEARNING_RATE : Number(args.lr);
   if (!(learningRate > 0 && learningRate < 1)) {
     throw new RangeError(`Cannot run: --lr must be a number in (0, 1), found ${args.lr}`);

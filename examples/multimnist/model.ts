@@ -39,19 +39,35 @@ function fans(shape: number[]): [number, number] {
 }
 
 /**
- * New variables, Glorot-uniform kernels and zero biases drawn from `seed`; names start with
- * `prefix` (tf.js variable names are global: dispose the model before reusing a prefix).
+ * How new variables are drawn: "glorot" (Glorot-uniform kernels, zero biases: tf.js's default) or
+ * "torch" (PyTorch's default for Conv2d and Linear, which Sener & Koltun's code keeps: kernels
+ * and biases uniform in ±1/√fan-in).
  */
-export function createModel(prefix: string, seed: number): MultiLeNet {
+export type Init = "glorot" | "torch";
+
+/**
+ * New variables drawn from `seed` by `init`; names start with `prefix` (tf.js variable names are
+ * global: dispose the model before reusing a prefix).
+ */
+export function createModel(prefix: string, seed: number, init: Init = "glorot"): MultiLeNet {
   let k = 0;
+  // A bias draws with its kernel's fan-in: the kernel comes just before it in both lists.
+  let fanIn = 1;
   const make = ([name, shape]: [string, number[]], scope: string) =>
     tf.tidy(() => {
-      const init = shape.length === 1 ? tf.zeros(shape) : (() => {
-        const [fanIn, fanOut] = fans(shape);
-        const limit = Math.sqrt(6 / (fanIn + fanOut));
-        return tf.randomUniform(shape, -limit, limit, "float32", seed * 1000 + k++);
-      })();
-      return tf.variable(init, true, `${prefix}/${scope}/${name}`);
+      let value: tf.Tensor;
+      if (shape.length === 1) {
+        const limit = 1 / Math.sqrt(fanIn);
+        value = init === "glorot"
+          ? tf.zeros(shape)
+          : tf.randomUniform(shape, -limit, limit, "float32", seed * 1000 + k++);
+      } else {
+        const [inputs, outputs] = fans(shape);
+        fanIn = inputs;
+        const limit = init === "glorot" ? Math.sqrt(6 / (inputs + outputs)) : 1 / Math.sqrt(inputs);
+        value = tf.randomUniform(shape, -limit, limit, "float32", seed * 1000 + k++);
+      }
+      return tf.variable(value, true, `${prefix}/${scope}/${name}`);
     });
   const trunk = TRUNK.map((v) => make(v, "trunk"));
   const heads: [tf.Variable[], tf.Variable[]] = [

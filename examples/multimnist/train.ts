@@ -22,7 +22,14 @@ import {
   writeCheckpoint,
 } from "./checkpoint.ts";
 import type { MultiMnist } from "./data.ts";
-import { createModel, disposeModel, forward, type MultiLeNet, taskLosses } from "./model.ts";
+import {
+  createModel,
+  disposeModel,
+  forward,
+  type Init,
+  type MultiLeNet,
+  taskLosses,
+} from "./model.ts";
 
 /** Settings of one run. */
 export interface RunSettings {
@@ -46,6 +53,8 @@ export interface RunSettings {
   dropout?: boolean;
   /** MGDA's gradient normalisation (their code's default is "loss+"); "none" for other methods. */
   normalization?: Normalization;
+  /** How the weights are initialised (model.ts {@linkcode Init}); default "glorot". */
+  init?: Init;
 }
 
 /** {@linkcode RunSettings} with every default filled in (what a result and a checkpoint record). */
@@ -64,6 +73,7 @@ export function resolveRunSettings(s: RunSettings): ResolvedRunSettings {
     normalizeInputs: false,
     dropout: false,
     normalization: "none",
+    init: "glorot",
     ...s,
   };
 }
@@ -217,7 +227,11 @@ export async function train(
 ): Promise<RunResult> {
   const settings = resolveRunSettings(runSettings);
   const variantTag = settings.variant === "full" ? "" : `-${settings.variant}`;
-  const model = createModel(`${settings.method}${variantTag}-${settings.seed}`, settings.seed);
+  const model = createModel(
+    `${settings.method}${variantTag}-${settings.seed}`,
+    settings.seed,
+    settings.init,
+  );
   const adam = tf.train.adam(settings.learningRate);
   const surgery = settings.method === "sum" ? null : new SurgeryOptimizer(adam, {
     method: settings.method,

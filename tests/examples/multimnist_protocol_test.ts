@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { registerConv2dGradient } from "../../examples/multimnist/conv_grad.ts";
 import { buildMultiMnist, CANVAS, overlay, readMnist } from "../../examples/multimnist/data.ts";
+import { createModel, disposeModel } from "../../examples/multimnist/model.ts";
 import {
   learningRateAt,
   resolveRunSettings,
@@ -79,4 +80,21 @@ Deno.test("MGDA trains with the loss+ normalisation, and runs are labelled by va
     runLabel({ ...result.settings, method: "pcgrad", variant: "magnitude" }),
     "pcgrad magnitude",
   );
+});
+
+Deno.test("PyTorch's default initialisation: kernels and biases uniform in ±1/√fan-in", async () => {
+  await tf.setBackend("cpu");
+  const model = createModel("init-test", 4, "torch");
+  const fanIns = [25, 25, 250, 250, 320, 320, 50, 50, 50, 50, 50, 50, 50, 50];
+  model.all.forEach((v, i) => {
+    const limit = 1 / Math.sqrt(fanIns[i]);
+    const values = v.dataSync();
+    assert.ok(values.every((x) => Math.abs(x) <= limit), v.name);
+    // Spread over the range, not stuck near 0 (a bias of 10 draws still exceeds limit / 10).
+    assert.ok(Math.max(...values.map(Math.abs)) > limit / 10, v.name);
+  });
+  disposeModel(model);
+  const glorot = createModel("init-test", 4);
+  assert.ok(glorot.trunk[1].dataSync().every((x) => x === 0), "Glorot: zero biases");
+  disposeModel(glorot);
 });
