@@ -7,7 +7,7 @@
  *
  *   deno task multimnist                # quick: 5120 images, 2 epochs, 3 seeds (≤ 2 min on 2 cores)
  *   deno task multimnist --setting=full # 60k / 10k images (the paper's split), more epochs
- *   options: --methods=sum,pcgrad,…  --seeds=3  --epochs=N  --train=N  --test=N  --backend=wasm
+ *   options: --methods=sum,pcgrad,mgda-ub,…  --seeds=3  --epochs=N  --train=N  --test=N  --backend=wasm
  *            --tag=name (writes docs/multimnist_<setting>_<name>.*)
  *            --variants=full,direction,magnitude (PCGrad's ablation variants; other methods run "full")
  *            --protocol=sener (Sener & Koltun's released training code: 100 epochs, lr × 0.85 every
@@ -22,10 +22,10 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import cliProgress from "cli-progress";
 import { lineChartSvg, type Series } from "../_shared/line_chart.ts";
-import { type Method, METHODS, type Variant, VARIANTS } from "../../validate/options.ts";
+import { METHODS, type Variant, VARIANTS } from "../../validate/options.ts";
 import { registerConv2dGradient } from "./conv_grad.ts";
 import { buildMultiMnist, readMnist } from "./data.ts";
-import { runLabel, type RunResult, type RunSettings, train } from "./train.ts";
+import { runLabel, type RunMethod, type RunResult, type RunSettings, train } from "./train.ts";
 
 /** A named setting: data sizes and the training schedule. */
 export interface Setting {
@@ -147,7 +147,7 @@ async function main(argv: readonly string[]) {
     : positive(args, "firstseed", 0);
   // Output files: docs/multimnist_<setting>[_<tag>].{json,svg}.
   const output = args.tag === undefined ? name : `${name}_${args.tag}`;
-  const methods = (args.methods ?? "sum,pcgrad").split(",") as Method[];
+  const methods = (args.methods ?? "sum,pcgrad").split(",") as RunMethod[];
   const variants = (args.variants ?? "full").split(",") as Variant[];
   for (const v of variants) {
     if (!(VARIANTS as readonly string[]).includes(v)) {
@@ -179,9 +179,9 @@ async function main(argv: readonly string[]) {
   const checkpoints = args.checkpoints;
   if (checkpoints !== undefined) await Deno.mkdir(checkpoints, { recursive: true });
   for (const m of methods) {
-    if (!(METHODS as readonly string[]).includes(m)) {
+    if (!(METHODS as readonly string[]).includes(m) && m !== "mgda-ub") {
       throw new RangeError(
-        `Cannot run: unknown method ${JSON.stringify(m)}; known: ${METHODS.join(", ")}`,
+        `Cannot run: unknown method ${JSON.stringify(m)}; known: ${METHODS.join(", ")}, mgda-ub`,
       );
     }
   }
@@ -209,7 +209,7 @@ async function main(argv: readonly string[]) {
   const results: RunResult[] = [];
   const partial = new URL(`../../docs/multimnist_${output}.partial.json`, import.meta.url);
   for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
-    const runs = methods.flatMap((method): { method: Method; variant: Variant }[] =>
+    const runs = methods.flatMap((method): { method: RunMethod; variant: Variant }[] =>
       method !== "pcgrad" ? [{ method, variant: "full" }] : variants.map((variant) => ({
         method,
         variant,
@@ -225,7 +225,9 @@ async function main(argv: readonly string[]) {
         learningRate,
         evalsPerEpoch: setting.evalsPerEpoch,
         ...protocol,
-        ...(sener && method === "mgda" ? { normalization: "loss+" as const } : {}),
+        ...(sener && (method === "mgda" || method === "mgda-ub")
+          ? { normalization: "loss+" as const }
+          : {}),
       };
       const label = runLabel(settings);
       const checkpoint = checkpoints === undefined ? undefined : {

@@ -122,8 +122,25 @@ export function forward(
   dropout?: Dropout,
 ): [tf.Tensor2D, tf.Tensor2D] {
   const z = trunkForward(model, x, dropout);
-  const head = (k: number) => dropout && { seed: dropout.seed + 1 + k };
-  return [headForward(model.heads[0], z, head(0)), headForward(model.heads[1], z, head(1))];
+  return [
+    headForward(model.heads[0], z, headDropout(dropout, 0)),
+    headForward(model.heads[1], z, headDropout(dropout, 1)),
+  ];
+}
+
+/** Head k's masks: their own stream, derived from the step's. */
+export function headDropout(dropout: Dropout | undefined, k: number): Dropout | undefined {
+  return dropout && { seed: dropout.seed + 1 + k };
+}
+
+/** Mean softmax cross-entropy of one head on a representation z. */
+export function headLoss(
+  head: tf.Variable[],
+  z: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  dropout?: Dropout,
+): tf.Scalar {
+  return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, 10), headForward(head, z, dropout));
 }
 
 /** Mean softmax cross-entropy of each task: [L_left, L_right]. */

@@ -9,6 +9,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { SurgeryOptimizer } from "../../adapters/tfjs.ts";
+import { accumulateGram, createSurgery, type Surgery } from "../../mod.ts";
 import { Prng } from "../../random/prng.ts";
 import type { Normalization } from "../../validate/method_options.ts";
 import type { Method, Variant } from "../../validate/options.ts";
@@ -26,14 +27,25 @@ import {
   createModel,
   disposeModel,
   forward,
+  headDropout,
+  headLoss,
   type Init,
   type MultiLeNet,
   taskLosses,
+  trunkForward,
 } from "./model.ts";
+
+/**
+ * A run's method: one of the library's, or "mgda-ub", Sener & Koltun's MGDA-UB (their
+ * Algorithm 2 with the upper bound of their Theorem 1): MGDA's weights from the Gramian of each
+ * task's gradient with respect to the shared representation z, then one backward pass of
+ * Σ_t α_t L_t (which scales each head by its α_t too, as their code does).
+ */
+export type RunMethod = Method | "mgda-ub";
 
 /** Settings of one run. */
 export interface RunSettings {
-  method: Method;
+  method: RunMethod;
   /** PCGrad's ablation variant (Yu et al. 2020, §5.2); default "full". */
   variant?: Variant;
   seed: number;
@@ -188,6 +200,32 @@ function batchTensors(
   };
 }
 
+/**
+ * MGDA-UB's task weights for one batch: each task's loss gradient with respect to the shared
+ * representation z (the step's dropout masks included), their Gramian, and MGDA's min-norm
+ * weights from it (with the run's normalisation, which gets the task losses).
+ */
+export function mgdaUbWeights(
+  ub: Surgery,
+  model: MultiLeNet,
+  batch: { x: tf.Tensor4D; left: tf.Tensor1D; right: tf.Tensor1D },
+  dropout: { seed: number } | undefined,
+): Float64Array {
+  const grads: Float32Array[] = [];
+  const losses: number[] = [];
+  tf.tidy(() => {
+    const z = trunkForward(model, batch.x, dropout);
+    [batch.left, batch.right].forEach((labels, k) => {
+      const { value, grad } = tf.valueAndGrad((zz: tf.Tensor) =>
+        headLoss(model.heads[k], zz as tf.Tensor2D, labels, headDropout(dropout, k))
+      )(z);
+      grads.push(grad.dataSync() as Float32Array);
+      losses.push(value.dataSync()[0]);
+    });
+  });
+  return ub.weights(accumulateGram(grads), { losses });
+}
+
 /** SHA-256 of the variables' float32 bytes, in order, as hex. */
 async function digest(variables: readonly tf.Variable[]): Promise<string> {
   const parts = await Promise.all(variables.map((v) => v.data() as Promise<Float32Array>));
@@ -233,12 +271,17 @@ export async function train(
     settings.init,
   );
   const adam = tf.train.adam(settings.learningRate);
-  const surgery = settings.method === "sum" ? null : new SurgeryOptimizer(adam, {
-    method: settings.method,
-    variant: settings.variant,
-    seed: settings.seed,
-    ...(settings.method === "mgda" ? { normalization: settings.normalization } : {}),
-  });
+  const ub: Surgery | null = settings.method === "mgda-ub"
+    ? createSurgery({ method: "mgda", normalization: settings.normalization, seed: settings.seed })
+    : null;
+  const surgery = settings.method === "sum" || settings.method === "mgda-ub"
+    ? null
+    : new SurgeryOptimizer(adam, {
+      method: settings.method,
+      variant: settings.variant,
+      seed: settings.seed,
+      ...(settings.method === "mgda" ? { normalization: settings.normalization } : {}),
+    });
   const rng = new Prng(settings.seed);
   const steps = Math.floor(trainSet.n / settings.batch);
   const total = steps * settings.epochs;
@@ -264,6 +307,7 @@ export async function train(
       restoreVariables(model.all, saved.weights);
       if (saved.adam.iterations > 0) await restoreAdam(adam, saved.adam);
       if (surgery !== null && saved.surgery !== null) surgery.setSurgeryState(saved.surgery);
+      if (ub !== null && saved.surgery !== null) ub.setState(saved.surgery);
       progress = saved.progress;
       position = saved.position;
       epochRng = saved.epochRng;
@@ -275,7 +319,7 @@ export async function train(
         settings,
         position,
         epochRng,
-        surgery: surgery?.getSurgeryState() ?? null,
+        surgery: surgery?.getSurgeryState() ?? ub?.getState() ?? null,
         adam: await saveAdam(adam),
         weights: await saveTensors(model.all),
         progress,
@@ -302,13 +346,18 @@ export async function train(
           : undefined;
         const losses = () => taskLosses(model, batch.x, batch.left, batch.right, dropout);
         const start = performance.now();
+        // Task weights of the single backward pass: 1 and 1 for the sum, α from MGDA-UB.
+        const alpha = ub === null ? [1, 1] : mgdaUbWeights(ub, model, batch, dropout);
+        if (ub !== null && ub.stats!.conflicts.length > 0) progress.conflicts++;
         const cost = surgery === null
           ? tf.tidy(() => {
             let both: tf.Scalar[] = [];
             adam.minimize(
               () => {
                 both = losses().map((l) => tf.keep(l)); // outlive minimize's own tidy…
-                return tf.add(both[0], both[1]) as tf.Scalar;
+                return (ub === null
+                  ? tf.add(both[0], both[1])
+                  : tf.add(tf.mul(both[0], alpha[0]), tf.mul(both[1], alpha[1]))) as tf.Scalar;
               },
               false,
               model.all,
@@ -355,7 +404,7 @@ export async function train(
       curve: progress.curve,
       accuracy: progress.curve[progress.curve.length - 1].testAccuracy,
       trainSeconds: progress.trainMs / 1000,
-      conflictRate: surgery === null ? null : progress.conflicts / done,
+      conflictRate: surgery === null && ub === null ? null : progress.conflicts / done,
       weightsDigest: await digest(model.all),
     };
   } finally {

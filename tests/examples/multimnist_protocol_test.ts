@@ -6,9 +6,16 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { registerConv2dGradient } from "../../examples/multimnist/conv_grad.ts";
 import { buildMultiMnist, CANVAS, overlay, readMnist } from "../../examples/multimnist/data.ts";
-import { createModel, disposeModel } from "../../examples/multimnist/model.ts";
+import {
+  createModel,
+  disposeModel,
+  headLoss,
+  trunkForward,
+} from "../../examples/multimnist/model.ts";
+import { createSurgery } from "../../mod.ts";
 import {
   learningRateAt,
+  mgdaUbWeights,
   resolveRunSettings,
   runLabel,
   train,
@@ -97,4 +104,56 @@ Deno.test("PyTorch's default initialisation: kernels and biases uniform in ±1/�
   const glorot = createModel("init-test", 4);
   assert.ok(glorot.trunk[1].dataSync().every((x) => x === 0), "Glorot: zero biases");
   disposeModel(glorot);
+});
+
+Deno.test("MGDA-UB: the min-norm point of the representation gradients, and it trains", async () => {
+  await tf.setBackend("wasm");
+  registerConv2dGradient();
+  const mnist = await readMnist("train");
+  const set = buildMultiMnist(mnist, 128, 3);
+  const model = createModel("ub-test", 2);
+  const batch = {
+    x: tf.tensor4d(set.images.subarray(0, 64 * 784), [64, 28, 28, 1]),
+    left: tf.tensor1d(set.left.subarray(0, 64), "int32"),
+    right: tf.tensor1d(set.right.subarray(0, 64), "int32"),
+  };
+  const alpha = mgdaUbWeights(createSurgery({ method: "mgda" }), model, batch, undefined);
+  assert.ok(Math.abs(alpha[0] + alpha[1] - 1) < 1e-12);
+  // Interior here (about 0.49 / 0.51): d = Σ α_t ∇_z L_t, recomputed independently, is the
+  // min-norm point of the segment between the two task gradients, so d·g_0 = d·g_1.
+  assert.ok(alpha.every((a) => a > 0.01 && a < 0.99), `${alpha}`);
+  const [g0, g1] = tf.tidy(() => {
+    const z = trunkForward(model, batch.x);
+    return [batch.left, batch.right].map((labels, k) =>
+      tf.grad((zz: tf.Tensor) => headLoss(model.heads[k], zz as tf.Tensor2D, labels))(z)
+        .dataSync()
+    );
+  });
+  const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+    return s;
+  };
+  const d = g0.map((v, i) => alpha[0] * v + alpha[1] * g1[i]);
+  assert.ok(Math.abs(dot(d, g0) - dot(d, g1)) < 1e-4 * dot(d, d), `${dot(d, g0)} vs ${dot(d, g1)}`);
+  tf.dispose([batch.x, batch.left, batch.right]);
+  disposeModel(model);
+  const before = tf.memory().numTensors;
+  const result = await train(
+    {
+      method: "mgda-ub",
+      normalization: "loss+",
+      seed: 0,
+      epochs: 2,
+      batch: 64,
+      learningRate: 3e-3,
+      evalsPerEpoch: 1,
+      dropout: true,
+    },
+    set,
+    set,
+  );
+  assert.equal(tf.memory().numTensors, before);
+  assert.ok(result.conflictRate !== null && result.conflictRate >= 0 && result.conflictRate <= 1);
+  assert.ok(result.curve[1].trainLoss.every((l) => l < 2.31), `${result.curve[1].trainLoss}`);
 });

@@ -65,6 +65,16 @@ Deno.test("a run stopped at any step and resumed ends bitwise like an uninterrup
         evalsPerEpoch: 1,
         dropout: true,
       }, 5], // stopped one step into the second epoch
+      [{
+        method: "mgda-ub",
+        normalization: "loss+",
+        seed: 2,
+        epochs: 2,
+        batch: 64,
+        learningRate: 3e-3,
+        evalsPerEpoch: 1,
+        dropout: true,
+      }, 7],
     ];
     for (const [settings, stopAfter] of cases) {
       const straight = await train(settings, trainSet, testSet);
