@@ -239,9 +239,17 @@ async function digest(variables: readonly tf.Variable[]): Promise<string> {
   return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** The first top-level setting whose value differs between two settings objects, or null. */
+/**
+ * The first setting that differs between the run and its checkpoint, or null. The number of
+ * epochs may grow: nothing before the end depends on it (the decay counts epochs from the start),
+ * so a finished run extended to more epochs continues exactly as a longer run would have.
+ */
 function firstDifference(a: ResolvedRunSettings, b: ResolvedRunSettings): string | null {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof ResolvedRunSettings>;
+  keys.delete("epochs");
+  if (a.epochs < b.epochs) {
+    return `epochs is ${b.epochs} in the checkpoint, ${a.epochs} now (a run can only be extended)`;
+  }
   for (const k of keys) {
     if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) {
       return `${k} is ${JSON.stringify(b[k])} in the checkpoint, ${JSON.stringify(a[k])} now`;

@@ -124,6 +124,20 @@ Deno.test("a run stopped at any step and resumed ends bitwise like an uninterrup
       );
       assert.equal(tf.memory().numTensors, before);
     }
+    // A finished run extended to more epochs ends as the longer run would have.
+    const short = { ...cases[1][0], epochs: 1 };
+    const path = `${dir}/extended.json`;
+    const options = { path, everySteps: 2, resume: true };
+    await train(short, trainSet, testSet, undefined, options);
+    const extended = await train(cases[1][0], trainSet, testSet, undefined, options);
+    assert.deepEqual(
+      comparable(extended),
+      comparable(await train(cases[1][0], trainSet, testSet)),
+    );
+    await assert.rejects(
+      train(short, trainSet, testSet, undefined, options),
+      /epochs is 2 in the checkpoint, 1 now \(a run can only be extended\)/,
+    );
     // The variant is part of the recorded settings.
     assert.equal(resolveRunSettings(cases[1][0]).variant, "full");
   } finally {
