@@ -190,8 +190,11 @@ export function createSurgery(options?: Omit<SurgeryOptions, "out" | "losses">):
   };
 }
 
-/** Checks one method's entry of a saved state through that method's own checker. */
-function restoreMethodState(name: string, json: unknown): unknown {
+/**
+ * Checks one method's entry of a saved state through that method's own checker (shared with the
+ * tf.js adapter's `setState`).
+ */
+export function restoreMethodState(name: string, json: unknown): unknown {
   const spec = (methods as Record<string, { restoreState?: (j: unknown, w: string) => unknown }>)[
     name
   ];

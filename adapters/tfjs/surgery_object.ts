@@ -5,9 +5,10 @@
  */
 
 import type { NamedTensorMap, Tensor } from "@tensorflow/tfjs-core";
-import { StepState } from "../../random/step_state.ts";
+import { StepState, type SurgeryState } from "../../random/step_state.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import type { ResolvedOptions } from "../../validate/options.ts";
+import { restoreMethodState } from "../plain.ts";
 import { driveAsync, driveSync } from "./drive.ts";
 import { surgeryStep } from "./pipeline.ts";
 
@@ -72,6 +73,14 @@ export interface TfSurgery {
   readonly stats: SurgeryStats | null;
   /** Restarts the stream from the seed, clears method state and stats. */
   reset(): void;
+  /**
+   * The stream and the methods' state as plain JSON data, for a checkpoint: after
+   * `setState(getState())`, in this process or another, the following steps are bitwise the same
+   * as without the interruption.
+   */
+  getState(): SurgeryState;
+  /** Restores a state from {@linkcode TfSurgery.getState} (the object or its JSON text). */
+  setState(state: SurgeryState | string): void;
 }
 
 /** Builds a stateful surgery from resolved options. */
@@ -96,6 +105,12 @@ export function surgeryObject(resolved: ResolvedOptions): TfSurgery {
     reset() {
       step = new StepState(resolved.seed);
       stats = null;
+    },
+    getState() {
+      return step.save();
+    },
+    setState(state) {
+      step.restore(state, restoreMethodState, "restore the surgery state");
     },
   };
 }

@@ -8,7 +8,9 @@
  * overlapping pixels take the maximum, then the canvas is resized to 28×28 by area averaging
  * (each output pixel averages the 36/28-wide square of canvas it covers). The partner of each image
  * is drawn from a seeded stream, never the image itself; the test set is built the same way from
- * MNIST's 10k test images with another seed.
+ * MNIST's 10k test images with another seed. Sener & Koltun's released code resizes the canvas by
+ * nearest neighbour instead (scipy's imresize, interp="nearest"): `resize: "nearest"` does that,
+ * taking for output pixel o the canvas pixel ⌊(o + ½)·36/28⌋ as PIL's NEAREST filter does.
  * @module
  */
 
@@ -93,6 +95,12 @@ function areaWeights(from: number, to: number): { start: number; weights: number
 
 const RESIZE = areaWeights(CANVAS, SIDE);
 
+/** How the 36×36 canvas becomes 28×28: area averaging, or nearest neighbour (Sener & Koltun). */
+export type Resize = "area" | "nearest";
+
+/** The canvas pixel nearest to each output pixel's centre (PIL's NEAREST). */
+const NEAREST = Array.from({ length: SIDE }, (_, o) => Math.floor(((o + 0.5) * CANVAS) / SIDE));
+
 /** Overlays MNIST images `a` (top-left) and `b` (bottom-right) into `out` (784 floats). */
 export function overlay(
   mnist: Uint8Array,
@@ -100,6 +108,7 @@ export function overlay(
   b: number,
   out: Float32Array,
   canvas = new Float32Array(CANVAS * CANVAS),
+  resize: Resize = "area",
 ): void {
   canvas.fill(0);
   for (const [img, shift] of [[a, 0], [b, OFFSET]]) {
@@ -110,6 +119,12 @@ export function overlay(
         canvas[k] = Math.max(canvas[k], mnist[base + r * SIDE + c] / 255);
       }
     }
+  }
+  if (resize === "nearest") {
+    for (let r = 0; r < SIDE; r++) {
+      for (let c = 0; c < SIDE; c++) out[r * SIDE + c] = canvas[NEAREST[r] * CANVAS + NEAREST[c]];
+    }
+    return;
   }
   for (let r = 0; r < SIDE; r++) {
     const rows = RESIZE[r];
@@ -128,7 +143,12 @@ export function overlay(
 }
 
 /** Builds MultiMNIST from the first `n` images of an MNIST split, pairing with a seeded stream. */
-export function buildMultiMnist(mnist: Mnist, n: number, seed: number): MultiMnist {
+export function buildMultiMnist(
+  mnist: Mnist,
+  n: number,
+  seed: number,
+  resize: Resize = "area",
+): MultiMnist {
   if (!Number.isInteger(n) || n < 1 || n > mnist.n) {
     throw new RangeError(
       `Cannot build MultiMNIST: n must be an integer in [1, ${mnist.n}], found ${n}`,
@@ -143,7 +163,8 @@ export function buildMultiMnist(mnist: Mnist, n: number, seed: number): MultiMni
     // A different image, uniform over the other mnist.n − 1.
     let j = rng.below(mnist.n - 1);
     if (j >= i) j++;
-    overlay(mnist.images, i, j, images.subarray(i * SIDE * SIDE, (i + 1) * SIDE * SIDE), canvas);
+    const out = images.subarray(i * SIDE * SIDE, (i + 1) * SIDE * SIDE);
+    overlay(mnist.images, i, j, out, canvas, resize);
     left[i] = mnist.labels[i];
     right[i] = mnist.labels[j];
   }

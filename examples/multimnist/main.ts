@@ -8,8 +8,14 @@
  *
  *   deno task multimnist                # quick: 5120 images, 2 epochs, 3 seeds (≤ 2 min on 2 cores)
  *   deno task multimnist --setting=full # 60k / 10k images (the paper's split), more epochs
- *   options: --methods=sum,pcgrad,…  --seeds=3  --epochs=N  --train=N  --test=N  --backend=wasm
+ *   options: --methods=sum,pcgrad,mgda-ub,…  --seeds=3  --epochs=N  --train=N  --test=N  --backend=wasm
  *            --tag=name (writes multimnist_<setting>_<name>.*)  --docs (writes to docs/)
+ *            --variants=full,direction,magnitude (PCGrad's ablation variants; other methods run "full")
+ *            --protocol=sener (Sener & Koltun's released training code: 100 epochs, lr × 0.85 every
+ *              10 epochs, standardised inputs, their dropout, nearest-neighbour resize, PyTorch's
+ *              default initialisation, MGDA with "loss+" normalisation, one evaluation per epoch)  --lr=0.001
+ *            --checkpoints=DIR (checkpoint every run there, and resume any run found there; a
+ *              finished run's checkpoint gives its result at once)  --firstseed=K (seeds K…K+N−1)
  * @module
  */
 
@@ -18,10 +24,10 @@ import "@tensorflow/tfjs-backend-wasm";
 import cliProgress from "cli-progress";
 import { lineChartSvg, type Series } from "../_shared/line_chart.ts";
 import { outputFolder, writeOutput } from "../_shared/output.ts";
-import { type Method, METHODS } from "../../validate/options.ts";
+import { METHODS, type Variant, VARIANTS } from "../../validate/options.ts";
 import { registerConv2dGradient } from "./conv_grad.ts";
 import { buildMultiMnist, readMnist } from "./data.ts";
-import { type RunResult, type RunSettings, train } from "./train.ts";
+import { runLabel, type RunMethod, type RunResult, type RunSettings, train } from "./train.ts";
 
 /** A named setting: data sizes and the training schedule. */
 export interface Setting {
@@ -39,6 +45,14 @@ export const SETTINGS: Record<"quick" | "full", Setting> = {
 /** Adam's learning rate and the batch size, for every method (PCGrad adds no hyperparameter). */
 export const LEARNING_RATE = 1e-3;
 export const BATCH = 256;
+/** Steps between checkpoints with --checkpoints (about 15 s of PCGrad steps on wasm). */
+export const CHECKPOINT_EVERY = 50;
+
+/** The wasm backend's thread count (1 without wasm threads). */
+async function wasmThreads(): Promise<number> {
+  const wasm = await import("@tensorflow/tfjs-backend-wasm");
+  return wasm.getThreadsCount();
+}
 
 /** mean ± std (sample standard deviation) of a list, formatted. */
 export function meanStd(values: readonly number[], digits = 2): string {
@@ -51,9 +65,9 @@ export function meanStd(values: readonly number[], digits = 2): string {
 
 /** The Markdown table: one row per method, left and right accuracy, seconds per epoch. */
 export function resultTable(results: readonly RunResult[]): string {
-  const methods = [...new Set(results.map((r) => r.settings.method))];
+  const methods = [...new Set(results.map((r) => runLabel(r.settings)))];
   const rows = methods.map((method) => {
-    const runs = results.filter((r) => r.settings.method === method);
+    const runs = results.filter((r) => runLabel(r.settings) === method);
     const perEpoch = runs.map((r) => r.trainSeconds / r.settings.epochs);
     const conflicts = runs[0].conflictRate === null
       ? "–"
@@ -75,9 +89,9 @@ export function resultTable(results: readonly RunResult[]): string {
 
 /** Learning curves: test accuracy per task, mean over seeds with a ± std band, one line per method. */
 export function curveSeries(results: readonly RunResult[]): Series[] {
-  const methods = [...new Set(results.map((r) => r.settings.method))];
+  const methods = [...new Set(results.map((r) => runLabel(r.settings)))];
   return methods.flatMap((method) => {
-    const runs = results.filter((r) => r.settings.method === method);
+    const runs = results.filter((r) => runLabel(r.settings) === method);
     return (["left", "right"] as const).map((panel, task) => ({
       name: method,
       panel: `task ${panel}: test accuracy`,
@@ -130,13 +144,47 @@ async function main(argv: readonly string[]) {
     epochs: positive(args, "epochs", SETTINGS[name].epochs),
   };
   const seeds = positive(args, "seeds", 3);
+  // Seeds firstseed … firstseed + seeds − 1: processes sharing --checkpoints can split the seeds.
+  const firstSeed = args.firstseed === undefined || args.firstseed === "0"
+    ? 0
+    : positive(args, "firstseed", 0);
   // Output files: multimnist_<setting>[_<tag>].{json,svg}, in out/ or docs/.
   const output = args.tag === undefined ? name : `${name}_${args.tag}`;
-  const methods = (args.methods ?? "sum,pcgrad").split(",") as Method[];
-  for (const m of methods) {
-    if (!(METHODS as readonly string[]).includes(m)) {
+  const methods = (args.methods ?? "sum,pcgrad").split(",") as RunMethod[];
+  const variants = (args.variants ?? "full").split(",") as Variant[];
+  for (const v of variants) {
+    if (!(VARIANTS as readonly string[]).includes(v)) {
       throw new RangeError(
-        `Cannot run: unknown method ${JSON.stringify(m)}; known: ${METHODS.join(", ")}`,
+        `Cannot run: unknown variant ${JSON.stringify(v)}; known: ${VARIANTS.join(", ")}`,
+      );
+    }
+  }
+  if (args.protocol !== undefined && args.protocol !== "sener") {
+    throw new RangeError(`Cannot run: --protocol must be sener, found ${args.protocol}`);
+  }
+  const sener = args.protocol === "sener";
+  const protocol = sener
+    ? {
+      lrDecay: { every: 10, factor: 0.85 },
+      normalizeInputs: true,
+      dropout: true,
+      init: "torch" as const,
+    }
+    : {};
+  const resize = sener ? "nearest" : "area";
+  if (sener && args.epochs === undefined) setting.epochs = 100;
+  // Their code evaluates once per epoch.
+  if (sener) setting.evalsPerEpoch = 1;
+  const learningRate = args.lr === undefined ? LEARNING_RATE : Number(args.lr);
+  if (!(learningRate > 0 && learningRate < 1)) {
+    throw new RangeError(`Cannot run: --lr must be a number in (0, 1), found ${args.lr}`);
+  }
+  const checkpoints = args.checkpoints;
+  if (checkpoints !== undefined) await Deno.mkdir(checkpoints, { recursive: true });
+  for (const m of methods) {
+    if (!(METHODS as readonly string[]).includes(m) && m !== "mgda-ub") {
+      throw new RangeError(
+        `Cannot run: unknown method ${JSON.stringify(m)}; known: ${METHODS.join(", ")}, mgda-ub`,
       );
     }
   }
@@ -147,11 +195,12 @@ async function main(argv: readonly string[]) {
     throw new Error(`Cannot run: the ${backend} backend failed to start`);
   }
   const started = performance.now();
-  const trainSet = buildMultiMnist(await readMnist("train"), setting.train, 1);
-  const testSet = buildMultiMnist(await readMnist("test"), setting.test, 2);
+  const trainSet = buildMultiMnist(await readMnist("train"), setting.train, 1, resize);
+  const testSet = buildMultiMnist(await readMnist("test"), setting.test, 2, resize);
   console.log(
     `MultiMNIST ${name}: ${trainSet.n} train / ${testSet.n} test images, ${setting.epochs} epochs, ` +
-      `batch ${BATCH}, Adam lr ${LEARNING_RATE}, ${seeds} seeds, backend ${tf.getBackend()} ` +
+      `batch ${BATCH}, Adam lr ${learningRate}, ${seeds} seeds, backend ${tf.getBackend()}` +
+      (tf.getBackend() === "wasm" ? ` (${await wasmThreads()} threads) ` : " ") +
       `(data built in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
   );
   const bar = new cliProgress.SingleBar({
@@ -164,20 +213,37 @@ async function main(argv: readonly string[]) {
   // Partial results survive an interrupted run, in out/ whatever the final folder.
   const partialFolder = outputFolder([]).folder;
   const partialName = `multimnist_${output}.partial.json`;
-  for (let seed = 0; seed < seeds; seed++) {
-    for (const method of methods) {
+  for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
+    const runs = methods.flatMap((method): { method: RunMethod; variant: Variant }[] =>
+      method !== "pcgrad" ? [{ method, variant: "full" }] : variants.map((variant) => ({
+        method,
+        variant,
+      }))
+    );
+    for (const { method, variant } of runs) {
       const settings: RunSettings = {
         method,
+        variant,
         seed,
         epochs: setting.epochs,
         batch: BATCH,
-        learningRate: LEARNING_RATE,
+        learningRate,
         evalsPerEpoch: setting.evalsPerEpoch,
+        ...protocol,
+        ...(sener && (method === "mgda" || method === "mgda-ub")
+          ? { normalization: "loss+" as const }
+          : {}),
+      };
+      const label = runLabel(settings);
+      const checkpoint = checkpoints === undefined ? undefined : {
+        path: `${checkpoints}/multimnist_${output}_${label.replace(" ", "_")}_seed${seed}.json`,
+        everySteps: CHECKPOINT_EVERY,
+        resume: true,
       };
       let barStarted = false;
       const result = await train(settings, trainSet, testSet, (done, total, [l, r]) => {
         const payload = {
-          run: `${method.padEnd(8)} seed ${seed}`,
+          run: `${label.padEnd(8)} seed ${seed}`,
           left: l.toFixed(3),
           right: r.toFixed(3),
         };
@@ -185,10 +251,10 @@ async function main(argv: readonly string[]) {
           bar.start(total, done, payload);
           barStarted = true;
         } else bar.update(done, payload);
-      });
+      }, checkpoint);
       bar.stop();
       console.log(
-        `  ${method} seed ${seed}: left ${result.accuracy[0].toFixed(2)} %, right ${
+        `  ${label} seed ${seed}: left ${result.accuracy[0].toFixed(2)} %, right ${
           result.accuracy[1].toFixed(2)
         } %, ${result.trainSeconds.toFixed(0)} s`,
       );
@@ -205,7 +271,7 @@ async function main(argv: readonly string[]) {
     `multimnist_${output}.json`,
     JSON.stringify(
       {
-        setting: { name, ...setting, seeds, batch: BATCH, learningRate: LEARNING_RATE },
+        setting: { name, ...setting, seeds, batch: BATCH, learningRate, resize, ...protocol },
         table,
         results,
       },
@@ -216,7 +282,7 @@ async function main(argv: readonly string[]) {
   const svg = await lineChartSvg({
     title: `MultiMNIST (${name}): test accuracy, mean ± std over ${seeds} seeds`,
     subtitle:
-      `${trainSet.n} training images, Adam lr ${LEARNING_RATE}, batch ${BATCH}, backend ${tf.getBackend()}`,
+      `${trainSet.n} training images, Adam lr ${learningRate}, batch ${BATCH}, backend ${tf.getBackend()}`,
     xLabel: "epoch",
     yLabel: "accuracy %",
     series: curveSeries(results),
