@@ -35,7 +35,7 @@
  * @module
  */
 
-import type { NamedTensorMap, Tensor } from "@tensorflow/tfjs-core";
+import type { NamedTensorMap, Tensor } from "@tensorflow/tfjs";
 import { resolveOptions, type WeightOptions } from "../validate/options.ts";
 import { surgeryObject, type TfCallOptions, type TfSurgery } from "./tfjs/surgery_object.ts";
 

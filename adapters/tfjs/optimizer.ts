@@ -23,7 +23,7 @@ import {
   tidy,
   type Variable,
   variableGrads,
-} from "@tensorflow/tfjs-core";
+} from "@tensorflow/tfjs";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import { describe } from "../../validate/grads.ts";
 import {

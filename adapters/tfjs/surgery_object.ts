@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { NamedTensorMap, Tensor } from "@tensorflow/tfjs-core";
+import type { NamedTensorMap, Tensor } from "@tensorflow/tfjs";
 import { StepState } from "../../random/step_state.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import type { ResolvedOptions } from "../../validate/options.ts";
