@@ -1,0 +1,123 @@
+/**
+ * Builds lib/, the npm package's contents: every module that "." (mod.ts) and "./tfjs"
+ * (adapters/tfjs.ts) reach, plus the parallel surgery's worker, compiled one file per module to
+ * ESM JavaScript with .d.ts declarations by TypeScript's own compiler (npm package `typescript`).
+ * One file per module keeps one copy of the embedded WASM core for both entry points, and keeps
+ * parallel/worker.js beside parallel/parallel_surgery.js, where the module URL that starts the
+ * workers points. `npm pack` runs this through the `prepack` script; lib/ is never committed.
+ * @module
+ */
+
+const ROOT = new URL("../", import.meta.url);
+/** Where the build goes (package.json "files" and "exports" point here). */
+export const LIB = new URL("lib/", ROOT);
+
+/** The modules compiled with everything they import. */
+const ENTRIES = ["mod.ts", "adapters/tfjs.ts", "parallel/worker.ts"];
+
+/**
+ * tsc resolves `/// <reference lib="deno.worker" />` (the worker's Deno-only global types) to no
+ * lib file and reports TS2726; the DOM lib's Worker types stand in for it. Any other diagnostic
+ * fails the build.
+ */
+const TOLERATED =
+  /^parallel\/worker\.ts\(\d+,\d+\): error TS2726: Cannot find lib definition for 'deno\.[a-z.]+'\.$/;
+
+/** A module URL built from a relative .ts path beside the module (the worker's). */
+const TS_MODULE_URL = /new URL\((["'])(\.{1,2}\/[^"']+)\.ts\1, import\.meta\.url\)/g;
+const ANY_MODULE_URL = /new URL\((["'])(\.{1,2}\/[^"']+)\1, import\.meta\.url\)/g;
+
+/** tsc's command line: the entries and the options (a tsconfig.json would need a file). */
+function tscArgs(): string[] {
+  return [
+    ...ENTRIES,
+    ...["--target", "ES2022", "--module", "ESNext", "--moduleResolution", "Bundler"],
+    // Imports keep their .ts extensions in the sources (Deno's way); the output says .js.
+    "--rewriteRelativeImportExtensions",
+    "--declaration",
+    ...["--outDir", LIB.pathname, "--rootDir", ROOT.pathname],
+    ...["--strict", "--noImplicitReturns", "--noImplicitOverride", "--noFallthroughCasesInSwitch"],
+    "--skipLibCheck",
+    ...["--lib", "ES2024,ESNext.Array,DOM,DOM.Iterable"],
+    ...["--newLine", "lf", "--pretty", "false"],
+  ];
+}
+
+async function runTsc(): Promise<void> {
+  const tsc = new URL("node_modules/typescript/bin/tsc", ROOT).pathname;
+  const { stdout, stderr } = await new Deno.Command("node", {
+    args: [tsc, ...tscArgs()],
+    cwd: ROOT.pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  const lines = (text.decode(stdout) + text.decode(stderr)).split("\n").filter((l) => l !== "");
+  const problems = lines.filter((line) => !TOLERATED.test(line));
+  if (problems.length > 0) {
+    throw new Error(`tsc failed to compile the npm package:\n${problems.join("\n")}`);
+  }
+}
+
+async function* files(dir: URL): AsyncGenerator<URL> {
+  for await (const entry of Deno.readDir(dir)) {
+    const url = new URL(entry.name + (entry.isDirectory ? "/" : ""), dir);
+    if (entry.isDirectory) yield* files(url);
+    else yield url;
+  }
+}
+
+/**
+ * Points module URLs at the compiled files (`new URL("./worker.ts", import.meta.url)` becomes
+ * "./worker.js") and drops Deno-only lib references, then checks that every module URL in lib/
+ * names a file that exists. Returns how many URLs were rewritten.
+ */
+async function fixModuleUrls(): Promise<number> {
+  let rewritten = 0;
+  for await (const file of files(LIB)) {
+    if (!file.pathname.endsWith(".js") && !file.pathname.endsWith(".d.ts")) continue;
+    const before = await Deno.readTextFile(file);
+    let after = before.replace(/^\/\/\/ <reference lib="deno\.[a-z.]+" \/>\n/gm, "");
+    if (file.pathname.endsWith(".js")) {
+      after = after.replace(TS_MODULE_URL, (_, q: string, path: string) => {
+        rewritten++;
+        return `new URL(${q}${path}.js${q}, import.meta.url)`;
+      });
+      for (const [, , path] of after.matchAll(ANY_MODULE_URL)) {
+        const target = new URL(path, file);
+        try {
+          await Deno.stat(target);
+        } catch {
+          throw new Error(`${file.pathname} refers to ${path}, which the build did not emit`);
+        }
+      }
+    }
+    if (after !== before) await Deno.writeTextFile(file, after);
+  }
+  return rewritten;
+}
+
+/** Compiles the package into lib/ (replacing it) and returns the files written. */
+export async function buildNpm(): Promise<string[]> {
+  await Deno.remove(LIB, { recursive: true }).catch((e) => {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  });
+  await runTsc();
+  const rewritten = await fixModuleUrls();
+  if (rewritten === 0) {
+    throw new Error("Cannot build the npm package: no worker module URL found to point at lib/");
+  }
+  const written: string[] = [];
+  for await (const file of files(LIB)) written.push(file.pathname.slice(LIB.pathname.length));
+  for (const entry of ENTRIES) {
+    const js = entry.replace(/\.ts$/, ".js");
+    if (!written.includes(js)) throw new Error(`Cannot build the npm package: no lib/${js}`);
+  }
+  return written.sort();
+}
+
+if (import.meta.main) {
+  const written = await buildNpm();
+  const js = written.filter((f) => f.endsWith(".js")).length;
+  console.log(`lib/: ${js} modules, ${written.length - js} declaration files`);
+}
