@@ -11,7 +11,7 @@ export const MARKER = "RESULT ";
 
 /**
  * Fixed task gradients: T rows of length d, deterministic, with conflicting pairs. The check
- * script carries the same function as text ({@linkcode CHECK_SCRIPT}), so the test recomputes the
+ * script carries the same function as text ({@linkcode checkScript}), so the test recomputes the
  * package's numbers from the sources.
  */
 export function consumerGrads(T: number, d: number): Float32Array[] {
@@ -32,14 +32,15 @@ export const BIG = { T: 2, d: 1 << 19 } as const;
 export const SMALL = { T: 3, d: 1031 } as const;
 
 /**
- * The check script: the plain API by the package's name, the parallel surgery asked for two
+ * The check script: the plain API by the package's name (bare, or with Deno's `npm:` prefix), the parallel surgery asked for two
  * threads, and "./tfjs" beside `@tensorflow/tfjs` for one SurgeryOptimizer step. A failing part
  * reports its error instead of ending the script, so every runtime reports every part.
  */
-export const CHECK_SCRIPT = `
-import * as gs from "gradient-surgery";
-import * as tf from "@tensorflow/tfjs";
-import { SurgeryOptimizer, surgery as tfSurgery } from "gradient-surgery/tfjs";
+export function checkScript(prefix: "" | "npm:" = ""): string {
+  return `
+import * as gs from "${prefix}gradient-surgery";
+import * as tf from "${prefix}@tensorflow/tfjs";
+import { SurgeryOptimizer, surgery as tfSurgery } from "${prefix}gradient-surgery/tfjs";
 
 const consumerGrads = ${consumerGrads.toString()};
 const out = {
@@ -98,6 +99,7 @@ try {
 
 console.log(${JSON.stringify(MARKER)} + JSON.stringify(out));
 `;
+}
 
 /** A TypeScript consumer: compiles only if the package's declarations type both entry points. */
 export const TYPES_SCRIPT = `

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import * as local from "../../mod.ts";
 import { PARALLEL_MIN_FLOATS } from "../../parallel/parallel_surgery.ts";
-import { BIG, CHECK_SCRIPT, consumerGrads, MARKER, SMALL, TYPES_SCRIPT } from "./_consumer.ts";
+import { BIG, checkScript, consumerGrads, MARKER, SMALL, TYPES_SCRIPT } from "./_consumer.ts";
 import { run } from "./_run.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -127,7 +127,8 @@ Deno.test("npm package: packed, installed and run from Node, Bun and Deno", asyn
       cwd: project,
       timeoutMs: 240_000,
     });
-    await Deno.writeTextFile(`${project}/check.mjs`, CHECK_SCRIPT);
+    await Deno.writeTextFile(`${project}/check.mjs`, checkScript());
+    await Deno.writeTextFile(`${project}/check_npm_prefix.mjs`, checkScript("npm:"));
     await Deno.writeTextFile(`${project}/types.ts`, TYPES_SCRIPT);
 
     const reports = new Map<string, Report>();
@@ -136,6 +137,13 @@ Deno.test("npm package: packed, installed and run from Node, Bun and Deno", asyn
       ["Bun", BUN, ["check.mjs"]],
       // A Deno project with a package.json resolves bare names through node_modules.
       ["Deno", Deno.execPath(), ["run", "--allow-read", "--allow-env", "check.mjs"]],
+      // npm: specifiers resolve through the same node_modules.
+      ["Deno, npm: specifiers", Deno.execPath(), [
+        "run",
+        "--allow-read",
+        "--allow-env",
+        "check_npm_prefix.mjs",
+      ]],
     ];
     for (const [name, command, args] of runtimes) {
       await t.step(`${name}: the plain API and "./tfjs" by the package's name`, async () => {
@@ -150,7 +158,7 @@ Deno.test("npm package: packed, installed and run from Node, Bun and Deno", asyn
     }
     // Node 20 has no Worker global: its threads come with parallel/'s node:worker_threads support.
     // Without that support this step fails on Node alone.
-    for (const name of ["Node", "Bun", "Deno"]) {
+    for (const [name] of runtimes) {
       const needs = name === "Node" ? " (needs parallel/'s node:worker_threads support)" : "";
       await t.step(
         `${name}: createParallelSurgery({ threads: 2 }) gets two threads${needs}`,
