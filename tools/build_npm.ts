@@ -26,6 +26,12 @@ const TOLERATED =
 /** A module URL built from a relative .ts path beside the module (the worker's). */
 const TS_MODULE_URL = /new URL\((["'])(\.{1,2}\/[^"']+)\.ts\1, import\.meta\.url\)/g;
 const ANY_MODULE_URL = /new URL\((["'])(\.{1,2}\/[^"']+)\1, import\.meta\.url\)/g;
+/**
+ * A relative .ts specifier in a declaration file's import or export (tsc rewrites them in the
+ * JavaScript only). Doc comments, whose examples import "./tfjs.ts", start with " *" and are left.
+ */
+const DTS_SPECIFIER =
+  /^((?:import|export)\b[^\n]*? from |[^*\n]*\bimport\()(["'])(\.{1,2}\/[^"'\n]+)\.ts\2/gm;
 
 /** tsc's command line: the entries and the options (a tsconfig.json would need a file). */
 function tscArgs(): string[] {
@@ -59,6 +65,15 @@ async function runTsc(): Promise<void> {
   }
 }
 
+function existsIn(file: URL, path: string): boolean {
+  try {
+    Deno.statSync(new URL(path, file));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function* files(dir: URL): AsyncGenerator<URL> {
   for await (const entry of Deno.readDir(dir)) {
     const url = new URL(entry.name + (entry.isDirectory ? "/" : ""), dir);
@@ -69,7 +84,8 @@ async function* files(dir: URL): AsyncGenerator<URL> {
 
 /**
  * Points module URLs at the compiled files (`new URL("./worker.ts", import.meta.url)` becomes
- * "./worker.js") and drops Deno-only lib references, then checks that every module URL in lib/
+ * "./worker.js") and the declarations' imports at the .d.ts files beside them (through the ".js"
+ * names, as TypeScript resolves them), drops Deno-only lib references, then checks that every module URL in lib/
  * names a file that exists. Returns how many URLs were rewritten.
  */
 async function fixModuleUrls(): Promise<number> {
@@ -78,6 +94,14 @@ async function fixModuleUrls(): Promise<number> {
     if (!file.pathname.endsWith(".js") && !file.pathname.endsWith(".d.ts")) continue;
     const before = await Deno.readTextFile(file);
     let after = before.replace(/^\/\/\/ <reference lib="deno\.[a-z.]+" \/>\n/gm, "");
+    if (file.pathname.endsWith(".d.ts")) {
+      after = after.replace(DTS_SPECIFIER, (_, head: string, q: string, path: string) => {
+        if (!existsIn(file, `${path}.d.ts`)) {
+          throw new Error(`${file.pathname} refers to ${path}.ts, which has no declaration file`);
+        }
+        return `${head}${q}${path}.js${q}`;
+      });
+    }
     if (file.pathname.endsWith(".js")) {
       after = after.replace(TS_MODULE_URL, (_, q: string, path: string) => {
         rewritten++;

@@ -101,18 +101,32 @@ console.log(${JSON.stringify(MARKER)} + JSON.stringify(out));
 `;
 }
 
-/** A TypeScript consumer: compiles only if the package's declarations type both entry points. */
+/**
+ * A TypeScript consumer: compiles only if the package's declarations type both entry points and
+ * hand back tf.js's own types (an untyped `any` would leave the `@ts-expect-error` lines unused,
+ * which tsc reports).
+ */
 export const TYPES_SCRIPT = `
 import { createParallelSurgery, surgery, type SurgeryStats } from "gradient-surgery";
 import * as tf from "@tensorflow/tfjs";
-import { SurgeryOptimizer, type TfSurgeryOptions } from "gradient-surgery/tfjs";
+import {
+  SurgeryOptimizer,
+  surgery as tfSurgery,
+  type TfSurgeryOptions,
+} from "gradient-surgery/tfjs";
 
 const update: Float32Array = surgery([new Float32Array([1, 0]), new Float32Array([-1, 1])]);
 const threads: Promise<number> = createParallelSurgery({ threads: 2 }).then((p) => p.threads);
 const options: TfSurgeryOptions = { method: "pcgrad", seed: 1 };
 const optimizer = new SurgeryOptimizer(tf.train.sgd(0.1), options);
+const inner: tf.SGDOptimizer = optimizer.inner;
 const stats: SurgeryStats | null = optimizer.stats;
+const cost: tf.Tensor1D | null = optimizer.minimize(() => [tf.scalar(1), tf.scalar(2)], true);
+const tfUpdate: tf.Tensor1D = tfSurgery([tf.tensor1d([1, 0]), tf.tensor1d([-1, 1])]);
+const maps: tf.NamedTensorMap = tfSurgery([{ a: tf.tensor1d([1]) }, { a: tf.tensor1d([2]) }]);
 // @ts-expect-error: a method name the package does not have
 surgery([update], { method: "no-such-method" });
-export { stats, threads };
+// @ts-expect-error: the same from "./tfjs"
+new SurgeryOptimizer(tf.train.sgd(0.1), { method: "no-such-method" });
+export { cost, inner, maps, stats, tfUpdate, threads };
 `;
