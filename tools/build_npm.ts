@@ -25,6 +25,8 @@ const TOLERATED =
 
 /** A module URL built from a relative .ts path beside the module (the worker's). */
 const TS_MODULE_URL = /new URL\((["'])(\.{1,2}\/[^"']+)\.ts\1, import\.meta\.url\)/g;
+/** The same through `import.meta.resolve`. */
+const TS_RESOLVE = /import\.meta\.resolve\((["'])(\.{1,2}\/[^"']+)\.ts\1\)/g;
 const ANY_MODULE_URL = /new URL\((["'])(\.{1,2}\/[^"']+)\1, import\.meta\.url\)/g;
 /**
  * A relative .ts specifier in a declaration file's import or export (tsc rewrites them in the
@@ -85,8 +87,8 @@ async function* files(dir: URL): AsyncGenerator<URL> {
 /**
  * Points module URLs at the compiled files (`new URL("./worker.ts", import.meta.url)` becomes
  * "./worker.js") and the declarations' imports at the .d.ts files beside them (through the ".js"
- * names, as TypeScript resolves them), drops Deno-only lib references, then checks that every module URL in lib/
- * names a file that exists. Returns how many URLs were rewritten.
+ * names, as TypeScript resolves them), drops Deno-only lib references, then checks that every
+ * module URL in lib/ names a file that exists. Returns how many module URLs were rewritten.
  */
 async function fixModuleUrls(): Promise<number> {
   let rewritten = 0;
@@ -106,6 +108,9 @@ async function fixModuleUrls(): Promise<number> {
       after = after.replace(TS_MODULE_URL, (_, q: string, path: string) => {
         rewritten++;
         return `new URL(${q}${path}.js${q}, import.meta.url)`;
+      }).replace(TS_RESOLVE, (_, q: string, path: string) => {
+        rewritten++;
+        return `import.meta.resolve(${q}${path}.js${q})`;
       });
       for (const [, , path] of after.matchAll(ANY_MODULE_URL)) {
         const target = new URL(path, file);
