@@ -12,16 +12,19 @@ const ROOT = new URL("../", import.meta.url);
 /** Where the build goes (package.json "files" and "exports" point here). */
 export const LIB = new URL("lib/", ROOT);
 
-/** The modules compiled with everything they import. */
-const ENTRIES = ["mod.ts", "adapters/tfjs.ts", "parallel/worker.ts"];
+/**
+ * The modules compiled with everything they import. Modules that code loads by URL (a worker's
+ * `new URL("./worker.ts", import.meta.url)`) are found in the output and compiled too.
+ */
+const ENTRIES = ["mod.ts", "adapters/tfjs.ts"];
 
 /**
- * tsc resolves `/// <reference lib="deno.worker" />` (the worker's Deno-only global types) to no
+ * tsc resolves `/// <reference lib="deno.worker" />` (a worker's Deno-only global types) to no
  * lib file and reports TS2726; the DOM lib's Worker types stand in for it. Any other diagnostic
  * fails the build.
  */
 const TOLERATED =
-  /^parallel\/worker\.ts\(\d+,\d+\): error TS2726: Cannot find lib definition for 'deno\.[a-z.]+'\.$/;
+  /^[\w/]+\.ts\(\d+,\d+\): error TS2726: Cannot find lib definition for 'deno\.[a-z.]+'\.$/;
 
 /** A module URL built from a relative .ts path beside the module (the worker's). */
 const TS_MODULE_URL = /new URL\((["'])(\.{1,2}\/[^"']+)\.ts\1, import\.meta\.url\)/g;
@@ -36,9 +39,9 @@ const DTS_SPECIFIER =
   /^((?:import|export)\b[^\n]*? from |[^*\n]*\bimport\()(["'])(\.{1,2}\/[^"'\n]+)\.ts\2/gm;
 
 /** tsc's command line: the entries and the options (a tsconfig.json would need a file). */
-function tscArgs(): string[] {
+function tscArgs(entries: readonly string[]): string[] {
   return [
-    ...ENTRIES,
+    ...entries,
     ...["--target", "ES2022", "--module", "ESNext", "--moduleResolution", "Bundler"],
     // Imports keep their .ts extensions in the sources (Deno's way); the output says .js.
     "--rewriteRelativeImportExtensions",
@@ -51,10 +54,10 @@ function tscArgs(): string[] {
   ];
 }
 
-async function runTsc(): Promise<void> {
+async function runTsc(entries: readonly string[]): Promise<void> {
   const tsc = new URL("node_modules/typescript/bin/tsc", ROOT).pathname;
   const { stdout, stderr } = await new Deno.Command("node", {
-    args: [tsc, ...tscArgs()],
+    args: [tsc, ...tscArgs(entries)],
     cwd: ROOT.pathname,
     stdout: "piped",
     stderr: "piped",
@@ -84,14 +87,32 @@ async function* files(dir: URL): AsyncGenerator<URL> {
   }
 }
 
+/** Sources that the compiled code loads by a module URL (relative to the repository). */
+async function loadedByUrl(): Promise<string[]> {
+  const found = new Set<string>();
+  for await (const file of files(LIB)) {
+    if (!file.pathname.endsWith(".js")) continue;
+    const code = await Deno.readTextFile(file);
+    for (const pattern of [TS_MODULE_URL, TS_RESOLVE]) {
+      for (const [, , path] of code.matchAll(pattern)) {
+        const source = new URL(
+          `${path}.ts`,
+          new URL(file.pathname.slice(LIB.pathname.length), ROOT),
+        );
+        found.add(source.pathname.slice(ROOT.pathname.length));
+      }
+    }
+  }
+  return [...found].sort();
+}
+
 /**
  * Points module URLs at the compiled files (`new URL("./worker.ts", import.meta.url)` becomes
  * "./worker.js") and the declarations' imports at the .d.ts files beside them (through the ".js"
  * names, as TypeScript resolves them), drops Deno-only lib references, then checks that every
- * module URL in lib/ names a file that exists. Returns how many module URLs were rewritten.
+ * module URL in lib/ names a file that exists.
  */
-async function fixModuleUrls(): Promise<number> {
-  let rewritten = 0;
+async function fixModuleUrls(): Promise<void> {
   for await (const file of files(LIB)) {
     if (!file.pathname.endsWith(".js") && !file.pathname.endsWith(".d.ts")) continue;
     const before = await Deno.readTextFile(file);
@@ -106,10 +127,8 @@ async function fixModuleUrls(): Promise<number> {
     }
     if (file.pathname.endsWith(".js")) {
       after = after.replace(TS_MODULE_URL, (_, q: string, path: string) => {
-        rewritten++;
         return `new URL(${q}${path}.js${q}, import.meta.url)`;
       }).replace(TS_RESOLVE, (_, q: string, path: string) => {
-        rewritten++;
         return `import.meta.resolve(${q}${path}.js${q})`;
       });
       for (const [, , path] of after.matchAll(ANY_MODULE_URL)) {
@@ -123,7 +142,6 @@ async function fixModuleUrls(): Promise<number> {
     }
     if (after !== before) await Deno.writeTextFile(file, after);
   }
-  return rewritten;
 }
 
 /** Compiles the package into lib/ (replacing it) and returns the files written. */
@@ -131,14 +149,17 @@ export async function buildNpm(): Promise<string[]> {
   await Deno.remove(LIB, { recursive: true }).catch((e) => {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   });
-  await runTsc();
-  const rewritten = await fixModuleUrls();
-  if (rewritten === 0) {
-    throw new Error("Cannot build the npm package: no worker module URL found to point at lib/");
+  let entries = [...ENTRIES];
+  await runTsc(entries);
+  const extra = (await loadedByUrl()).filter((source) => !entries.includes(source));
+  if (extra.length > 0) {
+    entries = [...entries, ...extra];
+    await runTsc(entries);
   }
+  await fixModuleUrls();
   const written: string[] = [];
   for await (const file of files(LIB)) written.push(file.pathname.slice(LIB.pathname.length));
-  for (const entry of ENTRIES) {
+  for (const entry of entries) {
     const js = entry.replace(/\.ts$/, ".js");
     if (!written.includes(js)) throw new Error(`Cannot build the npm package: no lib/${js}`);
   }

@@ -96,7 +96,6 @@ Deno.test("npm package: packed, installed and run from Node, Bun and Deno", asyn
           "lib/adapters/tfjs.js",
           "lib/adapters/tfjs.d.ts",
           "lib/core/_wasm_module.js",
-          "lib/parallel/worker.js",
         ]
       ) assert.ok(files.includes(file), `${file} is missing from the tarball`);
       const sources = files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
