@@ -35,9 +35,9 @@
  * @module
  */
 
-import type { NamedTensorMap, Tensor } from "@tensorflow/tfjs-core";
 import { resolveOptions, type WeightOptions } from "../validate/options.ts";
 import { surgeryObject, type TfCallOptions, type TfSurgery } from "./tfjs/surgery_object.ts";
+import type { TensorLike, TensorMap } from "./tfjs/types.ts";
 
 /**
  * Options of the one-shot {@linkcode surgery}: the plain API's, and the step's losses.
@@ -63,6 +63,7 @@ export type { TfCallOptions, TfSurgery } from "./tfjs/surgery_object.ts";
 export type { SurgeryStats } from "../stats/diagnostics.ts";
 export type { SurgeryState } from "../random/step_state.ts";
 export type { Method, WeightOptions } from "../validate/options.ts";
+export type { OptimizerLike, Tensor1DOf, TensorLike, TensorMap } from "./tfjs/types.ts";
 
 /**
  * One surgery step over tf.js gradients: one tensor per task (all one shape; returns a tensor) or
@@ -84,17 +85,20 @@ export type { Method, WeightOptions } from "../validate/options.ts";
  * tf.dispose([update, ...grads]);
  * ```
  */
-export function surgery(grads: readonly Tensor[], options?: TfSurgeryOptions): Tensor;
+export function surgery<T extends TensorLike>(grads: readonly T[], options?: TfSurgeryOptions): T;
 /** {@linkcode surgery} over one NamedTensorMap per task: returns one map. */
-export function surgery(
-  grads: readonly NamedTensorMap[],
+export function surgery<T extends TensorLike>(
+  grads: readonly TensorMap<T>[],
   options?: TfSurgeryOptions,
-): NamedTensorMap;
+): TensorMap<T>;
 export function surgery(
-  grads: readonly (Tensor | NamedTensorMap)[],
+  grads: readonly (TensorLike | TensorMap)[],
   options?: TfSurgeryOptions,
-): Tensor | NamedTensorMap {
-  return surgeryObject(resolveOptions(options, "run surgery")).surgery(grads as Tensor[], options);
+): TensorLike | TensorMap {
+  return surgeryObject(resolveOptions(options, "run surgery")).surgery(
+    grads as TensorLike[],
+    options,
+  );
 }
 
 /**
@@ -113,18 +117,21 @@ export function surgery(
  * tf.dispose([update, ...grads]);
  * ```
  */
-export function surgeryAsync(grads: readonly Tensor[], options?: TfSurgeryOptions): Promise<Tensor>;
+export function surgeryAsync<T extends TensorLike>(
+  grads: readonly T[],
+  options?: TfSurgeryOptions,
+): Promise<T>;
 /** {@linkcode surgeryAsync} over one NamedTensorMap per task: resolves to one map. */
-export function surgeryAsync(
-  grads: readonly NamedTensorMap[],
+export function surgeryAsync<T extends TensorLike>(
+  grads: readonly TensorMap<T>[],
   options?: TfSurgeryOptions,
-): Promise<NamedTensorMap>;
+): Promise<TensorMap<T>>;
 export function surgeryAsync(
-  grads: readonly (Tensor | NamedTensorMap)[],
+  grads: readonly (TensorLike | TensorMap)[],
   options?: TfSurgeryOptions,
-): Promise<Tensor | NamedTensorMap> {
+): Promise<TensorLike | TensorMap> {
   return surgeryObject(resolveOptions(options, "run surgery")).surgeryAsync(
-    grads as Tensor[],
+    grads as TensorLike[],
     options,
   );
 }

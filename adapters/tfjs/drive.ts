@@ -6,7 +6,7 @@
  * @module
  */
 
-import { getBackend, type Tensor } from "@tensorflow/tfjs-core";
+import { getBackend, type Tensor } from "@tensorflow/tfjs";
 import type { Reads } from "./passes.ts";
 
 function readSync(x: Tensor, what: string): Float32Array {

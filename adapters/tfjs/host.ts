@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type Tensor, tensor } from "@tensorflow/tfjs-core";
+import { type Tensor, tensor } from "@tensorflow/tfjs";
 import { graddropKernel } from "../../core/graddrop_wasm.ts";
 import type { GradDropParams } from "../../core/graddrop_reference.ts";
 import { kernels } from "../../core/kernels.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { NamedTensorMap, Tensor } from "@tensorflow/tfjs-core";
+import type { NamedTensorMap, Tensor } from "@tensorflow/tfjs";
 import { describe } from "../../validate/grads.ts";
 
 /** One variable's gradients: the tasks that have one, and their tensors in the same order. */

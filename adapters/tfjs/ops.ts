@@ -21,7 +21,7 @@ import {
   tidy,
   transpose,
   zeros,
-} from "@tensorflow/tfjs-core";
+} from "@tensorflow/tfjs";
 import type { GradDropParams } from "../../core/graddrop_reference.ts";
 import { hostGraddrop, readRows } from "./host.ts";
 import type { Block, Plan } from "./inputs.ts";

@@ -23,7 +23,7 @@ import {
   tidy,
   type Variable,
   variableGrads,
-} from "@tensorflow/tfjs-core";
+} from "@tensorflow/tfjs";
 import type { SurgeryState } from "../../random/step_state.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import { describe } from "../../validate/grads.ts";
@@ -34,6 +34,7 @@ import {
 } from "../../validate/options.ts";
 import { isTensor } from "./inputs.ts";
 import { surgeryObject, type TfSurgery } from "./surgery_object.ts";
+import type { OptimizerLike, Tensor1DOf, TensorLike, TensorMap } from "./types.ts";
 
 /**
  * A loss function of {@linkcode SurgeryOptimizer.minimize}: one scalar loss per task.
@@ -54,7 +55,7 @@ import { surgeryObject, type TfSurgery } from "./surgery_object.ts";
  * optimizer.dispose();
  * ```
  */
-export type TaskLosses = () => Scalar[];
+export type TaskLosses<S extends TensorLike = TensorLike> = () => S[];
 
 function checkLosses(losses: unknown, expected: number, what: string): Scalar[] {
   if (!Array.isArray(losses)) {
@@ -85,7 +86,7 @@ function checkLosses(losses: unknown, expected: number, what: string): Scalar[] 
  */
 function taskGradients(
   f: TaskLosses,
-  varList: Variable[] | undefined,
+  varList: readonly TensorLike[] | undefined,
   what: string,
 ): { losses: Scalar[]; grads: NamedTensorMap[] } {
   if (typeof f !== "function") {
@@ -108,7 +109,7 @@ function taskGradients(
             problem = error;
             return scalar(0); // unconnected: variableGrads then throws, its tape already freed
           }
-        }, varList);
+        }, varList as Variable[] | undefined);
       } catch (error) {
         throw problem ?? error;
       }
@@ -149,14 +150,14 @@ function disposeMaps(maps: readonly NamedTensorMap[]): void {
  * optimizer.dispose();
  * ```
  */
-export class SurgeryOptimizer {
+export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   /** The wrapped optimizer: it applies the combined gradients and owns the slot state. */
-  readonly inner: Optimizer;
+  readonly inner: O;
   readonly #options: ResolvedOptions;
   readonly #surgery: TfSurgery;
 
   /** Wraps `inner` (any tf.train optimizer); `options` as for `surgery` (default PCGrad). */
-  constructor(inner: Optimizer, options?: WeightOptions) {
+  constructor(inner: O, options?: WeightOptions) {
     const what = "create a SurgeryOptimizer";
     if (inner === null || typeof inner !== "object" || typeof inner.applyGradients !== "function") {
       throw new TypeError(
@@ -181,23 +182,27 @@ export class SurgeryOptimizer {
    * null. `varList` restricts the step to those variables (default: all trainable).
    * Synchronous: on webgpu outside browsers use {@linkcode minimizeAsync}.
    */
-  minimize(f: TaskLosses, returnCost = false, varList?: Variable[]): Tensor1D | null {
+  minimize<S extends TensorLike>(
+    f: TaskLosses<S>,
+    returnCost = false,
+    varList?: readonly TensorLike[],
+  ): Tensor1DOf<S> | null {
     const what = "minimize";
     const cost = tidy(() => {
       const { losses, grads } = taskGradients(f, varList, what);
       const values = stack(losses) as Tensor1D;
-      this.inner.applyGradients(this.#surgery.surgery(grads, { losses: values }));
+      this.#apply(this.#surgery.surgery(grads, { losses: values }));
       return returnCost ? values : undefined;
     });
-    return cost ?? null;
+    return (cost ?? null) as Tensor1DOf<S> | null;
   }
 
   /** {@linkcode minimize} reading the Gramian with `await data()` (every backend). */
-  async minimizeAsync(
-    f: TaskLosses,
+  async minimizeAsync<S extends TensorLike>(
+    f: TaskLosses<S>,
     returnCost = false,
-    varList?: Variable[],
-  ): Promise<Tensor1D | null> {
+    varList?: readonly TensorLike[],
+  ): Promise<Tensor1DOf<S> | null> {
     const { losses, grads } = taskGradients(f, varList, "minimize");
     const values = stack(losses) as Tensor1D;
     dispose(losses);
@@ -209,7 +214,7 @@ export class SurgeryOptimizer {
     } finally {
       disposeMaps(grads);
     }
-    if (returnCost) return values;
+    if (returnCost) return values as unknown as Tensor1DOf<S>;
     values.dispose();
     return null;
   }
@@ -220,12 +225,12 @@ export class SurgeryOptimizer {
    * caller's: they are not disposed.
    */
   applyGradients(
-    taskGrads: readonly NamedTensorMap[],
-    losses?: readonly number[] | Tensor1D,
+    taskGrads: readonly TensorMap[],
+    losses?: readonly number[] | TensorLike,
   ): void {
-    const update = this.#surgery.surgery(taskGrads, { losses });
+    const update = this.#surgery.surgery(taskGrads as readonly NamedTensorMap[], { losses });
     try {
-      this.inner.applyGradients(update);
+      this.#apply(update);
     } finally {
       dispose(Object.values(update));
     }
@@ -233,16 +238,23 @@ export class SurgeryOptimizer {
 
   /** {@linkcode applyGradients} reading the Gramian with `await data()`. */
   applyGradientsAsync(
-    taskGrads: readonly NamedTensorMap[],
-    losses?: readonly number[] | Tensor1D,
+    taskGrads: readonly TensorMap[],
+    losses?: readonly number[] | TensorLike,
   ): Promise<void> {
     return this.#applyAsync(taskGrads, losses);
   }
 
-  async #applyAsync(taskGrads: readonly NamedTensorMap[], losses?: readonly number[] | Tensor1D) {
-    const update = await this.#surgery.surgeryAsync(taskGrads, { losses });
+  /** Hands an update to the inner optimizer (checked to be a tf.train one when wrapped). */
+  #apply(update: TensorMap): void {
+    (this.inner as unknown as Optimizer).applyGradients(update as NamedTensorMap);
+  }
+
+  async #applyAsync(taskGrads: readonly TensorMap[], losses?: readonly number[] | TensorLike) {
+    const update = await this.#surgery.surgeryAsync(taskGrads as readonly NamedTensorMap[], {
+      losses,
+    });
     try {
-      this.inner.applyGradients(update);
+      this.#apply(update);
     } finally {
       dispose(Object.values(update));
     }

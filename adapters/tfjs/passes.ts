@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Tensor } from "@tensorflow/tfjs-core";
+import type { Tensor } from "@tensorflow/tfjs";
 import type { GradDropParams } from "../../core/graddrop_reference.ts";
 import type { Block, Plan } from "./inputs.ts";
 

@@ -13,7 +13,7 @@ import {
   type Tensor,
   tensor,
   zeros,
-} from "@tensorflow/tfjs-core";
+} from "@tensorflow/tfjs";
 import { gramReference } from "../../core/reference.ts";
 import type { StepState } from "../../random/step_state.ts";
 import { buildStats, type SurgeryStats } from "../../stats/diagnostics.ts";

@@ -4,7 +4,8 @@
  * @module
  */
 
-import type { NamedTensorMap, Tensor } from "@tensorflow/tfjs-core";
+import type { Tensor } from "@tensorflow/tfjs";
+import type { TensorLike, TensorMap } from "./types.ts";
 import { StepState, type SurgeryState } from "../../random/step_state.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import type { ResolvedOptions } from "../../validate/options.ts";
@@ -35,7 +36,7 @@ export interface TfCallOptions {
    * The step's task losses (T numbers, or a 1-D tensor of them, read with the Gramian), for
    * methods that use them (MGDA's "loss" / "loss+" normalisation).
    */
-  losses?: readonly number[] | Tensor;
+  losses?: readonly number[] | TensorLike;
 }
 
 /**
@@ -62,13 +63,16 @@ export interface TfCallOptions {
  */
 export interface TfSurgery {
   /** One step over one tensor per task (all one shape): a new tensor. */
-  surgery(grads: readonly Tensor[], call?: TfCallOptions): Tensor;
+  surgery<T extends TensorLike>(grads: readonly T[], call?: TfCallOptions): T;
   /** One step over one NamedTensorMap per task: a new map. */
-  surgery(grads: readonly NamedTensorMap[], call?: TfCallOptions): NamedTensorMap;
+  surgery<T extends TensorLike>(grads: readonly TensorMap<T>[], call?: TfCallOptions): TensorMap<T>;
   /** The same step reading the Gramian with `await data()`: for webgpu outside browsers. */
-  surgeryAsync(grads: readonly Tensor[], call?: TfCallOptions): Promise<Tensor>;
+  surgeryAsync<T extends TensorLike>(grads: readonly T[], call?: TfCallOptions): Promise<T>;
   /** The same step reading the Gramian with `await data()`: for webgpu outside browsers. */
-  surgeryAsync(grads: readonly NamedTensorMap[], call?: TfCallOptions): Promise<NamedTensorMap>;
+  surgeryAsync<T extends TensorLike>(
+    grads: readonly TensorMap<T>[],
+    call?: TfCallOptions,
+  ): Promise<TensorMap<T>>;
   /** Diagnostics of the last step; null before the first. */
   readonly stats: SurgeryStats | null;
   /** Restarts the stream from the seed, clears method state and stats. */
@@ -83,21 +87,27 @@ export interface TfSurgery {
   setState(state: SurgeryState | string): void;
 }
 
+/** The call's losses: a tensor (checked in the step) or numbers. */
+function losses(call: TfCallOptions | undefined): Tensor | readonly number[] | undefined {
+  return call?.losses as Tensor | readonly number[] | undefined;
+}
+
 /** Builds a stateful surgery from resolved options. */
 export function surgeryObject(resolved: ResolvedOptions): TfSurgery {
   let step = new StepState(resolved.seed);
   let stats: SurgeryStats | null = null;
   const what = "run surgery";
   return {
-    surgery(grads: readonly (Tensor | NamedTensorMap)[], call?: TfCallOptions) {
-      const result = driveSync(surgeryStep(grads, resolved, step, what, call?.losses), what);
+    // The update has the input's form and tensor type (surgeryStep checks the input).
+    surgery(grads: readonly unknown[], call?: TfCallOptions) {
+      const result = driveSync(surgeryStep(grads, resolved, step, what, losses(call)), what);
       stats = result.stats;
-      return result.update as Tensor & NamedTensorMap;
+      return result.update as never;
     },
-    async surgeryAsync(grads: readonly (Tensor | NamedTensorMap)[], call?: TfCallOptions) {
-      const result = await driveAsync(surgeryStep(grads, resolved, step, what, call?.losses));
+    async surgeryAsync(grads: readonly unknown[], call?: TfCallOptions) {
+      const result = await driveAsync(surgeryStep(grads, resolved, step, what, losses(call)));
       stats = result.stats;
-      return result.update as Tensor & NamedTensorMap;
+      return result.update as never;
     },
     get stats() {
       return stats;

@@ -11,16 +11,7 @@
  * @module
  */
 
-import {
-  add,
-  concat,
-  keep,
-  reshape,
-  sum,
-  type Tensor,
-  tensor1d,
-  tidy,
-} from "@tensorflow/tfjs-core";
+import { add, concat, keep, reshape, sum, type Tensor, tensor1d, tidy } from "@tensorflow/tfjs";
 import { hostPasses } from "./host.ts";
 import type { Block, Plan } from "./inputs.ts";
 import { stackRows } from "./ops.ts";

@@ -18,7 +18,7 @@ import {
   registerKernel,
   type Tensor,
   type TensorInfo,
-} from "@tensorflow/tfjs-core";
+} from "@tensorflow/tfjs";
 
 /** A program-defined uniform value, as the webgpu backend takes them. */
 type Uniform = { type: "int32" | "uint32"; data: number[] };
