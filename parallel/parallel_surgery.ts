@@ -170,7 +170,7 @@ interface Pending {
  * The workers, the last step each has replied "gram" and "done" for (ready = step 0), and their
  * shared words (parallel/_protocol.ts statusWords: the last step each finished, its state).
  */
-class WorkerPool {
+export class WorkerPool {
   readonly workers: Worker[] = [];
   readonly status: SharedArrayBuffer;
   readonly #words: Int32Array;
@@ -179,6 +179,8 @@ class WorkerPool {
   readonly #last: (StepMessage | undefined)[] = [];
   #pending: Pending[] = [];
   #failure: Error | null = null;
+  /** The control buffer of the last step started: the one whose flag workers may wait on. */
+  #control: SharedArrayBuffer | null = null;
 
   constructor(count: number) {
     this.status = new SharedArrayBuffer(statusLength(count) * 4);
@@ -223,6 +225,7 @@ class WorkerPool {
     const at = statusWords(w);
     const last = this.#last[w];
     this.#last[w] = message;
+    this.#control = message.control;
     if (Atomics.load(this.#words, at.state) !== WorkerState.IDLE) {
       this.workers[w].postMessage(message);
       return;
@@ -259,24 +262,32 @@ class WorkerPool {
   }
 
   /**
-   * Terminates the workers. One asleep in Atomics.wait is first rung back to its event loop:
-   * terminating a thread blocked there leaves the process unable to exit (seen with Deno 2.9).
+   * Terminates the workers. A Worker's terminate() in Deno only takes effect once the worker is
+   * back in its event loop: one left spinning or in Atomics.wait keeps the process alive. So every
+   * word a worker may wait on is changed first, whatever the worker is doing: its state word to
+   * CLOSED (it then leaves its step or its sleep between steps, and runs no step message that
+   * arrives later) and the flag of the step in flight to FLAG_ABORT (it then skips the combine).
    */
   terminate(): void {
-    this.workers.forEach((worker, w) => {
+    this.workers.forEach((_, w) => {
       const state = statusWords(w).state;
-      if (
-        Atomics.compareExchange(this.#words, state, WorkerState.IDLE, WorkerState.RING_NEW) ===
-          WorkerState.IDLE
-      ) {
-        Atomics.notify(this.#words, state);
-      }
-      worker.terminate();
+      Atomics.store(this.#words, state, WorkerState.CLOSED);
+      Atomics.notify(this.#words, state);
     });
+    if (this.#control !== null) {
+      const ints = new Int32Array(this.#control);
+      Atomics.compareExchange(ints, FLAG_INDEX, FLAG_WAIT, FLAG_ABORT);
+      Atomics.notify(ints, FLAG_INDEX);
+    }
+    this.workers.forEach((worker) => worker.terminate());
     this.workers.length = 0;
-    this.#fail(new Error("Cannot run surgery: this parallel surgery was closed during the step"));
+    this.#fail(closedDuringStep());
   }
 }
+
+/** The error of a step that close() cut short. */
+const closedDuringStep = () =>
+  new Error("Cannot run surgery: this parallel surgery was closed during the step");
 
 /**
  * Waits until `ready()` holds: spinning up to SPIN_MS (parallel/_protocol.ts), then until every
@@ -374,6 +385,7 @@ export async function createParallelSurgery(
     // The control buffer and the stages are reused: first every worker must have left the last
     // step that had them.
     await settle(pool, () => pool.finished(posted), posted, "done");
+    if (closed) throw closedDuringStep();
     posted = id;
     const rowsShared = grads.every(isShared);
     const outShared = isShared(target);
@@ -453,6 +465,7 @@ export async function createParallelSurgery(
       kernels.gram(grads.map((g) => columns(c, g)), Gc);
     });
     await settle(pool, () => Atomics.load(ints, GRAM_DONE_INDEX) === K, id, "gram");
+    if (closed) throw closedDuringStep();
     // Summed in chunk order: the same G whichever thread took which chunk.
     const G = new Float64Array(T * T);
     for (let c = 0; c < K; c++) {

@@ -12,6 +12,7 @@
 import { attachSharedBuffer } from "../core/gradient_buffer.ts";
 import { kernels } from "../core/kernels.ts";
 import {
+  advanceState,
   claimChunks,
   controlLayout,
   FLAG_COMBINE,
@@ -79,6 +80,7 @@ function runStep(m: StepMessage): void {
     kernels.gram(chunkRows(c), G);
   });
   reply({ type: "gram", step: m.step });
+  // The main thread sets the flag when the weights are ready, when the step fails, and on close().
   if (!spinUntil(() => Atomics.load(ints, FLAG_INDEX) !== FLAG_WAIT, SPIN_MS)) {
     Atomics.wait(ints, FLAG_INDEX, FLAG_WAIT);
   }
@@ -96,30 +98,40 @@ function runStep(m: StepMessage): void {
 
 /**
  * Runs the step of a message, then, as long as the main thread rings RING_SAME, the same step
- * again under the rung step number; returns to the event loop on RING_NEW or an error.
+ * again under the rung step number; returns to the event loop on RING_NEW or an error, and for
+ * good once close() has set CLOSED (a message may still arrive after close(): it is not run).
  */
 function serve(first: StepMessage): void {
   const words = new Int32Array(first.status);
-  const at = statusWords(first.worker);
+  const w = first.worker;
+  const state = statusWords(w).state;
+  const advance = (from: number, to: number) => advanceState(words, w, from, to);
+  if (!advance(WorkerState.EVENT, WorkerState.BUSY)) return quit();
   let m = first;
   for (;;) {
-    Atomics.store(words, at.state, WorkerState.BUSY);
     try {
       runStep(m);
     } catch (error) {
-      Atomics.store(words, at.state, WorkerState.EVENT);
+      if (!advance(WorkerState.BUSY, WorkerState.EVENT)) return quit();
       reply({ type: "error", step: m.step, message: String(error) });
       return;
     }
-    Atomics.store(words, at.state, WorkerState.IDLE);
-    const rung = () => Atomics.load(words, at.state) !== WorkerState.IDLE;
-    if (!spinUntil(rung, IDLE_SPIN_MS)) Atomics.wait(words, at.state, WorkerState.IDLE);
-    if (Atomics.load(words, at.state) !== WorkerState.RING_SAME) {
-      Atomics.store(words, at.state, WorkerState.EVENT);
-      return; // RING_NEW: the next StepMessage is already in the event queue
+    if (!advance(WorkerState.BUSY, WorkerState.IDLE)) return quit();
+    const rung = () => Atomics.load(words, state) !== WorkerState.IDLE;
+    if (!spinUntil(rung, IDLE_SPIN_MS)) Atomics.wait(words, state, WorkerState.IDLE);
+    if (advance(WorkerState.RING_SAME, WorkerState.BUSY)) {
+      m = { ...m, step: Atomics.load(words, statusWords(w).step) };
+      continue;
     }
-    m = { ...m, step: Atomics.load(words, at.step) };
+    // RING_NEW: the next StepMessage is already in the event queue.
+    if (advance(WorkerState.RING_NEW, WorkerState.EVENT)) return;
+    return quit();
   }
+}
+
+/** After close(): back to the event loop, where the pending terminate() ends this thread. */
+function quit(): void {
+  self.close();
 }
 
 self.onmessage = (event: MessageEvent<StepMessage>) => serve(event.data);
