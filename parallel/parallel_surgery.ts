@@ -7,8 +7,8 @@
  * Why an async API: the public `surgery()` is synchronous, and a synchronous call can only wait
  * for workers by blocking in Atomics.wait, which browsers forbid on their main thread. So threads
  * come with an explicit object whose `surgery` returns a Promise (the main thread does its own
- * slice meanwhile), created once with its workers and closed with `close()`. Where Workers or
- * SharedArrayBuffer are missing it runs single-threaded behind the same API.
+ * slice meanwhile), created once with its workers and closed with `close()`. Where the runtime has
+ * no threads (parallel/threads.ts) it runs single-threaded behind the same API and says why.
  * @module
  */
 
@@ -44,7 +44,8 @@ import {
   WorkerState,
 } from "./_protocol.ts";
 import { planChunks } from "./chunk_plan.ts";
-import { isShared, sharedFloat32Array, threadsAvailable } from "./shared_memory.ts";
+import { isShared, sharedFloat32Array } from "./shared_memory.ts";
+import { type StartThread, threadSupport, type ThreadWorker } from "./threads.ts";
 
 /**
  * Below this many floats (T · d) one step runs on the main thread alone: a step's messages and
@@ -77,7 +78,8 @@ export const MAX_DEFAULT_THREADS = 8;
 export interface ParallelSurgeryOptions extends WeightOptions {
   /**
    * Threads, counting the calling thread (an integer from 1 to 256). Default: the logical CPUs
-   * (`navigator.hardwareConcurrency`, at most 8) where Workers and SharedArrayBuffer exist, else 1.
+   * (at most 8) where the runtime has threads (Worker, or Node's worker_threads, and
+   * SharedArrayBuffer), else 1.
    */
   threads?: number;
 }
@@ -138,8 +140,15 @@ export interface ParallelCallOptions {
  * ```
  */
 export interface ParallelSurgery {
-  /** Threads in use (1 where the runtime has no Workers or SharedArrayBuffer). */
+  /** Threads in use (1 where the runtime has no threads: see `singleThreadReason`). */
   readonly threads: number;
+  /**
+   * Why `threads` is 1 although more were asked for or would be the default, e.g. "one thread
+   * only: this runtime has no SharedArrayBuffer (a browser page needs cross-origin isolation)";
+   * null when the threads run as asked. Asking for more than one thread where there are none also
+   * warns once on the console.
+   */
+  readonly singleThreadReason: string | null;
   /**
    * Same contract as `createSurgery(options).surgery`, resolved when the update is written.
    * Fastest: gradients in a shared gradient buffer (`createGradientBuffer(T, d, { shared: true })`),
@@ -171,7 +180,7 @@ interface Pending {
  * shared words (parallel/_protocol.ts statusWords: the last step each finished, its state).
  */
 export class WorkerPool {
-  readonly workers: Worker[] = [];
+  readonly workers: ThreadWorker[] = [];
   readonly status: SharedArrayBuffer;
   readonly #words: Int32Array;
   readonly #replied = { gram: [] as number[], done: [] as number[] };
@@ -182,16 +191,18 @@ export class WorkerPool {
   /** The control buffer of the last step started: the one whose flag workers may wait on. */
   #control: SharedArrayBuffer | null = null;
 
-  constructor(count: number) {
-    this.status = new SharedArrayBuffer(statusLength(count) * 4);
+  /** `count` workers, each started by `start` (parallel/threads.ts). */
+  constructor(count: number, start: StartThread) {
+    // No workers: the words are never shared (and this runtime may have no SharedArrayBuffer).
+    this.status = count === 0
+      ? new ArrayBuffer(4) as unknown as SharedArrayBuffer
+      : new SharedArrayBuffer(statusLength(count) * 4);
     this.#words = new Int32Array(this.status);
     for (let w = 0; w < count; w++) {
-      const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-      worker.onmessage = (event: MessageEvent<WorkerReply>) => this.#onReply(w, event.data);
-      worker.onerror = (event: ErrorEvent) => {
-        event.preventDefault();
-        this.#fail(new Error(`parallel surgery worker ${w} failed: ${event.message}`));
-      };
+      const worker = start({
+        reply: (message) => this.#onReply(w, message as WorkerReply),
+        fail: (message) => this.#fail(new Error(`parallel surgery worker ${w} failed: ${message}`)),
+      });
       this.workers.push(worker);
       this.#replied.gram.push(-1);
       this.#replied.done.push(-1);
@@ -302,6 +313,20 @@ async function settle(
   if (!spinUntil(ready, SPIN_MS)) await pool.wait(step, kind);
 }
 
+/** The pool's start where the runtime has no threads (it then has no workers to start). */
+const noThread: StartThread = () => {
+  throw new Error("Cannot start a parallel surgery worker: this runtime has no threads");
+};
+
+const warned = new Set<string>();
+
+/** A console warning, once per process and message. */
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  console.warn(`gradient-surgery: createParallelSurgery runs ${message}`);
+}
+
 /** Grow-only shared buffers reused across steps. */
 class SharedScratch {
   #buffer: SharedArrayBuffer | null = null;
@@ -343,10 +368,15 @@ export async function createParallelSurgery(
   const what = "create parallel surgery";
   const resolved = resolveOptions(options, what);
   const requested = validateThreads(options?.threads, what);
-  const threads = !threadsAvailable()
+  const support = threadSupport();
+  const threads = !support.available
     ? 1
-    : requested ?? Math.max(1, Math.min(MAX_DEFAULT_THREADS, navigator.hardwareConcurrency ?? 1));
-  const pool = new WorkerPool(threads - 1);
+    : requested ?? Math.max(1, Math.min(MAX_DEFAULT_THREADS, support.cpus));
+  const singleThreadReason = !support.available && requested !== 1
+    ? `one thread only: ${support.reason}`
+    : null;
+  if (singleThreadReason !== null && requested !== undefined) warnOnce(singleThreadReason);
+  const pool = new WorkerPool(threads - 1, support.available ? support.start : noThread);
   try {
     if (threads > 1) await pool.wait(0, "done");
   } catch (error) {
@@ -507,6 +537,7 @@ export async function createParallelSurgery(
 
   return {
     threads,
+    singleThreadReason,
     surgery(grads, call) {
       const run = queue.then(() => step(grads, call?.out, call?.losses));
       queue = run.catch(() => {});

@@ -2,8 +2,9 @@
  * Worker of the parallel surgery (parallel/parallel_surgery.ts; protocol in parallel/_protocol.ts):
  * partial Grams of the chunks it claims, then, once the main thread has published the weights, the
  * combine of the chunks it claims. Between steps it waits on its state word rather than in its
- * event loop (WorkerState). Loaded from a module URL relative to the library, so it works over
- * https too.
+ * event loop (WorkerState). It runs bundled, from the text sealed in parallel/_worker_source.ts
+ * (tools/_embed_worker.ts builds it: rebuild after changing this file or what it imports), as a
+ * web Worker or in Node's worker_threads.
  * @module
  */
 
@@ -35,8 +36,22 @@ const attached = new Map<number, ArrayBufferLike>();
 /** Buffers kept attached at once; the oldest is dropped (and its instance collected) beyond. */
 const MAX_ATTACHED = 4;
 
+/** Node's worker_threads port, as far as it is used here. */
+interface NodePort {
+  postMessage(message: unknown): void;
+  on(event: "message", listener: (message: StepMessage) => void): void;
+  close(): void;
+}
+
+/** Node's port to the main thread where this runs in worker_threads (which has no `self`). */
+const nodePort: NodePort | null = typeof self === "object" && typeof self.postMessage === "function"
+  ? null
+  : ((globalThis as unknown as { process: { getBuiltinModule(id: string): unknown } }).process
+    .getBuiltinModule("node:worker_threads") as { parentPort: NodePort }).parentPort;
+
 function reply(message: WorkerReply): void {
-  self.postMessage(message);
+  if (nodePort !== null) nodePort.postMessage(message);
+  else self.postMessage(message);
 }
 
 /** This worker's view of the step's gradient buffer memory, attaching on first sight. */
@@ -131,9 +146,11 @@ function serve(first: StepMessage): void {
 
 /** After close(): back to the event loop, where the pending terminate() ends this thread. */
 function quit(): void {
-  self.close();
+  if (nodePort !== null) nodePort.close();
+  else self.close();
 }
 
-self.onmessage = (event: MessageEvent<StepMessage>) => serve(event.data);
+if (nodePort !== null) nodePort.on("message", serve);
+else self.onmessage = (event: MessageEvent<StepMessage>) => serve(event.data);
 
 reply({ type: "ready" });

@@ -5,11 +5,9 @@
  * `npm run bundle`) writes it, and CI builds it before the tests in tests/edge/ use it.
  *
  * `deno bundle` (esbuild inside; fetched from npm on first use) does the bundling; the parallel
- * surgery's Worker module goes inside the library as a blob: URL (tools/_embed_worker.ts).
+ * surgery's worker is already inside the library, as text (parallel/_worker_source.ts).
  * @module
  */
-
-import { embedWorker, WORKER_URL_EXPRESSION } from "./_embed_worker.ts";
 
 const ROOT = new URL("../", import.meta.url);
 /** Where the build goes. */
@@ -21,13 +19,11 @@ interface Target {
   output: string;
   /** Also emit a .d.mts beside the output. */
   declaration?: boolean;
-  /** Must carry the parallel surgery's worker (it exports createParallelSurgery). */
-  parallel?: boolean;
 }
 
 /** The files dist/ holds, besides the copied page. */
 export const TARGETS: readonly Target[] = [
-  { entry: "mod.ts", output: "gradient-surgery.mjs", declaration: true, parallel: true },
+  { entry: "mod.ts", output: "gradient-surgery.mjs", declaration: true },
   { entry: "examples/edge_worker/worker.ts", output: "edge_worker.mjs" },
   // The page's own code; it takes the library from ../gradient-surgery.mjs at run time.
   { entry: "examples/browser/toy_page.ts", output: "browser/toy_page.mjs" },
@@ -37,9 +33,6 @@ export const TARGETS: readonly Target[] = [
 
 /** Static files of the page, copied as they are. */
 const PAGE_FILES = ["index.html"];
-
-/** The parallel surgery's worker, bundled on its own. */
-const WORKER_ENTRY = "parallel/worker.ts";
 
 async function bundle(entry: string, output: URL, declaration = false): Promise<void> {
   const args = [
@@ -68,24 +61,8 @@ export async function buildDist(): Promise<void> {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   });
   await Deno.mkdir(new URL("browser/", DIST), { recursive: true });
-  const scratch = await Deno.makeTempDir({ prefix: "gs_bundle_" });
-  try {
-    const workerFile = new URL(`file://${scratch}/worker.mjs`);
-    await bundle(WORKER_ENTRY, workerFile);
-    const workerCode = await Deno.readTextFile(workerFile);
-    for (const target of TARGETS) {
-      const output = new URL(target.output, DIST);
-      await bundle(target.entry, output, target.declaration);
-      const { code, count } = embedWorker(await Deno.readTextFile(output), workerCode);
-      if (target.parallel && count !== 1) {
-        throw new Error(
-          `Cannot embed the parallel worker in ${target.output}: expected ${WORKER_URL_EXPRESSION} once, found it ${count} times`,
-        );
-      }
-      if (count > 0) await Deno.writeTextFile(output, code);
-    }
-  } finally {
-    await Deno.remove(scratch, { recursive: true });
+  for (const target of TARGETS) {
+    await bundle(target.entry, new URL(target.output, DIST), target.declaration);
   }
   for (const file of PAGE_FILES) {
     await Deno.copyFile(

@@ -13,6 +13,7 @@ import { createParallelSurgery, createSurgery } from "../../mod.ts";
 import { FLAG_INDEX, packRange, rangeIndex } from "../../parallel/_protocol.ts";
 import { controlLayout, type StepMessage } from "../../parallel/_protocol.ts";
 import { WorkerPool } from "../../parallel/parallel_surgery.ts";
+import { threadSupport } from "../../parallel/threads.ts";
 
 const [scenario] = Deno.args;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -48,7 +49,9 @@ function idleStep(pool: WorkerPool, step: number): StepMessage {
 }
 
 async function poolScenario(point: string): Promise<string> {
-  const pool = new WorkerPool(1);
+  const support = threadSupport();
+  if (!support.available) throw new Error(`no threads: ${support.reason}`);
+  const pool = new WorkerPool(1, support.start);
   await pool.wait(0, "done");
   const first = idleStep(pool, 1);
   if (point === "queued") {

@@ -38,10 +38,13 @@ interface Run {
   stderr: string;
 }
 
-/** One process, killed at LIMIT_MS; no permissions at all (not even to read its worker). */
+/**
+ * One process, killed at LIMIT_MS, with no permissions and reading files denied: the library,
+ * imported by a local path, starts its threads without reading its worker from disk.
+ */
 async function run(scenario: string): Promise<Run> {
   const { code, signal, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", "--allow-read", SCENARIO, scenario],
+    args: ["run", "--no-prompt", "--deny-read", SCENARIO, scenario],
     stdout: "piped",
     stderr: "piped",
     signal: AbortSignal.timeout(LIMIT_MS),
@@ -77,4 +80,13 @@ Deno.test("parallel surgery: the process exits by itself after close(), whenever
     said.has("step rejected: Cannot run surgery: this parallel surgery was closed during the step"),
     [...said].join("; "),
   );
+});
+
+Deno.test("parallel surgery: imported by a local path, its threads need no --allow-read", async () => {
+  const r = await run("after-warm");
+  assert.equal(r.signal, null, `still alive after ${LIMIT_MS} ms`);
+  assert.equal(r.code, 0, `deno run --deny-read failed:\n${r.stderr}`);
+  // The scenario checks it ran on 2 threads and got the single-threaded update.
+  assert.equal(r.stdout, "after-warm: step resolved with the right update");
+  assert.doesNotMatch(r.stderr, /read access/i);
 });
