@@ -163,7 +163,11 @@ export interface ParallelSurgery {
   readonly stats: SurgeryStats | null;
   /** Restarts the stream from the seed and clears the stats. */
   reset(): void;
-  /** Terminates the workers; later calls to `surgery` reject. */
+  /**
+   * Ends the workers, whatever they are doing: a step still in flight rejects (unless its update
+   * is already complete), later calls to `surgery` reject, and nothing is left to keep the process
+   * alive. Until then the workers do keep it alive: close every parallel surgery you create.
+   */
   close(): void;
 }
 
