@@ -97,7 +97,7 @@ function runStep(m: StepMessage): void {
   reply({ type: "gram", step: m.step });
   // The main thread sets the flag when the weights are ready, when the step fails, and on close().
   if (!spinUntil(() => Atomics.load(ints, FLAG_INDEX) !== FLAG_WAIT, SPIN_MS)) {
-    Atomics.wait(ints, FLAG_INDEX, FLAG_WAIT);
+    while (Atomics.load(ints, FLAG_INDEX) === FLAG_WAIT) Atomics.wait(ints, FLAG_INDEX, FLAG_WAIT);
   }
   if (Atomics.load(ints, FLAG_INDEX) === FLAG_COMBINE) {
     const w = new Float64Array(control, layout.weights * 8, T);
@@ -133,7 +133,9 @@ function serve(first: StepMessage): void {
     }
     if (!advance(WorkerState.BUSY, WorkerState.IDLE)) return quit();
     const rung = () => Atomics.load(words, state) !== WorkerState.IDLE;
-    if (!spinUntil(rung, IDLE_SPIN_MS)) Atomics.wait(words, state, WorkerState.IDLE);
+    if (!spinUntil(rung, IDLE_SPIN_MS)) {
+      while (!rung()) Atomics.wait(words, state, WorkerState.IDLE);
+    }
     if (advance(WorkerState.RING_SAME, WorkerState.BUSY)) {
       m = { ...m, step: Atomics.load(words, statusWords(w).step) };
       continue;
