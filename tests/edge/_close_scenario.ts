@@ -4,14 +4,21 @@
 //
 //   deno run tests/edge/_close_scenario.ts <scenario>
 //
-// Scenarios: "after-<cold|warm>" (close once the step resolved), "inflight-<when>-<cold|warm|asleep>" (close
+// Scenarios: "after-<cold|warm>" (close once the step resolved), "inflight-<when>-<before>" (close
 // while a step is queued or running: <when> is "sync", "ticks<n>" microtask turns or "timer<ms>";
-// warm: after a first step, asleep: after a first step and a pause, so the worker sleeps in
-// Atomics.wait), and "pool-<flag|asleep|queued>" (the worker pool driven directly, so the worker is
-// for certain waiting on the step's flag, asleep between steps, or has a step message queued).
+// <before> is cold, warm (after a first step) or asleep (after a first step and a pause, so the
+// worker sleeps in Atomics.wait)), and "pool-<flag|asleep|queued>" (the worker pool driven
+// directly, so the worker is for certain waiting on the step's flag, asleep between steps, or has
+// a step message queued).
 import { createParallelSurgery, createSurgery } from "../../mod.ts";
-import { FLAG_INDEX, packRange, rangeIndex } from "../../parallel/_protocol.ts";
-import { controlLayout, type StepMessage } from "../../parallel/_protocol.ts";
+import {
+  controlLayout,
+  FLAG_COMBINE,
+  FLAG_INDEX,
+  packRange,
+  rangeIndex,
+  type StepMessage,
+} from "../../parallel/_protocol.ts";
 import { WorkerPool } from "../../parallel/parallel_surgery.ts";
 import { threadSupport } from "../../parallel/threads.ts";
 
@@ -68,7 +75,7 @@ async function poolScenario(point: string): Promise<string> {
   }
   // Let the step end, then sleep between steps.
   const ints = new Int32Array(first.control);
-  Atomics.store(ints, FLAG_INDEX, 1);
+  Atomics.store(ints, FLAG_INDEX, FLAG_COMBINE);
   Atomics.notify(ints, FLAG_INDEX);
   await pool.wait(1, "done");
   await sleep(20);
