@@ -132,7 +132,22 @@ export const WorkerState = {
   IDLE: 2,
   RING_SAME: 3,
   RING_NEW: 4,
+  /**
+   * close() was called. A worker that finds it, whatever it was doing, leaves its wait and its
+   * step and returns to its event loop for good: a Worker's terminate() in Deno only takes effect
+   * there, so a worker left spinning or in Atomics.wait keeps the process alive forever.
+   */
+  CLOSED: 5,
 } as const;
+
+/**
+ * Moves worker w's state word from `from` to `to` unless the main thread changed it meanwhile
+ * (close() may store CLOSED at any moment, so a worker never overwrites the word blindly);
+ * whether it moved.
+ */
+export function advanceState(words: Int32Array, w: number, from: number, to: number): boolean {
+  return Atomics.compareExchange(words, statusWords(w).state, from, to) === from;
+}
 
 /**
  * How long an idle worker spins before it sleeps: covers back-to-back steps; in a training loop

@@ -7,8 +7,8 @@
  * Why an async API: the public `surgery()` is synchronous, and a synchronous call can only wait
  * for workers by blocking in Atomics.wait, which browsers forbid on their main thread. So threads
  * come with an explicit object whose `surgery` returns a Promise (the main thread does its own
- * slice meanwhile), created once with its workers and closed with `close()`. Where Workers or
- * SharedArrayBuffer are missing it runs single-threaded behind the same API.
+ * slice meanwhile), created once with its workers and closed with `close()`. Where the runtime has
+ * no threads (parallel/threads.ts) it runs single-threaded behind the same API and says why.
  * @module
  */
 
@@ -45,7 +45,8 @@ import {
   WorkerState,
 } from "./_protocol.ts";
 import { planChunks } from "./chunk_plan.ts";
-import { isShared, sharedFloat32Array, threadsAvailable } from "./shared_memory.ts";
+import { isShared, sharedFloat32Array } from "./shared_memory.ts";
+import { type StartThread, threadSupport, type ThreadWorker } from "./threads.ts";
 
 /**
  * Below this many floats (T · d) one step runs on the main thread alone: a step's messages and
@@ -78,7 +79,8 @@ export const MAX_DEFAULT_THREADS = 8;
 export interface ParallelSurgeryOptions extends WeightOptions {
   /**
    * Threads, counting the calling thread (an integer from 1 to 256). Default: the logical CPUs
-   * (`navigator.hardwareConcurrency`, at most 8) where Workers and SharedArrayBuffer exist, else 1.
+   * (at most 8) where the runtime has threads (Worker, or Node's worker_threads, and
+   * SharedArrayBuffer), else 1.
    */
   threads?: number;
 }
@@ -139,8 +141,15 @@ export interface ParallelCallOptions {
  * ```
  */
 export interface ParallelSurgery {
-  /** Threads in use (1 where the runtime has no Workers or SharedArrayBuffer). */
+  /** Threads in use (1 where the runtime has no threads: see `singleThreadReason`). */
   readonly threads: number;
+  /**
+   * Why `threads` is 1 although more were asked for or would be the default, e.g. "one thread
+   * only: this runtime has no SharedArrayBuffer (a browser page needs cross-origin isolation)";
+   * null when the threads run as asked. Asking for more than one thread where there are none also
+   * warns once on the console.
+   */
+  readonly singleThreadReason: string | null;
   /**
    * Same contract as `createSurgery(options).surgery`, resolved when the update is written.
    * Fastest: gradients in a shared gradient buffer (`createGradientBuffer(T, d, { shared: true })`),
@@ -155,7 +164,11 @@ export interface ParallelSurgery {
   readonly stats: SurgeryStats | null;
   /** Restarts the stream from the seed and clears the stats. */
   reset(): void;
-  /** Terminates the workers; later calls to `surgery` reject. */
+  /**
+   * Ends the workers, whatever they are doing: a step still in flight rejects (unless its update
+   * is already complete), later calls to `surgery` reject, and nothing is left to keep the process
+   * alive. Until then the workers do keep it alive: close every parallel surgery you create.
+   */
   close(): void;
 }
 
@@ -171,8 +184,8 @@ interface Pending {
  * The workers, the last step each has replied "gram" and "done" for (ready = step 0), and their
  * shared words (parallel/_protocol.ts statusWords: the last step each finished, its state).
  */
-class WorkerPool {
-  readonly workers: Worker[] = [];
+export class WorkerPool {
+  readonly workers: ThreadWorker[] = [];
   readonly status: SharedArrayBuffer;
   readonly #words: Int32Array;
   readonly #replied = { gram: [] as number[], done: [] as number[] };
@@ -180,17 +193,21 @@ class WorkerPool {
   readonly #last: (StepMessage | undefined)[] = [];
   #pending: Pending[] = [];
   #failure: Error | null = null;
+  /** The control buffer of the last step started: the one whose flag workers may wait on. */
+  #control: SharedArrayBuffer | null = null;
 
-  constructor(count: number) {
-    this.status = new SharedArrayBuffer(statusLength(count) * 4);
+  /** `count` workers, each started by `start` (parallel/threads.ts). */
+  constructor(count: number, start: StartThread) {
+    // No workers: the words are never shared (and this runtime may have no SharedArrayBuffer).
+    this.status = count === 0
+      ? new ArrayBuffer(4) as unknown as SharedArrayBuffer
+      : new SharedArrayBuffer(statusLength(count) * 4);
     this.#words = new Int32Array(this.status);
     for (let w = 0; w < count; w++) {
-      const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-      worker.onmessage = (event: MessageEvent<WorkerReply>) => this.#onReply(w, event.data);
-      worker.onerror = (event: ErrorEvent) => {
-        event.preventDefault();
-        this.#fail(new Error(`parallel surgery worker ${w} failed: ${event.message}`));
-      };
+      const worker = start({
+        reply: (message) => this.#onReply(w, message as WorkerReply),
+        fail: (message) => this.#fail(new Error(`parallel surgery worker ${w} failed: ${message}`)),
+      });
       this.workers.push(worker);
       this.#replied.gram.push(-1);
       this.#replied.done.push(-1);
@@ -224,6 +241,7 @@ class WorkerPool {
     const at = statusWords(w);
     const last = this.#last[w];
     this.#last[w] = message;
+    this.#control = message.control;
     if (Atomics.load(this.#words, at.state) !== WorkerState.IDLE) {
       this.workers[w].postMessage(message);
       return;
@@ -260,24 +278,32 @@ class WorkerPool {
   }
 
   /**
-   * Terminates the workers. One asleep in Atomics.wait is first rung back to its event loop:
-   * terminating a thread blocked there leaves the process unable to exit (seen with Deno 2.9).
+   * Terminates the workers. A Worker's terminate() in Deno only takes effect once the worker is
+   * back in its event loop: one left spinning or in Atomics.wait keeps the process alive. So every
+   * word a worker may wait on is changed first, whatever the worker is doing: its state word to
+   * CLOSED (it then leaves its step or its sleep between steps, and runs no step message that
+   * arrives later) and the flag of the step in flight to FLAG_ABORT (it then skips the combine).
    */
   terminate(): void {
-    this.workers.forEach((worker, w) => {
+    this.workers.forEach((_, w) => {
       const state = statusWords(w).state;
-      if (
-        Atomics.compareExchange(this.#words, state, WorkerState.IDLE, WorkerState.RING_NEW) ===
-          WorkerState.IDLE
-      ) {
-        Atomics.notify(this.#words, state);
-      }
-      worker.terminate();
+      Atomics.store(this.#words, state, WorkerState.CLOSED);
+      Atomics.notify(this.#words, state);
     });
+    if (this.#control !== null) {
+      const ints = new Int32Array(this.#control);
+      Atomics.compareExchange(ints, FLAG_INDEX, FLAG_WAIT, FLAG_ABORT);
+      Atomics.notify(ints, FLAG_INDEX);
+    }
+    this.workers.forEach((worker) => worker.terminate());
     this.workers.length = 0;
-    this.#fail(new Error("Cannot run surgery: this parallel surgery was closed during the step"));
+    this.#fail(closedDuringStep());
   }
 }
+
+/** The error of a step that close() cut short. */
+const closedDuringStep = () =>
+  new Error("Cannot run surgery: this parallel surgery was closed during the step");
 
 /**
  * Waits until `ready()` holds: spinning up to SPIN_MS (parallel/_protocol.ts), then until every
@@ -290,6 +316,20 @@ async function settle(
   kind: "gram" | "done",
 ): Promise<void> {
   if (!spinUntil(ready, SPIN_MS)) await pool.wait(step, kind);
+}
+
+/** The pool's start where the runtime has no threads (it then has no workers to start). */
+const noThread: StartThread = () => {
+  throw new Error("Cannot start a parallel surgery worker: this runtime has no threads");
+};
+
+const warned = new Set<string>();
+
+/** A console warning, once per process and message. */
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  console.warn(`gradient-surgery: createParallelSurgery runs ${message}`);
 }
 
 /** Grow-only shared buffers reused across steps. */
@@ -333,10 +373,15 @@ export async function createParallelSurgery(
   const what = "create parallel surgery";
   const resolved = resolveOptions(options, what);
   const requested = validateThreads(options?.threads, what);
-  const threads = !threadsAvailable()
+  const support = threadSupport();
+  const threads = !support.available
     ? 1
-    : requested ?? Math.max(1, Math.min(MAX_DEFAULT_THREADS, navigator.hardwareConcurrency ?? 1));
-  const pool = new WorkerPool(threads - 1);
+    : requested ?? Math.max(1, Math.min(MAX_DEFAULT_THREADS, support.cpus));
+  const singleThreadReason = !support.available && requested !== 1
+    ? `one thread only: ${support.reason}`
+    : null;
+  if (singleThreadReason !== null && requested !== undefined) warnOnce(singleThreadReason);
+  const pool = new WorkerPool(threads - 1, support.available ? support.start : noThread);
   try {
     if (threads > 1) await pool.wait(0, "done");
   } catch (error) {
@@ -375,6 +420,7 @@ export async function createParallelSurgery(
     // The control buffer and the stages are reused: first every worker must have left the last
     // step that had them.
     await settle(pool, () => pool.finished(posted), posted, "done");
+    if (closed) throw closedDuringStep();
     posted = id;
     const rowsShared = grads.every(isShared);
     const outShared = isShared(target);
@@ -454,6 +500,7 @@ export async function createParallelSurgery(
       kernels.gram(grads.map((g) => columns(c, g)), Gc);
     });
     await settle(pool, () => Atomics.load(ints, GRAM_DONE_INDEX) === K, id, "gram");
+    if (closed) throw closedDuringStep();
     // Summed in chunk order: the same G whichever thread took which chunk.
     const G = new Float64Array(T * T);
     for (let c = 0; c < K; c++) {
@@ -501,6 +548,7 @@ export async function createParallelSurgery(
 
   return {
     threads,
+    singleThreadReason,
     surgery(grads, call) {
       const run = queue.then(() => step(grads, call?.out, call?.losses));
       queue = run.catch(() => {});

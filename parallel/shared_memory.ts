@@ -5,15 +5,6 @@
  */
 
 /**
- * Whether this runtime can run the parallel surgery's workers: Worker and SharedArrayBuffer exist
- * (Deno; browsers only when cross-origin isolated, where SharedArrayBuffer is exposed).
- */
-export function threadsAvailable(): boolean {
-  return typeof Worker === "function" && typeof SharedArrayBuffer === "function" &&
-    typeof Atomics === "object";
-}
-
-/**
  * A zero-filled Float32Array of `length` floats on a SharedArrayBuffer where the runtime has one
  * (else on a plain ArrayBuffer). Gradients written into such arrays reach the parallel surgery's
  * workers without a copy.

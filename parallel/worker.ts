@@ -2,8 +2,9 @@
  * Worker of the parallel surgery (parallel/parallel_surgery.ts; protocol in parallel/_protocol.ts):
  * partial Grams of the chunks it claims, then, once the main thread has published the weights, the
  * combine of the chunks it claims. Between steps it waits on its state word rather than in its
- * event loop (WorkerState). Loaded from a module URL relative to the library, so it works over
- * https too.
+ * event loop (WorkerState). It runs bundled, from the text sealed in parallel/_worker_source.ts
+ * (tools/_embed_worker.ts builds it: rebuild after changing this file or what it imports), as a
+ * web Worker or in Node's worker_threads.
  * @module
  */
 
@@ -12,6 +13,7 @@
 import { attachSharedBuffer } from "../core/gradient_buffer.ts";
 import { kernels } from "../core/kernels.ts";
 import {
+  advanceState,
   claimChunks,
   controlLayout,
   FLAG_COMBINE,
@@ -34,8 +36,22 @@ const attached = new Map<number, ArrayBufferLike>();
 /** Buffers kept attached at once; the oldest is dropped (and its instance collected) beyond. */
 const MAX_ATTACHED = 4;
 
+/** Node's worker_threads port, as far as it is used here. */
+interface NodePort {
+  postMessage(message: unknown): void;
+  on(event: "message", listener: (message: StepMessage) => void): void;
+  close(): void;
+}
+
+/** Node's port to the main thread where this runs in worker_threads (which has no `self`). */
+const nodePort: NodePort | null = typeof self === "object" && typeof self.postMessage === "function"
+  ? null
+  : ((globalThis as unknown as { process: { getBuiltinModule(id: string): unknown } }).process
+    .getBuiltinModule("node:worker_threads") as { parentPort: NodePort }).parentPort;
+
 function reply(message: WorkerReply): void {
-  self.postMessage(message);
+  if (nodePort !== null) nodePort.postMessage(message);
+  else self.postMessage(message);
 }
 
 /** This worker's view of the step's gradient buffer memory, attaching on first sight. */
@@ -79,8 +95,9 @@ function runStep(m: StepMessage): void {
     kernels.gram(chunkRows(c), G);
   });
   reply({ type: "gram", step: m.step });
+  // The main thread sets the flag when the weights are ready, when the step fails, and on close().
   if (!spinUntil(() => Atomics.load(ints, FLAG_INDEX) !== FLAG_WAIT, SPIN_MS)) {
-    Atomics.wait(ints, FLAG_INDEX, FLAG_WAIT);
+    while (Atomics.load(ints, FLAG_INDEX) === FLAG_WAIT) Atomics.wait(ints, FLAG_INDEX, FLAG_WAIT);
   }
   if (Atomics.load(ints, FLAG_INDEX) === FLAG_COMBINE) {
     const w = new Float64Array(control, layout.weights * 8, T);
@@ -96,32 +113,46 @@ function runStep(m: StepMessage): void {
 
 /**
  * Runs the step of a message, then, as long as the main thread rings RING_SAME, the same step
- * again under the rung step number; returns to the event loop on RING_NEW or an error.
+ * again under the rung step number; returns to the event loop on RING_NEW or an error, and for
+ * good once close() has set CLOSED (a message may still arrive after close(): it is not run).
  */
 function serve(first: StepMessage): void {
   const words = new Int32Array(first.status);
-  const at = statusWords(first.worker);
+  const w = first.worker;
+  const state = statusWords(w).state;
+  const advance = (from: number, to: number) => advanceState(words, w, from, to);
+  if (!advance(WorkerState.EVENT, WorkerState.BUSY)) return quit();
   let m = first;
   for (;;) {
-    Atomics.store(words, at.state, WorkerState.BUSY);
     try {
       runStep(m);
     } catch (error) {
-      Atomics.store(words, at.state, WorkerState.EVENT);
+      if (!advance(WorkerState.BUSY, WorkerState.EVENT)) return quit();
       reply({ type: "error", step: m.step, message: String(error) });
       return;
     }
-    Atomics.store(words, at.state, WorkerState.IDLE);
-    const rung = () => Atomics.load(words, at.state) !== WorkerState.IDLE;
-    if (!spinUntil(rung, IDLE_SPIN_MS)) Atomics.wait(words, at.state, WorkerState.IDLE);
-    if (Atomics.load(words, at.state) !== WorkerState.RING_SAME) {
-      Atomics.store(words, at.state, WorkerState.EVENT);
-      return; // RING_NEW: the next StepMessage is already in the event queue
+    if (!advance(WorkerState.BUSY, WorkerState.IDLE)) return quit();
+    const rung = () => Atomics.load(words, state) !== WorkerState.IDLE;
+    if (!spinUntil(rung, IDLE_SPIN_MS)) {
+      while (!rung()) Atomics.wait(words, state, WorkerState.IDLE);
     }
-    m = { ...m, step: Atomics.load(words, at.step) };
+    if (advance(WorkerState.RING_SAME, WorkerState.BUSY)) {
+      m = { ...m, step: Atomics.load(words, statusWords(w).step) };
+      continue;
+    }
+    // RING_NEW: the next StepMessage is already in the event queue.
+    if (advance(WorkerState.RING_NEW, WorkerState.EVENT)) return;
+    return quit();
   }
 }
 
-self.onmessage = (event: MessageEvent<StepMessage>) => serve(event.data);
+/** After close(): back to the event loop, where the pending terminate() ends this thread. */
+function quit(): void {
+  if (nodePort !== null) nodePort.close();
+  else self.close();
+}
+
+if (nodePort !== null) nodePort.on("message", serve);
+else self.onmessage = (event: MessageEvent<StepMessage>) => serve(event.data);
 
 reply({ type: "ready" });

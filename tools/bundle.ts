@@ -7,12 +7,11 @@
  * `npm run bundle`) writes it, and CI builds it before the tests in tests/edge/ use it.
  *
  * `deno bundle` (esbuild inside; fetched from npm on first use) does the bundling; the parallel
- * surgery's Worker module goes inside the library as a blob: URL (tools/_embed_worker.ts).
+ * surgery's worker is already inside the library, as text (parallel/_worker_source.ts).
  * @module
  */
 
 import { CORE_WASM_FILE, coreWasmBytes, importCoreWasm } from "./_edge_core.ts";
-import { embedWorker, WORKER_URL_EXPRESSION } from "./_embed_worker.ts";
 
 const ROOT = new URL("../", import.meta.url);
 /** Where the build goes. */
@@ -24,15 +23,13 @@ interface Target {
   output: string;
   /** Also emit a .d.mts beside the output. */
   declaration?: boolean;
-  /** Must carry the parallel surgery's worker (it exports createParallelSurgery). */
-  parallel?: boolean;
   /** Imports the core as ./core.wasm (its entry imports tools/edge/provide_core.ts first). */
   coreWasm?: boolean;
 }
 
 /** The files dist/ holds, besides the copied page. */
 export const TARGETS: readonly Target[] = [
-  { entry: "mod.ts", output: "gradient-surgery.mjs", declaration: true, parallel: true },
+  { entry: "mod.ts", output: "gradient-surgery.mjs", declaration: true },
   { entry: "examples/edge_worker/worker.ts", output: "edge_worker.mjs" },
   // The page's own code; it takes the library from ../gradient-surgery.mjs at run time.
   { entry: "examples/browser/toy_page.ts", output: "browser/toy_page.mjs" },
@@ -43,7 +40,6 @@ export const TARGETS: readonly Target[] = [
     entry: "tools/edge/library.ts",
     output: "edge/gradient-surgery.mjs",
     declaration: true,
-    parallel: true,
     coreWasm: true,
   },
   { entry: "tools/edge/worker.ts", output: "edge/worker.mjs", coreWasm: true },
@@ -54,9 +50,6 @@ const CORE_WASM_OUTPUT = `edge/${CORE_WASM_FILE}`;
 
 /** Static files of the page, copied as they are. */
 const PAGE_FILES = ["index.html"];
-
-/** The parallel surgery's worker, bundled on its own. */
-const WORKER_ENTRY = "parallel/worker.ts";
 
 async function bundle(entry: string, output: URL, declaration = false): Promise<void> {
   const args = [
@@ -97,25 +90,10 @@ export async function buildDist(): Promise<void> {
   });
   await Deno.mkdir(new URL("browser/", DIST), { recursive: true });
   await Deno.mkdir(new URL("edge/", DIST), { recursive: true });
-  const scratch = await Deno.makeTempDir({ prefix: "gs_bundle_" });
-  try {
-    const workerFile = new URL(`file://${scratch}/worker.mjs`);
-    await bundle(WORKER_ENTRY, workerFile);
-    const workerCode = await Deno.readTextFile(workerFile);
-    for (const target of TARGETS) {
-      const output = new URL(target.output, DIST);
-      await bundle(target.entry, output, target.declaration);
-      const { code, count } = embedWorker(await Deno.readTextFile(output), workerCode);
-      if (target.parallel && count !== 1) {
-        throw new Error(
-          `Cannot embed the parallel worker in ${target.output}: expected ${WORKER_URL_EXPRESSION} once, found it ${count} times`,
-        );
-      }
-      if (count > 0) await Deno.writeTextFile(output, code);
-      if (target.coreWasm) await writeCoreImport(target, output);
-    }
-  } finally {
-    await Deno.remove(scratch, { recursive: true });
+  for (const target of TARGETS) {
+    const output = new URL(target.output, DIST);
+    await bundle(target.entry, output, target.declaration);
+    if (target.coreWasm) await writeCoreImport(target, output);
   }
   await Deno.writeFile(new URL(CORE_WASM_OUTPUT, DIST), coreWasmBytes());
   for (const file of PAGE_FILES) {

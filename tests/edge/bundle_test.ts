@@ -71,22 +71,33 @@ Deno.test("bundle: the parallel surgery runs its threads from the one file", asy
   }
 });
 
-Deno.test("bundle: plain Node loads it and the worker, and gets the source's numbers within f32 rounding", async () => {
+Deno.test("bundle: plain Node loads it and the worker, gets the source's numbers within f32 rounding, and runs threads", async () => {
   const dist = await freshDist();
   const child = new Deno.Command("node", {
     args: [new URL("node_bundle_check.mjs", import.meta.url).pathname, dist.pathname],
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
+    // Node must exit by itself once the parallel surgery is closed; killed if it does not.
+    signal: AbortSignal.timeout(120_000),
   }).spawn();
   const writer = child.stdin.getWriter();
   const workload = { grads: sampleGrads().map((g) => Array.from(g)), seed: SEED };
   await writer.write(new TextEncoder().encode(JSON.stringify(workload)));
   await writer.close();
-  const { code, stdout, stderr } = await child.output();
+  const { code, signal, stdout, stderr } = await child.output();
+  assert.equal(signal, null, "node did not exit by itself");
   assert.equal(code, 0, `node failed:\n${new TextDecoder().decode(stderr)}`);
-  const { node, ...got } = JSON.parse(new TextDecoder().decode(stdout));
+  const { node, parallel, ...got } = JSON.parse(new TextDecoder().decode(stdout));
   assert.ok(Number(node.split(".")[0]) >= 20, `Node ${node}`);
+  // worker_threads: one worker for each of the two surgeries of 2 threads, each of the four steps
+  // run by it (a "gram" and a "done" reply), the single-threaded update within float32 rounding,
+  // bitwise the same from the second surgery; by default as many threads as CPUs (at most 8).
+  assert.equal(parallel.defaultThreads, parallel.expectedDefault);
+  assert.equal(parallel.workersStarted, 2);
+  assert.deepEqual(parallel.replies, Array(4).fill(["gram", "done"]).flat());
+  for (const gap of parallel.relativeGaps) assert.ok(gap <= 1e-5, `threads vs one: ${gap}`);
+  assert.equal(parallel.bitwiseRepeat, true);
   // Node 20's V8 has no relaxed SIMD, so its WASM core is the plain-SIMD build: separate multiply
   // and add where Deno fuses them. Equal within float32 rounding, not bit for bit.
   const want = expected();

@@ -1,10 +1,13 @@
 // Node's side of the bundle check (run by tests/edge/bundle_test.ts, or by hand after
 // `deno task bundle`): `node tests/edge/node_bundle_check.mjs dist/ < workload.json`.
 // Loads the single-file ESM build and the bundled edge worker in plain Node (20 or later), checks
-// what it can on its own (closed form, WASM core, errors, the worker's fetch), and prints the
-// updates of the workload on stdin ({ grads: number[][], seed }) as JSON for bitwise comparison.
+// what it can on its own (closed form, WASM core, errors, the worker's fetch), runs the parallel
+// surgery on worker_threads, and prints the updates of the workload on stdin
+// ({ grads: number[][], seed }) and what the threads did as JSON, for the test to compare.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import * as workerThreads from "node:worker_threads";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -54,8 +57,62 @@ assert.equal(response.status, 200);
 const fromWorker = await response.json();
 assert.equal(fromWorker.stats.kernel, "wasm-simd");
 
+// The parallel surgery on Node's worker_threads. Every Worker the library starts is counted, and
+// so is every reply its thread sends: one "gram" and one "done" per step means the thread ran it.
+const threadsModule = process.getBuiltinModule("node:worker_threads");
+assert.equal(threadsModule.Worker, workerThreads.Worker);
+const replies = [];
+threadsModule.Worker = class extends workerThreads.Worker {
+  constructor(...args) {
+    super(...args);
+    this.on("message", (reply) => replies.push(reply.type));
+  }
+};
+// 2 × 2^19 floats: the smallest step that runs on the workers.
+const big = [0, 1].map((t) =>
+  Float32Array.from({ length: 1 << 19 }, (_, k) => Math.sin(k * (t + 1)) * (t + 1))
+);
+const runs = [];
+for (let run = 0; run < 2; run++) {
+  const pcgrad = await gs.createParallelSurgery({ threads: 2, seed });
+  try {
+    assert.equal(pcgrad.threads, 2);
+    assert.equal(pcgrad.singleThreadReason, null);
+    runs.push([await pcgrad.surgery(big), await pcgrad.surgery(big)]);
+    // The steps may resolve on the shared counters before the worker's replies are delivered
+    // (close() would drop them): wait for them, 30 s at most.
+    const until = Date.now() + 30_000;
+    while (replies.filter((type) => type === "done").length < 2 * (run + 1) && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  } finally {
+    pcgrad.close();
+  }
+}
+threadsModule.Worker = workerThreads.Worker;
+const single = gs.createSurgery({ seed });
+const singleSteps = [single.surgery(big), single.surgery(big)];
+const gaps = runs[0].map((update, s) => {
+  const scale = singleSteps[s].reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+  const gap = singleSteps[s].reduce((m, x, k) => Math.max(m, Math.abs(x - update[k])), 0);
+  return gap / scale;
+});
+const defaults = await gs.createParallelSurgery();
+const defaultThreads = defaults.threads;
+defaults.close();
+const parallel = {
+  threads: 2,
+  workersStarted: replies.filter((type) => type === "ready").length,
+  replies: replies.filter((type) => type !== "ready"),
+  relativeGaps: gaps,
+  bitwiseRepeat: runs[0].every((u, s) => u.every((x, k) => Object.is(x, runs[1][s][k]))),
+  defaultThreads,
+  expectedDefault: Math.min(8, availableParallelism()),
+};
+
 console.log(JSON.stringify({
   node: process.versions.node,
+  parallel,
   first,
   second,
   split,

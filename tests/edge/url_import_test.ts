@@ -1,7 +1,7 @@
 // Import by URL: the repository served over HTTP on 127.0.0.1, a script in a fresh Deno cache that
 // imports mod.ts by URL with no permission but --allow-import for that host (so nothing in the
 // plain API may read files, the network or the environment), and the same numbers as a local
-// import, from the WASM core; the parallel surgery's Worker module loads by URL as well.
+// import, from the WASM core; the parallel surgery's threads run from its embedded worker source.
 import assert from "node:assert/strict";
 import * as local from "../../mod.ts";
 import { serveStatic } from "./_static_server.ts";
@@ -26,7 +26,7 @@ try {
 } catch (e) {
   error = e.constructor.name + ": " + e.message;
 }
-// The parallel surgery: its Worker module comes by URL too (2 × 2^19 floats: enough for threads).
+// The parallel surgery: its worker comes with the modules (2 × 2^19 floats: enough for threads).
 const big = taskGradients(2, 1 << 19);
 const parallel = await gs.createParallelSurgery({ threads: 2, seed: 3 });
 const threaded = await parallel.surgery(big);
@@ -103,7 +103,12 @@ Deno.test("url import: mod.ts by URL in a fresh cache, no permissions, WASM core
     const fetched = new Set(server.requests.map((r) => r.path));
     assert.ok(fetched.has("/mod.ts"));
     assert.ok(fetched.has("/core/_wasm_module.ts"), "the embedded WASM module came by URL");
-    assert.ok(fetched.has("/parallel/worker.ts"), "the parallel surgery's worker came by URL");
+    // The worker runs from the text in parallel/_worker_source.ts: no module file of its own.
+    assert.ok(
+      fetched.has("/parallel/_worker_source.ts"),
+      "the parallel worker's source came by URL",
+    );
+    assert.ok(!fetched.has("/parallel/worker.ts"), "the worker module itself is never loaded");
     assert.equal(fetched.size, server.requests.length, "each module fetched once");
     assert.equal(err.includes("Download"), true, "a fresh cache downloads the modules");
   } finally {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  advanceState,
   claimChunks,
   COMBINE_DONE_INDEX,
   controlLayout,
@@ -7,6 +8,9 @@ import {
   packRange,
   type Phase,
   rangeIndex,
+  statusLength,
+  statusWords,
+  WorkerState,
 } from "../../parallel/_protocol.ts";
 
 /** Every queue may be taken from. */
@@ -60,4 +64,20 @@ Deno.test("claimChunks: two claimers interleaved take every chunk exactly once",
   });
   assert.deepEqual([...taken].sort((a, b) => a - b), Array.from({ length: 32 }, (_, c) => c));
   assert.equal(ints[GRAM_DONE_INDEX], 32);
+});
+
+Deno.test("advanceState: moves a worker's state only from the expected one; CLOSED sticks", () => {
+  const words = new Int32Array(new SharedArrayBuffer(statusLength(2) * 4));
+  const state = statusWords(1).state;
+  assert.equal(advanceState(words, 1, WorkerState.EVENT, WorkerState.BUSY), true);
+  assert.equal(words[state], WorkerState.BUSY);
+  assert.equal(words[statusWords(0).state], WorkerState.EVENT, "worker 0 untouched");
+  // close() stores CLOSED at any moment: the worker's next move fails and it leaves.
+  Atomics.store(words, state, WorkerState.CLOSED);
+  for (const to of [WorkerState.IDLE, WorkerState.EVENT, WorkerState.BUSY]) {
+    assert.equal(advanceState(words, 1, WorkerState.BUSY, to), false);
+    assert.equal(words[state], WorkerState.CLOSED);
+  }
+  assert.equal(advanceState(words, 1, WorkerState.RING_SAME, WorkerState.BUSY), false);
+  assert.equal(words[state], WorkerState.CLOSED);
 });
