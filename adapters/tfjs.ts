@@ -93,7 +93,10 @@ export function surgery(
   grads: readonly (Tensor | NamedTensorMap)[],
   options?: TfSurgeryOptions,
 ): Tensor | NamedTensorMap {
-  return surgeryObject(resolveOptions(options, "run surgery")).surgery(grads as Tensor[], options);
+  return surgeryObject(resolveOptions(options, "run surgery", ["losses"])).surgery(
+    grads as Tensor[],
+    { losses: options?.losses },
+  );
 }
 
 /**
@@ -122,9 +125,9 @@ export function surgeryAsync(
   grads: readonly (Tensor | NamedTensorMap)[],
   options?: TfSurgeryOptions,
 ): Promise<Tensor | NamedTensorMap> {
-  return surgeryObject(resolveOptions(options, "run surgery")).surgeryAsync(
+  return surgeryObject(resolveOptions(options, "run surgery", ["losses"])).surgeryAsync(
     grads as Tensor[],
-    options,
+    { losses: options?.losses },
   );
 }
 
@@ -153,5 +156,9 @@ export function surgeryAsync(
  * ```
  */
 export function createSurgery(options?: WeightOptions): TfSurgery {
-  return surgeryObject(resolveOptions(options, "create surgery"));
+  return surgeryObject(
+    resolveOptions(options, "create surgery", [], {
+      losses: "pass it to each call: .surgery(grads, { losses })",
+    }),
+  );
 }

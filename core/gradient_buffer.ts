@@ -14,6 +14,7 @@
  */
 
 import { describe, integerIn } from "../validate/grads.ts";
+import { checkKeys } from "../validate/keys.ts";
 import { type InPlaceKernels, inPlaceKernels, type Scratch } from "./in_place.ts";
 import {
   align16,
@@ -159,6 +160,7 @@ function checkShared(options: unknown, what: string): boolean {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`Cannot ${what}: options must be an object, found ${describe(options)}`);
   }
+  checkKeys(options, ["shared"], what);
   const shared = (options as GradientBufferOptions).shared;
   if (shared !== undefined && typeof shared !== "boolean") {
     throw new TypeError(`Cannot ${what}: shared must be a boolean, found ${describe(shared)}`);

@@ -169,7 +169,9 @@ export class SurgeryOptimizer {
       );
     }
     this.inner = inner;
-    this.#options = resolveOptions(options, what);
+    this.#options = resolveOptions(options, what, [], {
+      losses: "minimize takes them from f; pass them to applyGradients(taskGrads, losses)",
+    });
     this.#surgery = surgeryObject(this.#options);
   }
 

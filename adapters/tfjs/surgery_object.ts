@@ -7,7 +7,8 @@
 import type { NamedTensorMap, Tensor } from "@tensorflow/tfjs-core";
 import { StepState } from "../../random/step_state.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
-import type { ResolvedOptions } from "../../validate/options.ts";
+import { checkKeys } from "../../validate/keys.ts";
+import { creationHints, type ResolvedOptions } from "../../validate/options.ts";
 import { driveAsync, driveSync } from "./drive.ts";
 import { surgeryStep } from "./pipeline.ts";
 
@@ -79,13 +80,16 @@ export function surgeryObject(resolved: ResolvedOptions): TfSurgery {
   let step = new StepState(resolved.seed);
   let stats: SurgeryStats | null = null;
   const what = "run surgery";
+  const hints = creationHints("createSurgery");
   return {
     surgery(grads: readonly (Tensor | NamedTensorMap)[], call?: TfCallOptions) {
+      checkKeys(call, ["losses"], what, hints);
       const result = driveSync(surgeryStep(grads, resolved, step, what, call?.losses), what);
       stats = result.stats;
       return result.update as Tensor & NamedTensorMap;
     },
     async surgeryAsync(grads: readonly (Tensor | NamedTensorMap)[], call?: TfCallOptions) {
+      checkKeys(call, ["losses"], what, hints);
       const result = await driveAsync(surgeryStep(grads, resolved, step, what, call?.losses));
       stats = result.stats;
       return result.update as Tensor & NamedTensorMap;
