@@ -13,7 +13,7 @@
  * @module
  */
 
-import { describe, integerIn } from "../validate/grads.ts";
+import { describe, integerIn, MAX_TASKS } from "../validate/grads.ts";
 import { checkKeys } from "../validate/keys.ts";
 import { type InPlaceKernels, inPlaceKernels, type Scratch } from "./in_place.ts";
 import {
@@ -229,7 +229,7 @@ export function createGradientBuffer(
   options?: GradientBufferOptions,
 ): GradientBuffer {
   const what = "create gradient buffer";
-  const T = integerIn(tasks, "tasks", 1, Infinity, what);
+  const T = integerIn(tasks, "tasks", 1, MAX_TASKS, what);
   const d = integerIn(length, "length", 1, Infinity, what);
   const shared = checkShared(options, what);
   const layout = bufferLayout(T, d, shared ? SHARED_SCRATCH_SLOTS : 1);
