@@ -73,6 +73,11 @@ function checkLosses(losses: unknown, expected: number, what: string): Scalar[] 
         }`,
       );
     }
+    if (loss.isDisposed) {
+      throw new TypeError(
+        `Cannot ${what}: loss ${t} is a disposed tensor (f must return live ones)`,
+      );
+    }
   });
   return losses as Scalar[];
 }
@@ -153,6 +158,7 @@ export class SurgeryOptimizer {
   readonly inner: Optimizer;
   readonly #options: ResolvedOptions;
   readonly #surgery: TfSurgery;
+  #disposed = false;
 
   /** Wraps `inner` (any tf.train optimizer); `options` as for `surgery` (default PCGrad). */
   constructor(inner: Optimizer, options?: WeightOptions) {
@@ -184,6 +190,7 @@ export class SurgeryOptimizer {
    */
   minimize(f: TaskLosses, returnCost = false, varList?: Variable[]): Tensor1D | null {
     const what = "minimize";
+    this.#checkLive(what);
     const cost = tidy(() => {
       const { losses, grads } = taskGradients(f, varList, what);
       const values = stack(losses) as Tensor1D;
@@ -199,6 +206,7 @@ export class SurgeryOptimizer {
     returnCost = false,
     varList?: Variable[],
   ): Promise<Tensor1D | null> {
+    this.#checkLive("minimize");
     const { losses, grads } = taskGradients(f, varList, "minimize");
     const values = stack(losses) as Tensor1D;
     dispose(losses);
@@ -224,6 +232,7 @@ export class SurgeryOptimizer {
     taskGrads: readonly NamedTensorMap[],
     losses?: readonly number[] | Tensor1D,
   ): void {
+    this.#checkLive("apply gradients");
     const update = this.#surgery.surgery(taskGrads, { losses });
     try {
       this.inner.applyGradients(update);
@@ -241,6 +250,7 @@ export class SurgeryOptimizer {
   }
 
   async #applyAsync(taskGrads: readonly NamedTensorMap[], losses?: readonly number[] | Tensor1D) {
+    this.#checkLive("apply gradients");
     const update = await this.#surgery.surgeryAsync(taskGrads, { losses });
     try {
       this.inner.applyGradients(update);
@@ -259,9 +269,22 @@ export class SurgeryOptimizer {
     this.#surgery.reset();
   }
 
-  /** Disposes the inner optimizer's state (its slot variables). */
+  /**
+   * Disposes the inner optimizer's state (its slot variables). The optimizer cannot step after
+   * this (tf.js optimizers dispose tensors they need, the learning rate among them); a second
+   * call does nothing.
+   */
   dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
     this.inner.dispose();
+  }
+
+  /** A disposed optimizer fails with a TypeError saying so, not inside tf.js. */
+  #checkLive(what: string): void {
+    if (this.#disposed) {
+      throw new TypeError(`Cannot ${what}: this SurgeryOptimizer is disposed`);
+    }
   }
 
   /** The inner optimizer's class and config, and the surgery's options with defaults filled in. */
