@@ -26,6 +26,7 @@ import {
 } from "@tensorflow/tfjs-core";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import { describe } from "../../validate/grads.ts";
+import { APPLIES_TO } from "../../validate/method_options.ts";
 import {
   type ResolvedOptions,
   resolveOptions,
@@ -287,12 +288,22 @@ export class SurgeryOptimizer {
     }
   }
 
-  /** The inner optimizer's class and config, and the surgery's options with defaults filled in. */
+  /**
+   * The inner optimizer's class and config, and the surgery's options with defaults filled in:
+   * only those of its method, so that `new SurgeryOptimizer(inner, config.surgery)` is valid (an
+   * option of another method is a RangeError).
+   */
   getConfig(): { optimizer: string; config: Record<string, unknown>; surgery: WeightOptions } {
+    const method = this.#options.method;
+    const applies = APPLIES_TO as Readonly<Record<string, readonly string[]>>;
     return {
       optimizer: this.inner.getClassName(),
       config: this.inner.getConfig() as Record<string, unknown>,
-      surgery: { ...this.#options },
+      surgery: Object.fromEntries(
+        Object.entries(this.#options).filter(([key, value]) =>
+          value !== undefined && (applies[key] === undefined || applies[key].includes(method))
+        ),
+      ) as WeightOptions,
     };
   }
 }
