@@ -52,7 +52,7 @@ export function closestKey(key: string, valid: readonly string[]): string | unde
  * Throws unless every own key of `options` is in `valid`: a RangeError naming the key and the
  * closest valid one (or, when none is close, every valid one). `elsewhere` maps keys that belong to
  * another call of the same API to a hint saying where they go. undefined and null pass (no
- * options); anything else that is not an object is a TypeError.
+ * options); a non-object, an array or a typed array is a TypeError.
  */
 export function checkKeys(
   options: unknown,
@@ -61,7 +61,7 @@ export function checkKeys(
   elsewhere: Readonly<Record<string, string>> = {},
 ): void {
   if (options === undefined || options === null) return;
-  if (typeof options !== "object") {
+  if (typeof options !== "object" || Array.isArray(options) || ArrayBuffer.isView(options)) {
     throw new TypeError(`Cannot ${what}: options must be an object, found ${describe(options)}`);
   }
   for (const key of Object.keys(options)) {

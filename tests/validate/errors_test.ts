@@ -39,6 +39,13 @@ Deno.test("TypeError: grads not an array, or a task not a Float32Array", () => {
   throwsWith(call([new Float32Array(2), [1, 2]]), TypeError, "task 1", "an array of length 2");
   throwsWith(call([new Float64Array(2)]), TypeError, "task 0", "Float64Array");
   throwsWith(call([new Float32Array(2)], 5), TypeError, "options", "number 5");
+  throwsWith(call([new Float32Array(2)], [1]), TypeError, "options", "an array of length 1");
+  throwsWith(
+    () => createGradientBuffer(1, 2, new Float32Array(1) as never),
+    TypeError,
+    "options must be an object",
+    "Float32Array",
+  );
 });
 
 Deno.test("RangeError: zero tasks, length mismatch", () => {
