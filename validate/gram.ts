@@ -12,8 +12,8 @@ import { checkTaskCount, describe } from "./grads.ts";
 /**
  * How far below zero G's smallest eigenvalue may be, relative to tr(G), and still count as
  * rounding. accumulateGram sums at most 1 Ki float32 products per f32x4 lane before float64, so
- * |error of G_ij| ≤ 1024 · 2⁻²⁴ · ‖g_i‖‖g_j‖ and the error's spectral norm is at most
- * 6.1e-5 · tr(G) even if every rounding adds up the same way; measured, it stays below 4.6e-8 ·
+ * |error of G_ij| ≲ 1024 · 2⁻²⁴ · ‖g_i‖‖g_j‖ and the error's spectral norm (≤ its Frobenius norm)
+ * is about 6.1e-5 · tr(G) at worst, every rounding adding up the same way; measured, below 4.6e-8 ·
  * tr(G) (identical, collinear, rank-2 and differently scaled gradients, T ≤ 16, d = 7 to 1e6).
  * A defect is of the order of tr(G) itself ([1, −10, −10, 1]: λ_min = −9 = −4.5 tr G).
  */
