@@ -10,7 +10,8 @@ import { StepState, type SurgeryState } from "../random/step_state.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
 import { runSurgery, weightsPass, type WeightsResult } from "../surgery.ts";
 import { validateGram } from "../validate/gram.ts";
-import { resolveOptions, type WeightOptions } from "../validate/options.ts";
+import { checkKeys } from "../validate/keys.ts";
+import { creationHints, resolveOptions, type WeightOptions } from "../validate/options.ts";
 
 /**
  * Options of {@linkcode surgery}.
@@ -78,7 +79,7 @@ export function surgery(
   grads: readonly Float32Array[],
   options?: SurgeryOptions,
 ): Float32Array {
-  const resolved = resolveOptions(options, "run surgery");
+  const resolved = resolveOptions(options, "run surgery", ["out", "losses"]);
   const step = new StepState(resolved.seed);
   return runSurgery(grads, resolved, options?.out, step, "run surgery", options?.losses).out;
 }
@@ -152,17 +153,26 @@ export interface Surgery {
  * ```
  */
 export function createSurgery(options?: Omit<SurgeryOptions, "out" | "losses">): Surgery {
-  const resolved = resolveOptions(options, "create surgery");
+  const resolved = resolveOptions(options, "create surgery", [], {
+    out: "pass it to each call: .surgery(grads, { out })",
+    losses: "pass it to each call: .surgery(grads, { losses }) or .weights(gram, { losses })",
+  });
+  const hints = creationHints("createSurgery");
   let step = new StepState(resolved.seed);
   let stats: SurgeryStats | null = null;
   return {
     surgery(grads, call) {
+      checkKeys(call, ["out", "losses"], "run surgery", hints);
       const result = runSurgery(grads, resolved, call?.out, step, "run surgery", call?.losses);
       stats = result.stats;
       return result.out;
     },
     weights(gram, call) {
       const what = "compute weights";
+      checkKeys(call, ["losses"], what, {
+        ...hints,
+        out: "weights() returns the weights; combineBlock(block, weights, out) writes an update",
+      });
       const result: WeightsResult = weightsPass(
         gram,
         validateGram(gram, what),

@@ -95,7 +95,7 @@ export function surgeryWeights(
   options?: WeightOptions & { losses?: readonly number[] },
 ): SurgeryWeights {
   const what = "compute weights";
-  const resolved = resolveOptions(options, what);
+  const resolved = resolveOptions(options, what, ["losses"]);
   const T = validateGram(gram, what);
   return weightsPass(gram, T, resolved, new StepState(resolved.seed), what, options?.losses);
 }

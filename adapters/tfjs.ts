@@ -95,9 +95,9 @@ export function surgery(
   grads: readonly (TensorLike | TensorMap)[],
   options?: TfSurgeryOptions,
 ): TensorLike | TensorMap {
-  return surgeryObject(resolveOptions(options, "run surgery")).surgery(
+  return surgeryObject(resolveOptions(options, "run surgery", ["losses"])).surgery(
     grads as TensorLike[],
-    options,
+    { losses: options?.losses },
   );
 }
 
@@ -130,9 +130,9 @@ export function surgeryAsync(
   grads: readonly (TensorLike | TensorMap)[],
   options?: TfSurgeryOptions,
 ): Promise<TensorLike | TensorMap> {
-  return surgeryObject(resolveOptions(options, "run surgery")).surgeryAsync(
+  return surgeryObject(resolveOptions(options, "run surgery", ["losses"])).surgeryAsync(
     grads as TensorLike[],
-    options,
+    { losses: options?.losses },
   );
 }
 
@@ -161,5 +161,9 @@ export function surgeryAsync(
  * ```
  */
 export function createSurgery(options?: WeightOptions): TfSurgery {
-  return surgeryObject(resolveOptions(options, "create surgery"));
+  return surgeryObject(
+    resolveOptions(options, "create surgery", [], {
+      losses: "pass it to each call: .surgery(grads, { losses })",
+    }),
+  );
 }

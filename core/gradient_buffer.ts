@@ -13,7 +13,8 @@
  * @module
  */
 
-import { describe, integerIn } from "../validate/grads.ts";
+import { describe, integerIn, MAX_TASKS } from "../validate/grads.ts";
+import { checkKeys } from "../validate/keys.ts";
 import { type InPlaceKernels, inPlaceKernels, type Scratch } from "./in_place.ts";
 import {
   align16,
@@ -159,6 +160,7 @@ function checkShared(options: unknown, what: string): boolean {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`Cannot ${what}: options must be an object, found ${describe(options)}`);
   }
+  checkKeys(options, ["shared"], what);
   const shared = (options as GradientBufferOptions).shared;
   if (shared !== undefined && typeof shared !== "boolean") {
     throw new TypeError(`Cannot ${what}: shared must be a boolean, found ${describe(shared)}`);
@@ -227,7 +229,7 @@ export function createGradientBuffer(
   options?: GradientBufferOptions,
 ): GradientBuffer {
   const what = "create gradient buffer";
-  const T = integerIn(tasks, "tasks", 1, Infinity, what);
+  const T = integerIn(tasks, "tasks", 1, MAX_TASKS, what);
   const d = integerIn(length, "length", 1, Infinity, what);
   const shared = checkShared(options, what);
   const layout = bufferLayout(T, d, shared ? SHARED_SCRATCH_SLOTS : 1);

@@ -14,11 +14,12 @@ export const WORKER_SOURCE_FILES: readonly string[] = [
   "parallel/_protocol.ts",
   "parallel/worker.ts",
   "validate/grads.ts",
+  "validate/keys.ts",
 ];
 
 /** SHA-256 of those files (tools/_embed_worker.ts workerSourcesHash). */
 export const WORKER_SOURCE_HASH =
-  "d5e13201e1f84343f4c62a7e1c0bf723ec957a0655ee87f7a3eeb93de51a9d16";
+  "d770bf39d4c9bd22dc02b7c5ec916a19bae5accc52dab47db3aadf2f57c6d83e";
 
 /** The worker, bundled into one ES module that imports nothing (37569 characters). */
 export const WORKER_SOURCE =

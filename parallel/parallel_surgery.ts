@@ -21,7 +21,13 @@ import { methodWeights, reduce, runSurgery, variantPass } from "../surgery.ts";
 import { checkUpdate, updateCannotOverflow } from "../validate/update.ts";
 import { gramNeedsFloat64 } from "../validate/finite.ts";
 import { validateOut, validateRows } from "../validate/grads.ts";
-import { resolveOptions, validateThreads, type WeightOptions } from "../validate/options.ts";
+import { checkKeys } from "../validate/keys.ts";
+import {
+  creationHints,
+  resolveOptions,
+  validateThreads,
+  type WeightOptions,
+} from "../validate/options.ts";
 import {
   claimChunks,
   COMBINE_DONE_INDEX,
@@ -371,7 +377,11 @@ export async function createParallelSurgery(
   options?: ParallelSurgeryOptions,
 ): Promise<ParallelSurgery> {
   const what = "create parallel surgery";
-  const resolved = resolveOptions(options, what);
+  const resolved = resolveOptions(options, what, ["threads"], {
+    out: "pass it to each call: .surgery(grads, { out })",
+    losses: "pass it to each call: .surgery(grads, { losses })",
+  });
+  const hints = creationHints("createParallelSurgery", ["threads"]);
   const requested = validateThreads(options?.threads, what);
   const support = threadSupport();
   const threads = !support.available
@@ -550,7 +560,10 @@ export async function createParallelSurgery(
     threads,
     singleThreadReason,
     surgery(grads, call) {
-      const run = queue.then(() => step(grads, call?.out, call?.losses));
+      const run = queue.then(() => {
+        checkKeys(call, ["out", "losses"], "run surgery", hints);
+        return step(grads, call?.out, call?.losses);
+      });
       queue = run.catch(() => {});
       return run;
     },

@@ -37,8 +37,28 @@ export function integerIn(
 }
 
 /**
- * Checks one task gradient per row: an array of Float32Arrays, at least one, all one length.
- * Returns T and d. `what` names the caller in messages ("run surgery", "accumulate the Gram"…).
+ * Most tasks one step takes, everywhere (plain, split, parallel, gradient buffers, tf.js). The
+ * kernels' scratch holds T² float64 sums and T² f32x4 accumulators: 24·T² bytes of WebAssembly
+ * memory, kept for reuse (384 MiB at 4096). Past T = 9459 that crosses 2 GiB, where the scratch
+ * offsets, aligned in 32-bit integer arithmetic (core/wasm.ts align16), wrap negative and the
+ * staging fails with "offset is out of bounds". The weights step is O(T³) besides (PCGrad at
+ * T = 2048: 3.9 s a step), so 4096 is far beyond any multi-task model and well inside both.
+ */
+export const MAX_TASKS = 4096;
+
+/** Throws unless T ≤ MAX_TASKS; `holder` names what holds the tasks ("grads", "gram"…). */
+export function checkTaskCount(T: number, holder: string, what: string): void {
+  if (T > MAX_TASKS) {
+    throw new RangeError(
+      `Cannot ${what}: ${holder} holds ${T} tasks, more than the ${MAX_TASKS} the library takes`,
+    );
+  }
+}
+
+/**
+ * Checks one task gradient per row: an array of Float32Arrays, at least one (at most MAX_TASKS),
+ * all one length. Returns T and d. `what` names the caller in messages ("run surgery",
+ * "accumulate the Gram"…).
  */
 export function validateRows(
   grads: unknown,
@@ -54,6 +74,7 @@ export function validateRows(
   if (grads.length === 0) {
     throw new RangeError(`Cannot ${what}: grads must hold at least one task, found 0 tasks`);
   }
+  checkTaskCount(grads.length, "grads", what);
   for (let t = 0; t < grads.length; t++) {
     if (!(grads[t] instanceof Float32Array)) {
       throw new TypeError(

@@ -251,7 +251,11 @@ export function oneOf<T extends string>(
   );
 }
 
-/** A number in [min, max] (max may be Infinity), or `fallback` when undefined. */
+/**
+ * A finite number in [min, max] (max Infinity: no upper bound), or `fallback` when undefined.
+ * Infinity itself only where `infinite` says it means something (Nash-MTL's maxNorm: never
+ * rescale); elsewhere it silently switches the option's effect off or turns the update into NaN.
+ */
 function numberIn(
   name: string,
   value: unknown,
@@ -259,14 +263,16 @@ function numberIn(
   max: number,
   fallback: number,
   what: string,
+  infinite = false,
 ): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || Number.isNaN(value)) {
     throw new TypeError(`Cannot ${what}: ${name} must be a number, found ${describe(value)}`);
   }
-  if (!(value >= min && value <= max) || (!Number.isFinite(value) && max !== Infinity)) {
+  if (!(value >= min && value <= max) || (value === Infinity && !infinite)) {
     const range = max === Infinity ? `≥ ${min}` : `in [${min}, ${max}]`;
-    throw new RangeError(`Cannot ${what}: ${name} must be a number ${range}, found ${value}`);
+    const kind = max === Infinity && !infinite ? "a finite number" : "a number";
+    throw new RangeError(`Cannot ${what}: ${name} must be ${kind} ${range}, found ${value}`);
   }
   return value;
 }
@@ -335,7 +341,7 @@ export function resolveMethodOptions(
       : numberArray("preference", o.preference, -Infinity, Infinity, what),
     regularization: numberIn("regularization", o.regularization, 0, Infinity, 1e-4, what),
     scaleMode: oneOf("scaleMode", o.scaleMode, SCALE_MODES, "min", what),
-    maxNorm: numberIn("maxNorm", o.maxNorm, Number.MIN_VALUE, Infinity, 1, what),
+    maxNorm: numberIn("maxNorm", o.maxNorm, Number.MIN_VALUE, Infinity, 1, what, true),
     updateEvery: wholeNumber("updateEvery", o.updateEvery, what),
     leak,
     distribution: oneOf("distribution", o.distribution, DISTRIBUTIONS, "normal", what),

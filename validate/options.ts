@@ -6,7 +6,9 @@
 
 import { PRESETS } from "../methods/presets.ts";
 import { describe, integerIn } from "./grads.ts";
+import { checkKeys } from "./keys.ts";
 import {
+  APPLIES_TO,
   type MethodOptions,
   oneOf,
   type ResolvedMethodOptions,
@@ -177,12 +179,44 @@ export interface ResolvedOptions extends ResolvedMethodOptions {
   seed: number;
 }
 
-/** Checks every weighting option that does not depend on T, and fills in defaults. */
-export function resolveOptions(options: unknown, what: string): ResolvedOptions {
+/** Every key of {@linkcode WeightOptions}. */
+export const WEIGHT_OPTION_KEYS: readonly string[] = [
+  "method",
+  "reduction",
+  "variant",
+  "order",
+  "seed",
+  ...Object.keys(APPLIES_TO),
+];
+
+/**
+ * Hints for weighting options (and `extraKeys`) given to a per-call options object: they are fixed
+ * when the stateful object is created by `create` (e.g. "createSurgery").
+ */
+export function creationHints(
+  create: string,
+  extraKeys: readonly string[] = [],
+): Record<string, string> {
+  return Object.fromEntries(
+    [...WEIGHT_OPTION_KEYS, ...extraKeys].map((
+      key,
+    ) => [key, `set it when creating: ${create}({ ${key} })`]),
+  );
+}
+
+/**
+ * Checks every weighting option that does not depend on T, and fills in defaults. `extraKeys` are
+ * the entry point's own options beside the weighting ones (`out`, `losses`, `threads`…): any other
+ * key is a RangeError (see validate/keys.ts); `elsewhere` hints where a misplaced key belongs.
+ */
+export function resolveOptions(
+  options: unknown,
+  what: string,
+  extraKeys: readonly string[] = [],
+  elsewhere: Readonly<Record<string, string>> = {},
+): ResolvedOptions {
   if (options === undefined || options === null) options = {};
-  if (typeof options !== "object") {
-    throw new TypeError(`Cannot ${what}: options must be an object, found ${describe(options)}`);
-  }
+  checkKeys(options, [...WEIGHT_OPTION_KEYS, ...extraKeys], what, elsewhere);
   const o = options as Record<string, unknown>;
   const seed = o.seed ?? 0;
   if (typeof seed !== "number" || !Number.isFinite(seed)) {

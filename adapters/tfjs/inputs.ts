@@ -8,7 +8,7 @@
  */
 
 import type { NamedTensorMap, Tensor } from "@tensorflow/tfjs";
-import { describe } from "../../validate/grads.ts";
+import { checkTaskCount, describe } from "../../validate/grads.ts";
 
 /** One variable's gradients: the tasks that have one, and their tensors in the same order. */
 export interface Block {
@@ -136,5 +136,6 @@ export function planInput(grads: unknown, what: string): Plan {
   if (grads.length === 0) {
     throw new RangeError(`Cannot ${what}: grads must hold at least one task, found 0 tasks`);
   }
+  checkTaskCount(grads.length, "grads", what);
   return isTensor(grads[0]) ? tensorPlan(grads, what) : mapPlan(grads, what);
 }

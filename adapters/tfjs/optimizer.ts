@@ -27,6 +27,7 @@ import {
 import type { SurgeryState } from "../../random/step_state.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import { describe } from "../../validate/grads.ts";
+import { APPLIES_TO } from "../../validate/method_options.ts";
 import {
   type ResolvedOptions,
   resolveOptions,
@@ -73,6 +74,11 @@ function checkLosses(losses: unknown, expected: number, what: string): Scalar[] 
         `Cannot ${what}: loss ${t} must be a scalar tensor, found ${
           isTensor(loss) ? `shape [${loss.shape.join(", ")}]` : describe(loss)
         }`,
+      );
+    }
+    if (loss.isDisposed) {
+      throw new TypeError(
+        `Cannot ${what}: loss ${t} is a disposed tensor (f must return live ones)`,
       );
     }
   });
@@ -155,6 +161,7 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   readonly inner: O;
   readonly #options: ResolvedOptions;
   readonly #surgery: TfSurgery;
+  #disposed = false;
 
   /** Wraps `inner` (any tf.train optimizer); `options` as for `surgery` (default PCGrad). */
   constructor(inner: O, options?: WeightOptions) {
@@ -171,7 +178,9 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
       );
     }
     this.inner = inner;
-    this.#options = resolveOptions(options, what);
+    this.#options = resolveOptions(options, what, [], {
+      losses: "minimize takes them from f; pass them to applyGradients(taskGrads, losses)",
+    });
     this.#surgery = surgeryObject(this.#options);
   }
 
@@ -188,6 +197,7 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     varList?: readonly TensorLike[],
   ): Tensor1DOf<S> | null {
     const what = "minimize";
+    this.#checkLive(what);
     const cost = tidy(() => {
       const { losses, grads } = taskGradients(f, varList, what);
       const values = stack(losses) as Tensor1D;
@@ -203,6 +213,7 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     returnCost = false,
     varList?: readonly TensorLike[],
   ): Promise<Tensor1DOf<S> | null> {
+    this.#checkLive("minimize");
     const { losses, grads } = taskGradients(f, varList, "minimize");
     const values = stack(losses) as Tensor1D;
     dispose(losses);
@@ -228,6 +239,7 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     taskGrads: readonly TensorMap[],
     losses?: readonly number[] | TensorLike,
   ): void {
+    this.#checkLive("apply gradients");
     const update = this.#surgery.surgery(taskGrads as readonly NamedTensorMap[], { losses });
     try {
       this.#apply(update);
@@ -250,6 +262,7 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   }
 
   async #applyAsync(taskGrads: readonly TensorMap[], losses?: readonly number[] | TensorLike) {
+    this.#checkLive("apply gradients");
     const update = await this.#surgery.surgeryAsync(taskGrads as readonly NamedTensorMap[], {
       losses,
     });
@@ -312,17 +325,40 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     this.#surgery.setState(state);
   }
 
-  /** Disposes the inner optimizer's state (its slot variables). */
+  /**
+   * Disposes the inner optimizer's state (its slot variables). The optimizer cannot step after
+   * this (tf.js optimizers dispose tensors they need, the learning rate among them); a second
+   * call does nothing.
+   */
   dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
     this.inner.dispose();
   }
 
-  /** The inner optimizer's class and config, and the surgery's options with defaults filled in. */
+  /** A disposed optimizer fails with a TypeError saying so, not inside tf.js. */
+  #checkLive(what: string): void {
+    if (this.#disposed) {
+      throw new TypeError(`Cannot ${what}: this SurgeryOptimizer is disposed`);
+    }
+  }
+
+  /**
+   * The inner optimizer's class and config, and the surgery's options with defaults filled in:
+   * only those of its method, so that `new SurgeryOptimizer(inner, config.surgery)` is valid (an
+   * option of another method is a RangeError).
+   */
   getConfig(): { optimizer: string; config: Record<string, unknown>; surgery: WeightOptions } {
+    const method = this.#options.method;
+    const applies = APPLIES_TO as Readonly<Record<string, readonly string[]>>;
     return {
       optimizer: this.inner.getClassName(),
       config: this.inner.getConfig() as Record<string, unknown>,
-      surgery: { ...this.#options },
+      surgery: Object.fromEntries(
+        Object.entries(this.#options).filter(([key, value]) =>
+          value !== undefined && (applies[key] === undefined || applies[key].includes(method))
+        ),
+      ) as WeightOptions,
     };
   }
 }

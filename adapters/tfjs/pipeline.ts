@@ -9,11 +9,16 @@ import {
   backend as activeBackend,
   clone,
   getBackend,
+  mul,
   type NamedTensorMap,
+  stack,
+  sum,
   type Tensor,
   tensor,
+  tidy,
   zeros,
 } from "@tensorflow/tfjs";
+import { kernels } from "../../core/kernels.ts";
 import { gramReference } from "../../core/reference.ts";
 import type { StepState } from "../../random/step_state.ts";
 import { buildStats, type SurgeryStats } from "../../stats/diagnostics.ts";
@@ -138,6 +143,49 @@ function* variantOnHost(
 }
 
 /**
+ * Non-finite values in task-specific gradients (heads): they pass through unchanged, so nothing
+ * else would notice a NaN written into a head, while the same value in a shared variable is a
+ * RangeError. On cpu and wasm each head is read (free on cpu, a copy on wasm) and its squared norm
+ * taken by the WASM core; elsewhere Σ x·0 per head runs on the device (NaN exactly when the head
+ * holds a NaN or ±Infinity, never overflowing) and one value per head is read back. Only a flagged
+ * head is scanned, to name the index. Reading on the host is the cheaper route where reads are
+ * free or a plain copy.
+ */
+function* checkOwn(plan: Plan, what: string): Reads<void> {
+  if (plan.own.length === 0) return;
+  const backendName = getBackend();
+  let flagged: Block[];
+  if (backendName === "cpu" || backendName === "wasm") {
+    flagged = [];
+    const norm = new Float64Array(1);
+    for (const block of plan.own) {
+      norm[0] = 0;
+      kernels.gram([yield block.tensors[0]], norm);
+      if (!Number.isFinite(norm[0])) flagged.push(block);
+    }
+  } else {
+    const flags = tidy(() => stack(plan.own.map((block) => sum(mul(block.tensors[0], 0)))));
+    let values: Float32Array;
+    try {
+      values = (yield flags).slice();
+    } finally {
+      flags.dispose();
+    }
+    flagged = plan.own.filter((_, k) => !Number.isFinite(values[k]));
+  }
+  for (const block of flagged) {
+    const head = yield block.tensors[0];
+    const at = head.findIndex((v) => !Number.isFinite(v));
+    if (at >= 0) {
+      throw new RangeError(
+        `Cannot ${what}: task ${block.tasks[0]}'s gradient for "${block.name}" has a non-finite ` +
+          `value at index ${at}: ${head[at]}`,
+      );
+    }
+  }
+}
+
+/**
  * The whole step as a generator of reads (drive it with adapters/tfjs/drive.ts). `losses` (numbers,
  * or a 1-D tensor read once) reach the methods that use them (MGDA's loss normalisation). The update holds
  * new tensors only: combined ones for shared variables, clones (sharing memory) of the task's own
@@ -152,6 +200,9 @@ export function* surgeryStep(
   passes: () => Passes = passesForBackend,
 ): Reads<StepResult> {
   const plan = planInput(grads, what);
+  if (isTensor(losses) && losses.isDisposed) {
+    throw new TypeError(`Cannot ${what}: losses is a disposed tensor`);
+  }
   // An empty variable adds nothing to G and its update is empty: no pass sees it (tf.js's matMul
   // with an empty inner dimension returns garbage on wasm and webgpu, and an empty buffer cannot be
   // bound).
@@ -160,6 +211,7 @@ export function* surgeryStep(
   const run = passes();
   try {
     const G = yield* checkGram(plan, yield* run.gram(plan), what);
+    yield* checkOwn(plan, what);
     let combined: Map<Block, Tensor>;
     let stats: SurgeryStats;
     if (options.method === "graddrop") {

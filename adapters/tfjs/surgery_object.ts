@@ -8,7 +8,8 @@ import type { Tensor } from "@tensorflow/tfjs";
 import type { TensorLike, TensorMap } from "./types.ts";
 import { StepState, type SurgeryState } from "../../random/step_state.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
-import type { ResolvedOptions } from "../../validate/options.ts";
+import { checkKeys } from "../../validate/keys.ts";
+import { creationHints, type ResolvedOptions } from "../../validate/options.ts";
 import { restoreMethodState } from "../plain.ts";
 import { driveAsync, driveSync } from "./drive.ts";
 import { surgeryStep } from "./pipeline.ts";
@@ -97,14 +98,17 @@ export function surgeryObject(resolved: ResolvedOptions): TfSurgery {
   let step = new StepState(resolved.seed);
   let stats: SurgeryStats | null = null;
   const what = "run surgery";
+  const hints = creationHints("createSurgery");
   return {
     // The update has the input's form and tensor type (surgeryStep checks the input).
     surgery(grads: readonly unknown[], call?: TfCallOptions) {
+      checkKeys(call, ["losses"], what, hints);
       const result = driveSync(surgeryStep(grads, resolved, step, what, losses(call)), what);
       stats = result.stats;
       return result.update as never;
     },
     async surgeryAsync(grads: readonly unknown[], call?: TfCallOptions) {
+      checkKeys(call, ["losses"], what, hints);
       const result = await driveAsync(surgeryStep(grads, resolved, step, what, losses(call)));
       stats = result.stats;
       return result.update as never;

@@ -7,7 +7,7 @@ import { createSurgery, METHODS, surgery, surgeryWeights } from "../../mod.ts";
 const g = [new Float32Array([1, 0]), new Float32Array([-1, 1])];
 
 const BAD: [Record<string, unknown>, ErrorConstructor, RegExp][] = [
-  [{ method: "cagrad", c: -1 }, RangeError, /c must be a number ≥ 0, found -1/],
+  [{ method: "cagrad", c: -1 }, RangeError, /c must be a finite number ≥ 0, found -1/],
   [{ method: "cagrad", c: "big" }, TypeError, /c must be a number, found string "big"/],
   [
     { method: "cagrad", rescale: 2 },
@@ -23,7 +23,7 @@ const BAD: [Record<string, unknown>, ErrorConstructor, RegExp][] = [
   [
     { method: "upgrad", regularization: -1e-4 },
     RangeError,
-    /regularization must be a number ≥ 0, found -0.0001/,
+    /regularization must be a finite number ≥ 0, found -0.0001/,
   ],
   [
     { method: "upgrad", preference: [1, NaN] },
@@ -66,7 +66,7 @@ const BAD: [Record<string, unknown>, ErrorConstructor, RegExp][] = [
     RangeError,
     /distribution must be one of "normal", "dirichlet", found string "uniform"/,
   ],
-  [{ method: "pcgrad", epsilon: -1 }, RangeError, /epsilon must be a number ≥ 0, found -1/],
+  [{ method: "pcgrad", epsilon: -1 }, RangeError, /epsilon must be a finite number ≥ 0, found -1/],
   [
     { method: "pcgrad", selfProjection: "yes" },
     TypeError,

@@ -154,6 +154,12 @@ testEachBackend("applyGradients leaves the caller's maps alone; getConfig", asyn
   assert.equal(config.optimizer, "Momentum");
   assert.equal(config.config.learningRate, 0.1);
   assert.equal(config.surgery.method, "mgda");
+  assert.equal(config.surgery.normalization, "none");
+  assert.ok(!("beta" in config.surgery), "only the method's own options");
+  // The config recreates the optimizer (no option of another method, no unknown key).
+  const again = new SurgeryOptimizer(tf.train.momentum(0.1, 0.9), config.surgery);
+  assert.deepEqual(again.getConfig().surgery, config.surgery);
+  again.dispose();
   assert.equal(opt.stats!.weights.length, 2);
   m.dispose();
   opt.dispose();
