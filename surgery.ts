@@ -11,6 +11,7 @@ import { combineReference, gramReference } from "./core/reference.ts";
 import { accumulateVariantNorms, emptyVariantNorms } from "./core/variant_norms.ts";
 import { graddropParams } from "./methods/graddrop.ts";
 import { methods } from "./methods/registry.ts";
+import { withZeroTasksCleared } from "./methods/solvers/tolerances.ts";
 import { variantScale, variantWeights } from "./methods/variants.ts";
 import type { StepState } from "./random/step_state.ts";
 import { buildStats, type SurgeryStats } from "./stats/diagnostics.ts";
@@ -95,7 +96,7 @@ export function methodWeights(
   if (Array.isArray(options.order)) validateOrder(options.order, T, what, options.selfProjection);
   checkPerTaskOptions(options, T, what);
   const result = methods[method].weigh({
-    G,
+    G: withZeroTasksCleared(G, T),
     T,
     options,
     rng: step.rng,

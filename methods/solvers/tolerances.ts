@@ -56,6 +56,23 @@ export function nonZeroTasks(G: Float64Array, T: number): number[] {
   return tasks;
 }
 
+/**
+ * G with the rows and columns of zero tasks set to exactly 0: what every method weighs. A zero
+ * task's leftover products would otherwise steer the direction-seeking solvers (CAGrad's ‖g_w‖ → 0
+ * gives weights beyond float32 on a 1e-45 gradient); exactly zero, they weigh nothing. Returns G
+ * itself when no task is zero.
+ */
+export function withZeroTasksCleared(G: Float64Array, T: number): Float64Array {
+  const zero = zeroNormThreshold(G, T);
+  let out: Float64Array | null = null;
+  for (let t = 0; t < T; t++) {
+    if (G[t * T + t] > zero || G[t * T + t] === 0) continue;
+    out ??= G.slice();
+    for (let k = 0; k < T; k++) out[t * T + k] = out[k * T + t] = 0;
+  }
+  return out ?? G;
+}
+
 /** The non-zero tasks, their norms and the m×m cosine matrix C = D⁻¹GD⁻¹ between them. */
 export interface Directions {
   /** Indices of the non-zero tasks in G. */

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { surgery, surgeryWeights } from "../../mod.ts";
+import { createSurgery, surgery, surgeryWeights } from "../../mod.ts";
 import { cagradBySolver, cagradWeights } from "../../methods/cagrad.ts";
 import { minNormWeights } from "../../methods/mgda.ts";
 import { close, combine, dot, fullRank, gramOf, jacobianArb, norm, scaleOf } from "./_gram.ts";
@@ -115,4 +115,14 @@ Deno.test("equivalence: CAGrad's T = 2 closed form equals the general solver", (
     }),
     { numRuns: 300 },
   );
+});
+
+Deno.test("cagrad: a task of float32's smallest value beside a real one gets no weight beyond float32", () => {
+  const rows = [[0], [-1.401298464324817e-45], [0], [3.814697265625e-6]].map((r) =>
+    Float32Array.from(r)
+  );
+  const s = createSurgery({ method: "cagrad" });
+  const update = s.surgery(rows);
+  assert.ok(s.stats!.weights.every((w) => Math.abs(w) < 1e6), `${s.stats!.weights}`);
+  assert.ok(Math.abs(update[0] - 3.814697265625e-6 / 4) < 1e-12, `${update[0]}`);
 });

@@ -12,6 +12,7 @@ import {
   nonZeroTasks,
   rankTolerance,
   stationaryDirections,
+  withZeroTasksCleared,
 } from "../../methods/solvers/tolerances.ts";
 import { gramOf, jacobianArb } from "./_gram.ts";
 
@@ -86,4 +87,13 @@ Deno.test("tolerances: two tasks are stationary when 1 + cos φ ≤ 2ε_f32 (opp
   const g2 = [0.3, -0.2].map(Math.fround);
   const g3 = [Math.fround(-(g1[0] + g2[0])), Math.fround(-(g1[1] + g2[1]))];
   assert.equal(isParetoStationary(gramOf([g1, g2, g3]), 3), true);
+});
+
+Deno.test("tolerances: zero tasks weigh nothing (rows and columns of G cleared)", () => {
+  const G = gramOf([[0, 0], [-1.401298464324817e-45, 0], [0, 0], [3.814697265625e-6, 0]]);
+  const cleared = withZeroTasksCleared(G, 4);
+  assert.deepEqual(Array.from(cleared), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, G[15]]);
+  assert.equal(withZeroTasksCleared(gramOf([[1, 0], [0, 1e-6]]), 2).length, 4);
+  const whole = gramOf([[1, 0], [0, 1e-6]]);
+  assert.equal(withZeroTasksCleared(whole, 2), whole, "no zero task: G itself");
 });
