@@ -250,6 +250,66 @@ function cagradToyTable(): string {
   );
 }
 
+// ---------------------------------------------------------------- the synthetic ablation
+
+interface AblationFile {
+  settings: {
+    phis: number[];
+    ratios: number[];
+    steps: number;
+    adamLr: number;
+    sgdLrTimesCurvature: number;
+  };
+  records: {
+    optimizer: "adam" | "sgd";
+    phi: number;
+    ratio: number;
+    arm: string;
+    stepsToTarget: number | null;
+  }[];
+}
+
+/** The strong-conflict cells the summary averages over: φ ≥ 150° and R ≥ 2. */
+const STRONG = (phi: number, ratio: number) => phi >= 150 && ratio >= 2;
+
+/**
+ * Geometric-mean speed-up of each arm over the sum in the strong-conflict cells: per cell the mean
+ * steps to the target over seeds, a run that never reached it counting as the whole budget (so a
+ * speed-up there is a lower bound).
+ */
+function ablationRow(file: AblationFile, optimizer: "adam" | "sgd"): string[] {
+  const { settings } = file;
+  const cell = new Map<string, number[]>();
+  for (const r of file.records) {
+    if (r.optimizer !== optimizer || !STRONG(r.phi, r.ratio)) continue;
+    const key = `${r.phi}/${r.ratio}/${r.arm}`;
+    cell.set(key, [...(cell.get(key) ?? []), r.stepsToTarget ?? settings.steps]);
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const speedUp = (arm: string) => {
+    const logs: number[] = [];
+    for (const phi of settings.phis) {
+      for (const ratio of settings.ratios) {
+        const sum = cell.get(`${phi}/${ratio}/sum`);
+        const own = cell.get(`${phi}/${ratio}/${arm}`);
+        if (sum && own) logs.push(Math.log(mean(sum) / mean(own)));
+      }
+    }
+    return `×${Math.exp(mean(logs)).toFixed(2)}`;
+  };
+  const label = optimizer === "adam"
+    ? `Adam, lr ${settings.adamLr}`
+    : `gradient descent, step ${settings.sgdLrTimesCurvature}/L`;
+  return [label, ...["pcgrad", "direction", "magnitude"].map(speedUp)];
+}
+
+function ablationTable(files: AblationFile[]): string {
+  return markdown(
+    ["optimizer, step", "PCGrad", "direction only", "magnitude only"],
+    (["sgd", "adam"] as const).flatMap((o) => files.map((f) => ablationRow(f, o))),
+  );
+}
+
 // ---------------------------------------------------------------- assembly
 
 /** Every fragment by name, computed once. */
@@ -260,6 +320,11 @@ export async function fragments(): Promise<Record<string, string>> {
   const mnist = await json<MnistFile>("docs/multimnist_full.json");
   const zoo = await json<MnistFile>("docs/multimnist_full_zoo.json");
   const quick = await json<MnistFile>("docs/multimnist_quick.json");
+  const ablation = await Promise.all(
+    ["", "_lr_low", "_lr_high"].map((tag) =>
+      json<AblationFile>(`docs/ablation_synthetic${tag}.json`)
+    ),
+  );
   return {
     "headline": headline(full),
     "readme-headline": `${headline(full)} Details in [docs/performance.md](docs/performance.md).`,
@@ -278,6 +343,7 @@ export async function fragments(): Promise<Record<string, string>> {
     "multimnist-quick": quick.table,
     "toy": toyTable(),
     "cagrad-toy": cagradToyTable(),
+    "ablation-synthetic": ablationTable(ablation),
   };
 }
 
