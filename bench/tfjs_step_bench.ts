@@ -28,6 +28,7 @@ import { opsPasses } from "../adapters/tfjs/ops.ts";
 import type { Passes } from "../adapters/tfjs/passes.ts";
 import { surgeryStep } from "../adapters/tfjs/pipeline.ts";
 import { webgpuPasses } from "../adapters/tfjs/webgpu.ts";
+import { fmtMs, markdownTable, type StepResult, stepTable } from "./_tfjs_report.ts";
 import type { WebGpuBackendLike } from "../adapters/tfjs/webgpu_programs.ts";
 import { registerConv2dGradient } from "../examples/multimnist/conv_grad.ts";
 import {
@@ -44,16 +45,6 @@ const BACKENDS = ["cpu", "wasm", "webgpu"] as const;
 type Backend = typeof BACKENDS[number];
 const BATCH = 256;
 const SIZES: [number, number][] = [[2, 21330], [2, 1e6], [8, 1e6], [32, 1e5]];
-
-/** Step costs on the MultiMNIST model, milliseconds. */
-interface StepResult {
-  backend: Backend;
-  forwardMs: number;
-  innerStepMs: number;
-  taskGradsMs: number;
-  surgeryMs: number;
-  surgeryStepMs: number;
-}
 
 /** Dense passes on synthetic gradients, milliseconds per strategy. */
 interface PassResult {
@@ -149,32 +140,6 @@ async function passCosts(backend: Backend, runs: number): Promise<PassResult[]> 
   return results;
 }
 
-const f = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
-
-function stepTable(results: readonly StepResult[]): string {
-  const header = [
-    "backend",
-    "forward ms",
-    "inner step ms",
-    "T = 2 task grads ms",
-    "surgery ms",
-    "SurgeryOptimizer step ms",
-    "step / inner",
-    "surgery share of step",
-  ];
-  const rows = results.map((r) => [
-    r.backend,
-    f(r.forwardMs),
-    f(r.innerStepMs),
-    f(r.taskGradsMs),
-    f(r.surgeryMs),
-    f(r.surgeryStepMs),
-    `${(r.surgeryStepMs / r.innerStepMs).toFixed(2)}×`,
-    `${((100 * r.surgeryMs) / r.surgeryStepMs).toFixed(1)} %`,
-  ]);
-  return markdown(header, rows);
-}
-
 function passTable(results: readonly PassResult[]): string {
   const names = [...new Set(results.flatMap((r) => Object.keys(r.ms)))];
   const header = ["backend", "T", "d", ...names.map((n) => `${n} ms`), "tf ops / chosen"];
@@ -184,17 +149,11 @@ function passTable(results: readonly PassResult[]): string {
       r.backend,
       String(r.T),
       r.d.toExponential(0).replace("e+", "e"),
-      ...names.map((n) => (r.ms[n] === undefined ? "–" : f(r.ms[n]))),
+      ...names.map((n) => (r.ms[n] === undefined ? "–" : fmtMs(r.ms[n]))),
       `${(r.ms["tf ops"] / chosen).toFixed(1)}×`,
     ];
   });
-  return markdown(header, rows);
-}
-
-function markdown(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
-  return [line(header), line(header.map((_, c) => (c === 0 ? "---" : "---:"))), ...rows.map(line)]
-    .join("\n");
+  return markdownTable(header, rows);
 }
 
 async function main(args: readonly string[]) {

@@ -17,6 +17,7 @@
  */
 
 import { baselineTable, type BenchResult, floorTable, scalingTable } from "../bench/_report.ts";
+import { type StepResult, stepTable } from "../bench/_tfjs_report.ts";
 import { createSurgery } from "../mod.ts";
 import { resultCells, ToyRun } from "../examples/toy/run.ts";
 import {
@@ -94,44 +95,11 @@ function scalingOnly(text: string): string {
 
 // ---------------------------------------------------------------- the tf.js step benchmark
 
-interface TfjsStep {
-  backend: string;
-  forwardMs: number;
-  innerStepMs: number;
-  taskGradsMs: number;
-  surgeryMs: number;
-  surgeryStepMs: number;
-}
 interface TfjsPass {
   backend: string;
   T: number;
   d: number;
   ms: Record<string, number>;
-}
-
-function tfjsStepTable(steps: TfjsStep[]): string {
-  return markdown(
-    [
-      "backend",
-      "forward ms",
-      "inner step ms",
-      "T = 2 task grads ms",
-      "surgery ms",
-      "SurgeryOptimizer step ms",
-      "step / inner",
-      "surgery share of step",
-    ],
-    steps.map((r) => [
-      r.backend,
-      ms(r.forwardMs),
-      ms(r.innerStepMs),
-      ms(r.taskGradsMs),
-      ms(r.surgeryMs),
-      ms(r.surgeryStepMs),
-      `${(r.surgeryStepMs / r.innerStepMs).toFixed(2)}×`,
-      `${((100 * r.surgeryMs) / r.surgeryStepMs).toFixed(1)} %`,
-    ]),
-  );
 }
 
 function tfjsPassTable(passes: TfjsPass[]): string {
@@ -316,7 +284,7 @@ function ablationTable(files: AblationFile[]): string {
 export async function fragments(): Promise<Record<string, string>> {
   const full = await json<BenchResult>("docs/bench_pcgrad.json");
   const t8 = await json<BenchResult>("docs/bench_pcgrad_t8.json");
-  const tfjs = await json<{ steps: TfjsStep[]; passes: TfjsPass[] }>("docs/bench_tfjs_step.json");
+  const tfjs = await json<{ steps: StepResult[]; passes: TfjsPass[] }>("docs/bench_tfjs_step.json");
   const mnist = await json<MnistFile>("docs/multimnist_full.json");
   const zoo = await json<MnistFile>("docs/multimnist_full_zoo.json");
   const quick = await json<MnistFile>("docs/multimnist_quick.json");
@@ -336,7 +304,7 @@ export async function fragments(): Promise<Record<string, string>> {
     "bench-t8-floors": tableOnly(floorTable(t8)),
     "bench-t8-baselines": tableOnly(baselineTable(t8)),
     "bench-t8-scaling": scalingOnly(scalingTable(t8, 8)),
-    "tfjs-step": tfjsStepTable(tfjs.steps),
+    "tfjs-step": stepTable(tfjs.steps),
     "tfjs-passes": tfjsPassTable(tfjs.passes) + "\n\n" + tfjsPassSummary(tfjs.passes),
     "multimnist-full": mnistFull(mnist),
     "multimnist-zoo": mnistZoo(mnist, zoo),
