@@ -155,12 +155,10 @@ Deno.test("npm package: packed, installed and run from Node, Bun and Deno", asyn
         assertTfjs(got);
       });
     }
-    // Node 20 has no Worker global: its threads come with parallel/'s node:worker_threads support.
-    // Without that support this step fails on Node alone.
+    // Node 20 has no Worker global: its threads run on node:worker_threads.
     for (const [name] of runtimes) {
-      const needs = name === "Node" ? " (needs parallel/'s node:worker_threads support)" : "";
       await t.step(
-        `${name}: createParallelSurgery({ threads: 2 }) gets two threads${needs}`,
+        `${name}: createParallelSurgery({ threads: 2 }) gets two threads`,
         () => {
           const got = reports.get(name);
           assert.ok(got, `${name} did not run`);
