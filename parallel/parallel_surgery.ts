@@ -239,7 +239,8 @@ export class WorkerPool {
   }
 
   /**
-   * Starts a step on worker w (which has finished every earlier step): a worker waiting between
+   * Starts a step on worker w (which has finished every earlier step and left BUSY: a BUSY worker
+   * would be posted the message, then sleep between steps with it unread): a worker waiting between
    * steps is rung, RING_SAME when the step has the shape of its last one, else RING_NEW after the
    * message is posted; a worker in its event loop gets the message.
    */
