@@ -1,13 +1,13 @@
 // The parallel surgery against the single-threaded engine: same answer within float32 rounding,
 // bitwise reproducible for a thread count, shared and plain memory alike, errors at the boundary,
-// and no leaked workers (Deno's test sanitizers fail a test that leaves a worker running).
+// and no leaked workers (Deno's test sanitizers fail a test that leaves a worker running). Every
+// step is raced against a time limit (_with_parallel.ts): a deadlock fails the test.
 
 import assert from "node:assert/strict";
 import {
   createGradientBuffer,
   createParallelSurgery,
   createSurgery,
-  type ParallelSurgery,
   sharedFloat32Array,
 } from "../../mod.ts";
 import { PARALLEL_MIN_FLOATS } from "../../parallel/parallel_surgery.ts";
@@ -15,19 +15,7 @@ import { CHUNKS_PER_THREAD } from "../../parallel/_protocol.ts";
 import { planChunks } from "../../parallel/chunk_plan.ts";
 import { sliceBounds } from "../../parallel/shared_memory.ts";
 import { makeGrads } from "../../bench/inputs.ts";
-
-/** Runs `body` with a parallel surgery that is always closed afterwards. */
-async function withParallel(
-  options: Parameters<typeof createParallelSurgery>[0],
-  body: (p: ParallelSurgery) => Promise<void>,
-): Promise<void> {
-  const p = await createParallelSurgery(options);
-  try {
-    await body(p);
-  } finally {
-    p.close();
-  }
-}
+import { withParallel } from "./_with_parallel.ts";
 
 function maxRelDiff(a: Float32Array, b: Float32Array): number {
   let diff = 0;
