@@ -199,7 +199,11 @@ export interface StepMessage {
   gradientBuffer?: SharedBufferInfo;
 }
 
-/** Worker → main. */
+/**
+ * Worker → main. Each reply is sent after the shared-memory writes that the main thread otherwise
+ * spins on, so that waiting for the replies means the same as spinning: "gram" after the worker's
+ * Gram chunks are counted, "done" after its finished word is stored and its state has left BUSY.
+ */
 export type WorkerReply =
   | { type: "ready" }
   | { type: "gram"; step: number }

@@ -239,7 +239,8 @@ export class WorkerPool {
   }
 
   /**
-   * Starts a step on worker w (which has finished every earlier step): a worker waiting between
+   * Starts a step on worker w (which has finished every earlier step and left BUSY: a BUSY worker
+   * would be posted the message, then sleep between steps with it unread): a worker waiting between
    * steps is rung, RING_SAME when the step has the shape of its last one, else RING_NEW after the
    * message is posted; a worker in its event loop gets the message.
    */
@@ -431,7 +432,6 @@ export async function createParallelSurgery(
     // step that had them.
     await settle(pool, () => pool.finished(posted), posted, "done");
     if (closed) throw closedDuringStep();
-    posted = id;
     const rowsShared = grads.every(isShared);
     const outShared = isShared(target);
     const plan = planChunks(d, T, threads, rowsShared, outShared);
@@ -481,6 +481,9 @@ export async function createParallelSurgery(
     });
     Atomics.store(ints, FLAG_INDEX, FLAG_WAIT);
 
+    // Only now: the next step waits for the workers to finish this one, so a failure above (an
+    // allocation) must leave `posted` at a step they did get.
+    posted = id;
     pool.workers.forEach((_, w) => {
       const message: StepMessage = {
         step: id,
@@ -504,22 +507,24 @@ export async function createParallelSurgery(
     const everyQueue = () => true;
     const columns = (c: number, r: Float32Array) => r.subarray(chunks[c], chunks[c + 1]);
     const partials = new Float64Array(ctrl);
-    claimChunks(ints, "gram", 0, queues, everyQueue, (c) => {
-      const Gc = partials.subarray(layout.gramSlot(c), layout.gramSlot(c) + T * T);
-      Gc.fill(0);
-      kernels.gram(grads.map((g) => columns(c, g)), Gc);
-    });
-    await settle(pool, () => Atomics.load(ints, GRAM_DONE_INDEX) === K, id, "gram");
-    if (closed) throw closedDuringStep();
-    // Summed in chunk order: the same G whichever thread took which chunk.
     const G = new Float64Array(T * T);
-    for (let c = 0; c < K; c++) {
-      const at = layout.gramSlot(c);
-      for (let k = 0; k < T * T; k++) G[k] += partials[at + k];
-    }
-
     let weights: Float64Array;
+    // From here until the flag is set, the workers wait for it (asleep past their spin): whatever
+    // fails on this thread meanwhile (a kernel, a worker's error, bad input, close()) must set it
+    // to FLAG_ABORT, or they sleep on it for good and the next step waits for them forever.
     try {
+      claimChunks(ints, "gram", 0, queues, everyQueue, (c) => {
+        const Gc = partials.subarray(layout.gramSlot(c), layout.gramSlot(c) + T * T);
+        Gc.fill(0);
+        kernels.gram(grads.map((g) => columns(c, g)), Gc);
+      });
+      await settle(pool, () => Atomics.load(ints, GRAM_DONE_INDEX) === K, id, "gram");
+      if (closed) throw closedDuringStep();
+      // Summed in chunk order: the same G whichever thread took which chunk.
+      for (let c = 0; c < K; c++) {
+        const at = layout.gramSlot(c);
+        for (let k = 0; k < T * T; k++) G[k] += partials[at + k];
+      }
       if (gramNeedsFloat64(grads, G, callWhat)) {
         // Float32 squares overflowed or underflowed: the whole Gram again in float64.
         G.fill(0);

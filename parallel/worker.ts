@@ -108,7 +108,6 @@ function runStep(m: StepMessage): void {
   }
   // Last: after this store the main thread may reset the control buffer for another step.
   Atomics.store(new Int32Array(m.status), statusWords(m.worker).finished, m.step);
-  reply({ type: "done", step: m.step });
 }
 
 /**
@@ -132,6 +131,12 @@ function serve(first: StepMessage): void {
       return;
     }
     if (!advance(WorkerState.BUSY, WorkerState.IDLE)) return quit();
+    // "done" only once this worker is no longer BUSY. The main thread starts the next step when
+    // every worker has finished this one and is not BUSY (WorkerPool.finished), or, once its spin
+    // gives up, on every "done" reply, so the reply must mean as much: sent while still BUSY, a
+    // descheduled worker could be seen BUSY, be posted the next step instead of rung, then sleep
+    // here with that message unread, and the step after it would wait for this worker forever.
+    reply({ type: "done", step: m.step });
     const rung = () => Atomics.load(words, state) !== WorkerState.IDLE;
     if (!spinUntil(rung, IDLE_SPIN_MS)) {
       while (!rung()) Atomics.wait(words, state, WorkerState.IDLE);

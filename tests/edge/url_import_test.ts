@@ -8,6 +8,11 @@ import { serveStatic } from "./_static_server.ts";
 import { sampleGrads, splitPhaseUpdate } from "./_workload.ts";
 
 const ROOT = new URL("../../", import.meta.url);
+/**
+ * The script's time limit: a fresh cache fetching every module takes seconds; a stuck script
+ * (say, a parallel surgery that never settles) is killed at this limit and fails the test.
+ */
+const LIMIT_MS = 120_000;
 
 /** The script the fresh Deno runs: every entry point, printed as JSON. */
 function script(base: string): string {
@@ -60,7 +65,7 @@ Deno.test("url import: mod.ts by URL in a fresh cache, no permissions, WASM core
   try {
     const main = `${dir}/main.ts`;
     await Deno.writeTextFile(main, script(server.url));
-    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    const { code, signal, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
       args: [
         "run",
         "--no-config",
@@ -74,8 +79,10 @@ Deno.test("url import: mod.ts by URL in a fresh cache, no permissions, WASM core
       env: { DENO_DIR: `${dir}/deno_dir`, NO_COLOR: "1" },
       stdout: "piped",
       stderr: "piped",
+      signal: AbortSignal.timeout(LIMIT_MS),
     }).output();
     const err = new TextDecoder().decode(stderr);
+    assert.equal(signal, null, `the URL-importing script was killed after ${LIMIT_MS} ms:\n${err}`);
     assert.equal(code, 0, `the URL-importing script failed:\n${err}`);
     const got = JSON.parse(new TextDecoder().decode(stdout));
 

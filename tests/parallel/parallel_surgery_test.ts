@@ -1,33 +1,22 @@
 // The parallel surgery against the single-threaded engine: same answer within float32 rounding,
 // bitwise reproducible for a thread count, shared and plain memory alike, errors at the boundary,
-// and no leaked workers (Deno's test sanitizers fail a test that leaves a worker running).
+// and no leaked workers (Deno's test sanitizers fail a test that leaves a worker running). Every
+// step is raced against a time limit (_with_parallel.ts): a deadlock fails the test.
 
 import assert from "node:assert/strict";
 import {
   createGradientBuffer,
   createParallelSurgery,
   createSurgery,
-  type ParallelSurgery,
   sharedFloat32Array,
 } from "../../mod.ts";
 import { PARALLEL_MIN_FLOATS } from "../../parallel/parallel_surgery.ts";
+import { kernels } from "../../core/kernels.ts";
 import { CHUNKS_PER_THREAD } from "../../parallel/_protocol.ts";
 import { planChunks } from "../../parallel/chunk_plan.ts";
 import { sliceBounds } from "../../parallel/shared_memory.ts";
 import { makeGrads } from "../../bench/inputs.ts";
-
-/** Runs `body` with a parallel surgery that is always closed afterwards. */
-async function withParallel(
-  options: Parameters<typeof createParallelSurgery>[0],
-  body: (p: ParallelSurgery) => Promise<void>,
-): Promise<void> {
-  const p = await createParallelSurgery(options);
-  try {
-    await body(p);
-  } finally {
-    p.close();
-  }
-}
+import { withParallel } from "./_with_parallel.ts";
 
 function maxRelDiff(a: Float32Array, b: Float32Array): number {
   let diff = 0;
@@ -186,6 +175,25 @@ Deno.test("parallel: a bad value fails the step with the usual message, and the 
     });
     const ok = await p.surgery(grads);
     assert.ok(ok.every(Number.isFinite));
+  });
+});
+
+Deno.test("parallel: a step failing on the calling thread before the weights frees the workers", async () => {
+  // A kernel error on this thread mid-Gram, after the workers got the step: they wait for the
+  // weights, and must be told the step is off, or the next step waits for them forever.
+  const grads = makeGrads(T, d);
+  await withParallel({ threads: 2, seed: 2 }, async (p) => {
+    const gram = kernels.gram;
+    kernels.gram = () => {
+      throw new Error("injected kernel failure");
+    };
+    try {
+      await assert.rejects(p.surgery(grads), { message: "injected kernel failure" });
+    } finally {
+      kernels.gram = gram;
+    }
+    const want = createSurgery({ seed: 2 }).surgery(grads);
+    assert.ok(maxRelDiff(await p.surgery(grads), want) < 1e-5);
   });
 });
 
