@@ -8,7 +8,7 @@
  * (j = i in the order) and an additive ε in ‖g_j‖² + ε.
  *
  * Nobody projects on a zero task (the shared definition in methods/solvers/tolerances.ts: ‖g_j‖²
- * at most 1e-20 · max_t ‖g_t‖²), so no NaN appears and one
+ * at most max((2⁻¹²⁶)², 1e-20 · max_t ‖g_t‖²)), so no NaN appears and one
  * projection's coefficient |g_i^PC·g_j|/‖g_j‖² ≤ ‖g_i‖/‖g_j‖ stays under 1e10.
  * Every projection only removes a component, so ‖update‖ ≤ Σ_i ‖g_i‖.
  * @module

@@ -67,7 +67,7 @@ export function relativeError(
  */
 export function nearZeroNorm(grads: readonly Float32Array[], t: number): boolean {
   const sq = grads.map((g) => dot(g, g));
-  return sq[t] <= 2e-20 * Math.max(...sq);
+  return sq[t] <= 2 * Math.max(2 ** -252, 1e-20 * Math.max(...sq));
 }
 
 /**

@@ -2,13 +2,14 @@
  * The two degenerate cases every Gram-space method has to recognise, defined once so that all
  * methods decide alike:
  *
- * - A **zero task**: ‖g_t‖² ≤ RELATIVE_ZERO · max_s ‖g_s‖² (and every task of an all-zero Gramian).
- *   A norm under 1e-10 of the largest keeps the per-task normalising methods (PCGrad's
- *   g_i·g_j/‖g_j‖², IMTL-G's and Nash-MTL's 1/‖g_t‖) within ten decimal orders of the largest
- *   task, so their weights stay inside float32 range in the combine pass. There is no absolute
- *   floor: where float32 products of a task leave the normal range, the engine redoes the Gramian
- *   in float64 (validate/finite.ts), so tiny gradients are judged like any others. A zero task has
- *   no direction: methods leave it out of every direction-based test.
+ * - A **zero task**: ‖g_t‖² ≤ max(NORMAL_ZERO, RELATIVE_ZERO · max_s ‖g_s‖²). A norm under 1e-10
+ *   of the largest keeps the per-task normalising methods (PCGrad's g_i·g_j/‖g_j‖², IMTL-G's and
+ *   Nash-MTL's 1/‖g_t‖) within ten decimal orders of the largest task, so their weights stay
+ *   inside float32 range in the combine pass. The absolute floor is float32's smallest normal
+ *   number: a gradient whose norm is below it would need weights beyond float32 in those methods.
+ *   Above it, tiny gradients are judged like any others: where float32 products of a task leave
+ *   the normal range, the engine redoes the Gramian in float64 (validate/finite.ts). A zero task
+ *   has no direction: methods leave it out of every direction-based test.
  * - A **Pareto-stationary** point: 0 lies in the convex hull of the non-zero tasks' directions
  *   u_t = g_t/‖g_t‖ (equivalently of the g_t themselves, the hull test being invariant to scaling
  *   each task), to the Gramian's resolution: min_{w ∈ Δ} ‖Σ w_t u_t‖² = wᵀCw ≤ FLOAT32_EPSILON,
@@ -19,7 +20,8 @@
  *   problem (Nash-MTL) test the remaining directions only.
  *
  * Both decisions only use ratios of Gram entries, so multiplying every gradient by s > 0 leaves
- * them unchanged wherever float64 holds the squared norms. They are consistent: the
+ * them unchanged as long as the norms stay above float32's smallest normal number. They are
+ * consistent: the
  * directions are only formed for non-zero tasks, a single non-zero task is never stationary
  * (wᵀCw = 1), tasks of any non-zero scale ratio are judged by their directions alone, and a
  * stationary set of directions is numerically rank-deficient by the rank tolerance below
@@ -31,6 +33,8 @@ import { solveBoxQP } from "./active_set_qp.ts";
 
 /** Unit roundoff of the float32 gradients (2⁻²³). */
 export const FLOAT32_EPSILON = 2 ** -23;
+/** (2⁻¹²⁶)²: a squared norm under float32's smallest normal norm, 1.2e-38, is a zero task. */
+export const NORMAL_ZERO = 2 ** -252;
 /** Squared-norm ratio to the largest task at or below which a task counts as zero. */
 export const RELATIVE_ZERO = 1e-20;
 /** min_{w ∈ Δ} wᵀCw on the cosine matrix at or below which the tasks are Pareto-stationary. */
@@ -45,7 +49,7 @@ export const COSINE_RESOLUTION = 2 * FLOAT32_EPSILON;
 export function zeroNormThreshold(G: Float64Array, T: number): number {
   let max = 0;
   for (let t = 0; t < T; t++) max = Math.max(max, G[t * T + t]);
-  return RELATIVE_ZERO * max;
+  return Math.max(NORMAL_ZERO, RELATIVE_ZERO * max);
 }
 
 /** The indices of the non-zero tasks, ascending. */

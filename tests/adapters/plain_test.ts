@@ -179,12 +179,11 @@ Deno.test("two-task closed form: w1 = 1 − G12/G11, w2 = 1 − G12/G22 (Appendi
       const s = createSurgery();
       s.surgery(grads);
       const [[g11, g12], [, g22]] = s.stats!.gramian;
-      // Nobody projects on a task whose squared norm counts as zero (methods/pcgrad.ts).
-      const zero = 1e-20 * Math.max(g11, g22);
-      const want = [
-        g12 < 0 && g11 > zero ? 1 - g12 / g11 : 1,
-        g12 < 0 && g22 > zero ? 1 - g12 / g22 : 1,
-      ];
+      // A zero task (methods/solvers/tolerances.ts) weighs nothing: nobody projects on it, and
+      // it is not projected either.
+      const zero = Math.max(2 ** -252, 1e-20 * Math.max(g11, g22));
+      const conflict = g12 < 0 && g11 > zero && g22 > zero;
+      const want = [conflict ? 1 - g12 / g11 : 1, conflict ? 1 - g12 / g22 : 1];
       s.stats!.weights.forEach((w, t) => assert.ok(Math.abs(w - want[t]) <= 1e-12 * want[t]));
     }),
     { numRuns: 200 },
