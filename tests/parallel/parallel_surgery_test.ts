@@ -10,27 +10,13 @@ import {
   createSurgery,
   sharedFloat32Array,
 } from "../../mod.ts";
-import { PARALLEL_MIN_FLOATS } from "../../parallel/parallel_surgery.ts";
+import { d, maxRelDiff, T } from "./_fixtures.ts";
 import { kernels } from "../../core/kernels.ts";
 import { CHUNKS_PER_THREAD } from "../../parallel/_protocol.ts";
 import { planChunks } from "../../parallel/chunk_plan.ts";
 import { sliceBounds } from "../../parallel/shared_memory.ts";
 import { makeGrads } from "../../bench/inputs.ts";
 import { withParallel } from "./_with_parallel.ts";
-
-function maxRelDiff(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 1e-30;
-  for (let k = 0; k < a.length; k++) {
-    diff = Math.max(diff, Math.abs(a[k] - b[k]));
-    scale = Math.max(scale, Math.abs(b[k]));
-  }
-  return diff / scale;
-}
-
-/** Sizes above the parallel threshold, with d not a multiple of the slice alignment. */
-const T = 5;
-const d = Math.ceil(PARALLEL_MIN_FLOATS / T) + 37;
 
 Deno.test("parallel: equals the single-threaded surgery within float32 rounding, step after step", async () => {
   const plain = makeGrads(T, d);

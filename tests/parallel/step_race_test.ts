@@ -8,7 +8,7 @@
 // time limit) with the single-threaded update, and the same bits when repeated.
 import assert from "node:assert/strict";
 import { createGradientBuffer, createSurgery, sharedFloat32Array } from "../../mod.ts";
-import { PARALLEL_MIN_FLOATS } from "../../parallel/parallel_surgery.ts";
+import { d, maxRelDiff, T } from "./_fixtures.ts";
 import { WORKER_SOURCE } from "../../parallel/_worker_source.ts";
 import { makeGrads } from "../../bench/inputs.ts";
 import { withParallel } from "./_with_parallel.ts";
@@ -64,19 +64,6 @@ async function withStallingWorkers(seed: number, body: () => Promise<void>): Pro
     urls.forEach((url) => URL.revokeObjectURL(url));
   }
 }
-
-function maxRelDiff(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 1e-30;
-  for (let k = 0; k < a.length; k++) {
-    diff = Math.max(diff, Math.abs(a[k] - b[k]));
-    scale = Math.max(scale, Math.abs(b[k]));
-  }
-  return diff / scale;
-}
-
-const T = 5;
-const d = Math.ceil(PARALLEL_MIN_FLOATS / T) + 37;
 
 Deno.test("parallel under stalled workers: every step finishes, with the same update", async () => {
   const plain = makeGrads(T, d);
