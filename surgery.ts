@@ -26,9 +26,12 @@ import {
 } from "./validate/options.ts";
 import { checkUpdate, overflowError, updateCannotOverflow } from "./validate/update.ts";
 
-/** Weights ready for the combine pass (variant and reduction applied) and the step's stats. */
+/**
+ * Weights and the step's stats: with the reduction applied from weightsPass, the method's own
+ * (before reduction and variant) from methodWeights.
+ */
 export interface WeightsResult {
-  /** Final weights: combine Σ_t weights[t] g_t gives the update. */
+  /** Weights w: combining Σ_t weights[t] g_t gives the update (weightsPass) or g^PC (methodWeights). */
   weights: Float64Array;
   /** Diagnostics; stats.weights are before the reduction. */
   stats: SurgeryStats;
