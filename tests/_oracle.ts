@@ -13,20 +13,26 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
-/** Σ_i g_i^PC in float64, for explicit per-task orders. */
+/**
+ * Σ_i g_i^PC in float64, for explicit per-task orders. `zeroScale` multiplies the zero-task
+ * threshold: tests pass 1/2 and 2 to accept either side for a norm at the threshold itself.
+ */
 export function pcgradOracle(
   grads: readonly Float32Array[],
   orders: readonly (readonly number[])[],
+  zeroScale = 1,
 ): Float64Array {
   const T = grads.length;
   const d = T === 0 ? 0 : grads[0].length;
   const G = new Float64Array(T * T);
   for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) G[i * T + j] = dot(grads[i], grads[j]);
-  const zero = zeroNormThreshold(G, T);
+  const zero = zeroScale * zeroNormThreshold(G, T);
   const out = new Float64Array(d);
   for (let i = 0; i < T; i++) {
     const pc = Float64Array.from(grads[i]);
-    for (const j of orders[i]) {
+    // A zero task has no direction: it is added as it is, never projected (nor projected on).
+    const zeroTask = G[i * T + i] <= zero;
+    for (const j of zeroTask ? [] : orders[i]) {
       const gj = grads[j];
       const s = dot(pc, gj);
       const nn = G[j * T + j];
