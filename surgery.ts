@@ -41,14 +41,14 @@ export interface WeightsResult {
 export function gramPass(
   rows: unknown,
   G: Float64Array | undefined,
-  what: string,
+  action: string,
 ): { G: Float64Array; T: number; d: number } {
-  const { T, d } = validateRows(rows, what);
+  const { T, d } = validateRows(rows, action);
   const grads = rows as Float32Array[];
   // A new G is this block's partial itself; a given G gets the partial added once it is checked.
   const partial = new Float64Array(T * T);
   kernels.gram(grads, partial);
-  if (gramNeedsFloat64(grads, partial, what)) {
+  if (gramNeedsFloat64(grads, partial, action)) {
     // Float32 squares overflowed or underflowed: redo this block in float64.
     partial.fill(0);
     gramReference(grads, partial);
@@ -68,16 +68,16 @@ export function weightsPass(
   T: number,
   options: ResolvedOptions,
   step: StepState,
-  what: string,
+  action: string,
   losses?: unknown,
 ): WeightsResult {
   if (options.variant !== "full") {
     throw new RangeError(
-      `Cannot ${what}: variant "${options.variant}" rescales by norms of the gradient vectors, ` +
+      `Cannot ${action}: variant "${options.variant}" rescales by norms of the gradient vectors, ` +
         `which a Gramian does not hold exactly; run surgery() on the gradients instead`,
     );
   }
-  const { weights, stats } = methodWeights(G, T, options, step, what, losses);
+  const { weights, stats } = methodWeights(G, T, options, step, action, losses);
   return { weights: reduce(weights, options, T), stats };
 }
 
@@ -87,25 +87,25 @@ export function methodWeights(
   T: number,
   options: ResolvedOptions,
   step: StepState,
-  what: string,
+  action: string,
   losses?: unknown,
 ): WeightsResult {
   const method = options.method;
   if (method === "graddrop") {
     throw new RangeError(
-      `Cannot ${what}: method "graddrop" is elementwise and has no weights; run surgery() on the gradients`,
+      `Cannot ${action}: method "graddrop" is elementwise and has no weights; run surgery() on the gradients`,
     );
   }
-  if (Array.isArray(options.order)) validateOrder(options.order, T, what, options.selfProjection);
-  checkPerTaskOptions(options, T, what);
+  if (Array.isArray(options.order)) validateOrder(options.order, T, action, options.selfProjection);
+  checkPerTaskOptions(options, T, action);
   const result = methods[method].weigh({
     G: withZeroTasksCleared(G, T),
     T,
     options,
     rng: step.rng,
     state: step.methods[method],
-    losses: losses === undefined ? undefined : validateLosses(losses, T, what),
-    what,
+    losses: losses === undefined ? undefined : validateLosses(losses, T, action),
+    action,
   });
   if (result.state !== undefined) step.methods[method] = result.state;
   const stats = buildStats(G, T, result.weights, result.orders, result.projections, kernels.name);
@@ -137,7 +137,7 @@ export function variantPass(
   w: Float64Array,
   options: ResolvedOptions,
   stats: SurgeryStats,
-  what: string,
+  action: string,
 ): Float64Array {
   const pick = (b: VariantBlock, v: Float64Array) => b.tasks ? b.tasks.map((t) => v[t]) : v;
   const norms = emptyVariantNorms();
@@ -148,7 +148,7 @@ export function variantPass(
   const final = reduce(effective, options, w.length);
   for (const b of blocks) {
     const c = pick(b, final);
-    checkUpdate(b.out, combineReference(b.rows, c, b.out), b.rows, c, what, b.where);
+    checkUpdate(b.out, combineReference(b.rows, c, b.out), b.rows, c, action, b.where);
   }
   return final;
 }
@@ -162,10 +162,10 @@ export function combinePass(
   d: number,
   weights: ArrayLike<number>,
   out: unknown,
-  what: string,
+  action: string,
 ): Float32Array {
-  const target = out === undefined ? new Float32Array(d) : validateOut(out, d, rows, what);
-  checkUpdate(target, kernels.combine(rows, weights, target), rows, weights, what);
+  const target = out === undefined ? new Float32Array(d) : validateOut(out, d, rows, action);
+  checkUpdate(target, kernels.combine(rows, weights, target), rows, weights, action);
   return target;
 }
 
@@ -175,23 +175,23 @@ export function runSurgery(
   options: ResolvedOptions,
   out: unknown,
   step: StepState,
-  what: string,
+  action: string,
   losses?: unknown,
 ): { out: Float32Array; stats: SurgeryStats } {
   // Check `out` before the heavy pass, so a wrong buffer fails fast.
-  const { d: length } = validateRows(grads, what);
-  if (out !== undefined) validateOut(out, length, grads as Float32Array[], what);
-  const { G, T, d } = gramPass(grads, undefined, what);
+  const { d: length } = validateRows(grads, action);
+  if (out !== undefined) validateOut(out, length, grads as Float32Array[], action);
+  const { G, T, d } = gramPass(grads, undefined, action);
   const rows = grads as Float32Array[];
   if (options.method === "graddrop") {
-    return graddropPass(rows, G, T, d, options, out, step, what);
+    return graddropPass(rows, G, T, d, options, out, step, action);
   }
-  const { weights, stats } = methodWeights(G, T, options, step, what, losses);
+  const { weights, stats } = methodWeights(G, T, options, step, action, losses);
   if (options.variant === "full") {
-    return { out: combinePass(rows, d, reduce(weights, options, T), out, what), stats };
+    return { out: combinePass(rows, d, reduce(weights, options, T), out, action), stats };
   }
   const target = out === undefined ? new Float32Array(d) : (out as Float32Array);
-  variantPass([{ rows, out: target }], weights, options, stats, what);
+  variantPass([{ rows, out: target }], weights, options, stats, action);
   return { out: target, stats };
 }
 
@@ -208,11 +208,11 @@ function graddropPass(
   options: ResolvedOptions,
   out: unknown,
   step: StepState,
-  what: string,
+  action: string,
 ): { out: Float32Array; stats: SurgeryStats } {
-  checkPerTaskOptions(options, T, what);
+  checkPerTaskOptions(options, T, action);
   const params = graddropParams(options, T, step.rng);
-  const target = out === undefined ? new Float32Array(d) : validateOut(out, d, grads, what);
+  const target = out === undefined ? new Float32Array(d) : validateOut(out, d, grads, action);
   const kernel = graddropKernel();
   kernel.run(grads, params, target);
   if (options.reduction === "mean") {
@@ -221,7 +221,7 @@ function graddropPass(
   // GradDrop sums in float32 (as its reference does), so only a bound over Σ‖g_t‖ spares the scan.
   if (!updateCannotOverflow(G, T, new Float64Array(T).fill(1))) {
     const k = target.findIndex((x) => !Number.isFinite(x));
-    if (k >= 0) throw overflowError(what, `index ${k}`, target[k]);
+    if (k >= 0) throw overflowError(action, `index ${k}`, target[k]);
   }
   return { out: target, stats: buildStats(G, T, [], [], 0, kernel.name) };
 }

@@ -168,17 +168,17 @@ export function createSurgery(options?: Omit<SurgeryOptions, "out" | "losses">):
       return result.out;
     },
     weights(gram, call) {
-      const what = "compute weights";
-      checkKeys(call, ["losses"], what, {
+      const action = "compute weights";
+      checkKeys(call, ["losses"], action, {
         ...hints,
         out: "weights() returns the weights; combineBlock(block, weights, out) writes an update",
       });
       const result: WeightsResult = weightsPass(
         gram,
-        validateGram(gram, what),
+        validateGram(gram, action),
         resolved,
         step,
-        what,
+        action,
         call?.losses,
       );
       stats = result.stats;

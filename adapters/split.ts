@@ -39,19 +39,19 @@ export function accumulateGram(
   block: readonly Float32Array[],
   gram?: Float64Array,
 ): Float64Array {
-  const what = "accumulate the Gram";
-  const { T } = validateRows(block, what);
+  const action = "accumulate the Gram";
+  const { T } = validateRows(block, action);
   if (gram !== undefined) {
     if (!(gram instanceof Float64Array)) {
-      throw new TypeError(`Cannot ${what}: gram must be a Float64Array, found ${describe(gram)}`);
+      throw new TypeError(`Cannot ${action}: gram must be a Float64Array, found ${describe(gram)}`);
     }
     if (gram.length !== T * T) {
       throw new RangeError(
-        `Cannot ${what}: gram has length ${gram.length}, expected ${T * T} for ${T} tasks`,
+        `Cannot ${action}: gram has length ${gram.length}, expected ${T * T} for ${T} tasks`,
       );
     }
   }
-  return gramPass(block, gram, what).G;
+  return gramPass(block, gram, action).G;
 }
 
 /**
@@ -94,10 +94,10 @@ export function surgeryWeights(
   gram: Float64Array,
   options?: WeightOptions & { losses?: readonly number[] },
 ): SurgeryWeights {
-  const what = "compute weights";
-  const resolved = resolveOptions(options, what, ["losses"]);
-  const T = validateGram(gram, what);
-  return weightsPass(gram, T, resolved, new StepState(resolved.seed), what, options?.losses);
+  const action = "compute weights";
+  const resolved = resolveOptions(options, action, ["losses"]);
+  const T = validateGram(gram, action);
+  return weightsPass(gram, T, resolved, new StepState(resolved.seed), action, options?.losses);
 }
 
 /**
@@ -117,26 +117,26 @@ export function combineBlock(
   weights: ArrayLike<number>,
   out?: Float32Array,
 ): Float32Array {
-  const what = "combine a block";
-  const { T, d } = validateRows(block, what);
+  const action = "combine a block";
+  const { T, d } = validateRows(block, action);
   if (
     weights === null || typeof weights !== "object" || typeof weights.length !== "number"
   ) {
     throw new TypeError(
-      `Cannot ${what}: weights must be an array of numbers, found ${describe(weights)}`,
+      `Cannot ${action}: weights must be an array of numbers, found ${describe(weights)}`,
     );
   }
   if (weights.length !== T) {
     throw new RangeError(
-      `Cannot ${what}: weights has length ${weights.length}, expected ${T} (one per task)`,
+      `Cannot ${action}: weights has length ${weights.length}, expected ${T} (one per task)`,
     );
   }
   for (let t = 0; t < T; t++) {
     if (typeof weights[t] !== "number" || !Number.isFinite(weights[t])) {
       throw new RangeError(
-        `Cannot ${what}: weights[${t}] must be a finite number, found ${describe(weights[t])}`,
+        `Cannot ${action}: weights[${t}] must be a finite number, found ${describe(weights[t])}`,
       );
     }
   }
-  return combinePass(block, d, weights, out, what);
+  return combinePass(block, d, weights, out, action);
 }

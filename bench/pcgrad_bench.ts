@@ -281,7 +281,7 @@ async function benchSize(
   peak: number,
   parallel: ParallelSurgery | null,
   log: (line: string) => void,
-  stage: (what: string) => void,
+  stage: (action: string) => void,
 ): Promise<SizeResult> {
   const tag = `T=${T}, d=${d.toExponential(0)}`;
   stage(`${tag}: filling the inputs`);

@@ -155,21 +155,21 @@ export interface SharedBufferInfo {
 const registry = new WeakMap<ArrayBufferLike, Entry>();
 let nextId = 1;
 
-function checkShared(options: unknown, what: string): boolean {
+function checkShared(options: unknown, action: string): boolean {
   if (options === undefined) return false;
   if (typeof options !== "object" || options === null) {
-    throw new TypeError(`Cannot ${what}: options must be an object, found ${describe(options)}`);
+    throw new TypeError(`Cannot ${action}: options must be an object, found ${describe(options)}`);
   }
-  checkKeys(options, ["shared"], what);
+  checkKeys(options, ["shared"], action);
   const shared = (options as GradientBufferOptions).shared;
   if (shared !== undefined && typeof shared !== "boolean") {
-    throw new TypeError(`Cannot ${what}: shared must be a boolean, found ${describe(shared)}`);
+    throw new TypeError(`Cannot ${action}: shared must be a boolean, found ${describe(shared)}`);
   }
   return shared === true;
 }
 
 /** The buffer's memory, sized once: pages for the whole layout. */
-function allocate(layout: BufferLayout, d: number, shared: boolean, what: string): {
+function allocate(layout: BufferLayout, d: number, shared: boolean, action: string): {
   k: CoreExports;
   memory: WebAssembly.Memory;
 } {
@@ -177,12 +177,14 @@ function allocate(layout: BufferLayout, d: number, shared: boolean, what: string
   const size = `${layout.T} rows of ${d} floats need ${layout.end} bytes of WebAssembly memory`;
   if (pages > MAX_PAGES) {
     throw new RangeError(
-      `Cannot ${what}: ${size}, more than the ${MAX_PAGES * WASM_PAGE} a 32-bit module can address`,
+      `Cannot ${action}: ${size}, more than the ${
+        MAX_PAGES * WASM_PAGE
+      } a 32-bit module can address`,
     );
   }
   if (shared && typeof SharedArrayBuffer !== "function") {
     throw new Error(
-      `Cannot ${what}: shared needs SharedArrayBuffer, which this runtime lacks ` +
+      `Cannot ${action}: shared needs SharedArrayBuffer, which this runtime lacks ` +
         "(browsers need cross-origin isolation)",
     );
   }
@@ -199,7 +201,7 @@ function allocate(layout: BufferLayout, d: number, shared: boolean, what: string
     return { k, memory: k.memory };
   } catch (error) {
     throw new RangeError(
-      `Cannot ${what}: ${size}, which the runtime refused: ${(error as Error).message}`,
+      `Cannot ${action}: ${size}, which the runtime refused: ${(error as Error).message}`,
     );
   }
 }
@@ -228,12 +230,12 @@ export function createGradientBuffer(
   length: number,
   options?: GradientBufferOptions,
 ): GradientBuffer {
-  const what = "create gradient buffer";
-  const T = integerIn(tasks, "tasks", 1, MAX_TASKS, what);
-  const d = integerIn(length, "length", 1, Infinity, what);
-  const shared = checkShared(options, what);
+  const action = "create gradient buffer";
+  const T = integerIn(tasks, "tasks", 1, MAX_TASKS, action);
+  const d = integerIn(length, "length", 1, Infinity, action);
+  const shared = checkShared(options, action);
   const layout = bufferLayout(T, d, shared ? SHARED_SCRATCH_SLOTS : 1);
-  const { k, memory } = allocate(layout, d, shared, what);
+  const { k, memory } = allocate(layout, d, shared, action);
   const buffer = memory.buffer;
   const row = (i: number) => new Float32Array(buffer, layout.first + i * layout.pitch * 4, d);
   const rows = Array.from({ length: T }, (_, t) => row(t));

@@ -16,10 +16,10 @@
 
 import { symmetricEigen } from "./solvers/linalg.ts";
 import { nonZeroTasks, rankTolerance } from "./solvers/tolerances.ts";
-import { plainWeighting, type Weighting, type WeightingInput } from "./types.ts";
+import { plainWeighting, type WeightingInput, type WeightingResult } from "./types.ts";
 
 /** The "aligned-mtl" method. */
-export function alignedMtl({ G, T, options }: WeightingInput): Weighting {
+export function alignedMtl({ G, T, options }: WeightingInput): WeightingResult {
   const pref = options.preference ?? new Array<number>(T).fill(1);
   if (nonZeroTasks(G, T).length === 0) return plainWeighting(Float64Array.from(pref));
   const { values, vectors } = symmetricEigen(G, T);

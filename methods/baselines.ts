@@ -4,14 +4,14 @@
  * @module
  */
 
-import { plainWeighting, type Weighting, type WeightingInput } from "./types.ts";
+import { plainWeighting, type WeightingInput, type WeightingResult } from "./types.ts";
 
 /** "sum": w = 1 for every task. */
-export function sum({ T }: WeightingInput): Weighting {
+export function sum({ T }: WeightingInput): WeightingResult {
   return plainWeighting(new Float64Array(T).fill(1));
 }
 
 /** "mean": w = 1/T for every task. */
-export function mean({ T }: WeightingInput): Weighting {
+export function mean({ T }: WeightingInput): WeightingResult {
   return plainWeighting(new Float64Array(T).fill(1 / T));
 }

@@ -26,7 +26,7 @@
 import { solveBoxQP } from "./solvers/active_set_qp.ts";
 import { matVec, quadForm, scaled, trace } from "./solvers/linalg.ts";
 import { isParetoStationary, RELATIVE_ZERO } from "./solvers/tolerances.ts";
-import { plainWeighting, type Weighting, type WeightingInput } from "./types.ts";
+import { plainWeighting, type WeightingInput, type WeightingResult } from "./types.ts";
 
 /** Largest s tried (G normalised to trace 1): beyond it the hull holds 0 to float precision. */
 const MAX_S = 1e15;
@@ -128,7 +128,7 @@ export function cagradBySolver(G: Float64Array, T: number, c: number): Float64Ar
 }
 
 /** The "cagrad" method: α, then the chosen rescale. */
-export function cagrad({ G, T, options }: WeightingInput): Weighting {
+export function cagrad({ G, T, options }: WeightingInput): WeightingResult {
   const { c, rescale } = options;
   const divisor = rescale === "1+c^2" ? 1 + c * c : rescale === "1+c" ? 1 + c : 1;
   const alpha = cagradWeights(G, T, c);

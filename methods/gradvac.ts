@@ -18,7 +18,7 @@
 
 import { drawOrders } from "./orders.ts";
 import { COSINE_RESOLUTION, zeroNormThreshold } from "./solvers/tolerances.ts";
-import type { Weighting, WeightingInput } from "./types.ts";
+import type { WeightingInput, WeightingResult } from "./types.ts";
 
 /** GradVac's state: the T×T table of target cosines φ̂_ij (row i, column j; diagonal unused). */
 export interface GradVacState {
@@ -26,11 +26,11 @@ export interface GradVacState {
 }
 
 /** The "gradvac" method. */
-export function gradvac({ G, T, options, rng, state, what }: WeightingInput): Weighting {
+export function gradvac({ G, T, options, rng, state, action }: WeightingInput): WeightingResult {
   const previous = state as GradVacState | undefined;
   if (previous !== undefined && previous.targets.length !== T) {
     throw new RangeError(
-      `Cannot ${what}: the gradvac state holds ${previous.targets.length} tasks, found ${T} tasks`,
+      `Cannot ${action}: the gradvac state holds ${previous.targets.length} tasks, found ${T} tasks`,
     );
   }
   const targets = previous?.targets.map((row) => row.slice()) ??
@@ -70,7 +70,7 @@ export function gradvac({ G, T, options, rng, state, what }: WeightingInput): We
 }
 
 /** Checks a restored GradVac state. */
-export function restoreGradVacState(json: unknown, what: string): GradVacState {
+export function restoreGradVacState(json: unknown, action: string): GradVacState {
   const s = json as Partial<GradVacState> | null;
   const T = Array.isArray(s?.targets) ? s.targets.length : -1;
   if (
@@ -81,7 +81,7 @@ export function restoreGradVacState(json: unknown, what: string): GradVacState {
     )
   ) {
     throw new TypeError(
-      `Cannot ${what}: the gradvac state must be { targets: T×T numbers in [−1, 1] }, found ${
+      `Cannot ${action}: the gradvac state must be { targets: T×T numbers in [−1, 1] }, found ${
         JSON.stringify(json)
       }`,
     );

@@ -27,8 +27,13 @@
  */
 
 import { symmetricEigen } from "./solvers/linalg.ts";
-import { directions, FLOAT32_EPSILON, rankTolerance, STATIONARY } from "./solvers/tolerances.ts";
-import { plainWeighting, type Weighting, type WeightingInput } from "./types.ts";
+import {
+  directions,
+  FLOAT32_EPSILON,
+  rankTolerance,
+  STATIONARY_MIN_NORM_SQ,
+} from "./solvers/tolerances.ts";
+import { plainWeighting, type WeightingInput, type WeightingResult } from "./types.ts";
 
 /**
  * C⁺1 for the m×m cosine matrix C, the squared norm of the part of 1 outside C's numerical range,
@@ -57,13 +62,13 @@ function pseudoInverseOfOnes(
 }
 
 /** The "imtl-g" method. */
-export function imtlG({ G, T }: WeightingInput): Weighting {
+export function imtlG({ G, T }: WeightingInput): WeightingResult {
   const weights = new Float64Array(T);
   const { tasks, norms, C } = directions(G, T);
   const m = tasks.length;
   if (m === 0) return plainWeighting(weights);
   const { beta, outside, smallest } = pseudoInverseOfOnes(C, m);
-  if (outside > STATIONARY * m) return plainWeighting(weights);
+  if (outside > STATIONARY_MIN_NORM_SQ * m) return plainWeighting(weights);
   const v = beta.map((b, a) => b / norms[a]);
   let sum = 0;
   let size = 0;

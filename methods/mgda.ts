@@ -28,7 +28,7 @@
 import { solveBoxQP } from "./solvers/active_set_qp.ts";
 import { scaled, trace } from "./solvers/linalg.ts";
 import { nonZeroTasks, zeroNormThreshold } from "./solvers/tolerances.ts";
-import { plainWeighting, type Weighting, type WeightingInput } from "./types.ts";
+import { plainWeighting, type WeightingInput, type WeightingResult } from "./types.ts";
 
 /** The min-norm weights on the simplex (Σ w = 1, w ≥ 0) for the Gramian G. */
 export function minNormWeights(G: Float64Array, T: number): Float64Array {
@@ -55,21 +55,21 @@ export function twoTaskGamma(g11: number, g12: number, g22: number): [number, nu
 
 /** The normalisers D_t of the chosen normalisation. */
 function normalizers(input: WeightingInput): Float64Array {
-  const { G, T, options, losses, what } = input;
+  const { G, T, options, losses, action } = input;
   const mode = options.normalization;
   const D = new Float64Array(T).fill(1);
   if (mode === "none") return D;
   const zero = zeroNormThreshold(G, T);
   if ((mode === "loss" || mode === "loss+") && losses === undefined) {
     throw new TypeError(
-      `Cannot ${what}: normalization "${mode}" needs the task losses (pass losses), found undefined`,
+      `Cannot ${action}: normalization "${mode}" needs the task losses (pass losses), found undefined`,
     );
   }
   for (let t = 0; t < T; t++) {
     const norm = G[t * T + t] > zero ? Math.sqrt(G[t * T + t]) : 0;
     if (mode !== "l2" && !(losses![t] > 0)) {
       throw new RangeError(
-        `Cannot ${what}: normalization "${mode}" divides by the losses, so losses[${t}] must be > 0, found ${
+        `Cannot ${action}: normalization "${mode}" divides by the losses, so losses[${t}] must be > 0, found ${
           losses![t]
         }`,
       );
@@ -80,7 +80,7 @@ function normalizers(input: WeightingInput): Float64Array {
 }
 
 /** The "mgda" method. */
-export function mgda(input: WeightingInput): Weighting {
+export function mgda(input: WeightingInput): WeightingResult {
   const { G, T } = input;
   const D = normalizers(input);
   const Gn = new Float64Array(T * T);

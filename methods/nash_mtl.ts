@@ -22,7 +22,7 @@
 
 import { matVec, quadForm, solve } from "./solvers/linalg.ts";
 import { directions, stationaryDirections } from "./solvers/tolerances.ts";
-import type { Weighting, WeightingInput } from "./types.ts";
+import type { WeightingInput, WeightingResult } from "./types.ts";
 
 /** Nash-MTL's state: the last solved α (raw scale, before maxNorm) and the step count. */
 export interface NashMtlState {
@@ -92,11 +92,11 @@ export function nashAlpha(G: Float64Array, T: number, previous: ArrayLike<number
 }
 
 /** The "nash-mtl" method. */
-export function nashMtl({ G, T, options, state, what }: WeightingInput): Weighting {
+export function nashMtl({ G, T, options, state, action }: WeightingInput): WeightingResult {
   const previous = state as NashMtlState | undefined;
   if (previous !== undefined && previous.alpha.length !== T) {
     throw new RangeError(
-      `Cannot ${what}: the nash-mtl state holds ${previous.alpha.length} tasks, found ${T} tasks`,
+      `Cannot ${action}: the nash-mtl state holds ${previous.alpha.length} tasks, found ${T} tasks`,
     );
   }
   const step = previous?.step ?? 0;
@@ -114,7 +114,7 @@ export function nashMtl({ G, T, options, state, what }: WeightingInput): Weighti
 }
 
 /** Checks a restored Nash-MTL state. */
-export function restoreNashMtlState(json: unknown, what: string): NashMtlState {
+export function restoreNashMtlState(json: unknown, action: string): NashMtlState {
   const s = json as Partial<NashMtlState> | null;
   if (
     s === null || typeof s !== "object" || !Array.isArray(s.alpha) ||
@@ -122,7 +122,7 @@ export function restoreNashMtlState(json: unknown, what: string): NashMtlState {
     typeof s.step !== "number" || !Number.isInteger(s.step) || s.step < 0
   ) {
     throw new TypeError(
-      `Cannot ${what}: the nash-mtl state must be { alpha: finite numbers ≥ 0, step: a whole number }, found ${
+      `Cannot ${action}: the nash-mtl state must be { alpha: finite numbers ≥ 0, step: a whole number }, found ${
         JSON.stringify(json)
       }`,
     );

@@ -14,7 +14,7 @@
  * @module
  */
 
-import type { Weighting, WeightingInput } from "./types.ts";
+import type { WeightingInput, WeightingResult } from "./types.ts";
 import { drawOrders } from "./orders.ts";
 import { RELATIVE_ZERO, zeroNormThreshold } from "./solvers/tolerances.ts";
 
@@ -56,7 +56,7 @@ export function pcgradCoefficients(
 }
 
 /** The "pcgrad" method: orders drawn (or given), then the coefficient loop. */
-export function pcgrad({ G, T, options, rng }: WeightingInput): Weighting {
+export function pcgrad({ G, T, options, rng }: WeightingInput): WeightingResult {
   const orders = drawOrders(options.order, T, rng, options.selfProjection);
   const { weights, projections } = pcgradCoefficients(G, T, orders, options.epsilon);
   return { weights, orders, projections };

@@ -7,7 +7,7 @@
  */
 
 import type { Prng } from "../random/prng.ts";
-import { plainWeighting, type Weighting, type WeightingInput } from "./types.ts";
+import { plainWeighting, type WeightingInput, type WeightingResult } from "./types.ts";
 
 /** A uniform draw in (0, 1]. */
 function openUniform(rng: Prng): number {
@@ -21,7 +21,7 @@ export function standardNormal(rng: Prng): number {
 }
 
 /** The "rlw" method. */
-export function rlw({ T, options, rng }: WeightingInput): Weighting {
+export function rlw({ T, options, rng }: WeightingInput): WeightingResult {
   const w = new Float64Array(T);
   if (options.distribution === "normal") {
     for (let t = 0; t < T; t++) w[t] = standardNormal(rng);

@@ -23,11 +23,11 @@ export interface WeightingInput {
   /** The step's task losses, when the caller passed them (checked: T finite numbers). */
   readonly losses: readonly number[] | undefined;
   /** The caller's action, for error messages ("run surgery"…). */
-  readonly what: string;
+  readonly action: string;
 }
 
 /** Output of a weighting method. */
-export interface Weighting {
+export interface WeightingResult {
   /** w with update = Σ_t w_t g_t (before variant and reduction). */
   weights: Float64Array;
   /** The visiting order used for each task i (empty for order-free methods). */
@@ -39,7 +39,7 @@ export interface Weighting {
 }
 
 /** A weighting method. */
-export type WeightingMethod = (input: WeightingInput) => Weighting;
+export type WeightingMethod = (input: WeightingInput) => WeightingResult;
 
 /** A selectable Gram-space method: its weighting and, if stateful, a checker of saved state. */
 export interface MethodSpec {
@@ -48,11 +48,11 @@ export interface MethodSpec {
    * Checks a state restored from JSON and returns it in the form `weigh` expects; throws a
    * TypeError or RangeError naming what is wrong. Only for stateful methods.
    */
-  restoreState?: (json: unknown, what: string) => unknown;
+  restoreState?: (json: unknown, action: string) => unknown;
 }
 
 /** Weights that only depend on w: orders empty, no projections. */
-export function plainWeighting(weights: Float64Array, state?: unknown): Weighting {
+export function plainWeighting(weights: Float64Array, state?: unknown): WeightingResult {
   return state === undefined
     ? { weights, orders: [], projections: 0 }
     : { weights, orders: [], projections: 0, state };

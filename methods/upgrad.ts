@@ -20,7 +20,7 @@
 import { solveBoxQP } from "./solvers/active_set_qp.ts";
 import { scaled, trace } from "./solvers/linalg.ts";
 import { nonZeroTasks } from "./solvers/tolerances.ts";
-import { plainWeighting, type Weighting, type WeightingInput } from "./types.ts";
+import { plainWeighting, type WeightingInput, type WeightingResult } from "./types.ts";
 
 /** G/tr(G) + ridge·I (just ridge·I when every task is zero). */
 function regularized(G: Float64Array, T: number, ridge: number): Float64Array {
@@ -41,7 +41,7 @@ function preferenceOf({ T, options }: WeightingInput): readonly number[] {
 }
 
 /** The "upgrad" method. */
-export function upgrad(input: WeightingInput): Weighting {
+export function upgrad(input: WeightingInput): WeightingResult {
   const { G, T, options } = input;
   const u = preferenceOf(input);
   const Q = regularized(G, T, options.regularization);
@@ -58,7 +58,7 @@ export function upgrad(input: WeightingInput): Weighting {
 }
 
 /** The "dualproj" method. */
-export function dualproj(input: WeightingInput): Weighting {
+export function dualproj(input: WeightingInput): WeightingResult {
   const { G, T, options } = input;
   return plainWeighting(
     dualConeWeights(regularized(G, T, options.regularization), T, preferenceOf(input)),

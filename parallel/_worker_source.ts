@@ -19,7 +19,7 @@ export const WORKER_SOURCE_FILES: readonly string[] = [
 
 /** SHA-256 of those files (tools/_embed_worker.ts workerSourcesHash). */
 export const WORKER_SOURCE_HASH =
-  "83397df66a571e33ea2f266948d1266e4319b06167ed5581520a21a627212b8c";
+  "ea90a7facfb0783250ede4854347cff229436bf3ecf5a87f5fcf2fc03ffb2baf";
 
 /** The worker, bundled into one ES module that imports nothing (37577 characters). */
 export const WORKER_SOURCE =

@@ -377,13 +377,13 @@ class SharedScratch {
 export async function createParallelSurgery(
   options?: ParallelSurgeryOptions,
 ): Promise<ParallelSurgery> {
-  const what = "create parallel surgery";
-  const resolved = resolveOptions(options, what, ["threads"], {
+  const action = "create parallel surgery";
+  const resolved = resolveOptions(options, action, ["threads"], {
     out: "pass it to each call: .surgery(grads, { out })",
     losses: "pass it to each call: .surgery(grads, { losses })",
   });
   const hints = creationHints("createParallelSurgery", ["threads"]);
-  const requested = validateThreads(options?.threads, what);
+  const requested = validateThreads(options?.threads, action);
   const support = threadSupport();
   const threads = !support.available
     ? 1
@@ -416,12 +416,12 @@ export async function createParallelSurgery(
     out: Float32Array | undefined,
     losses: readonly number[] | undefined,
   ): Promise<Float32Array> {
-    const callWhat = "run surgery";
-    if (closed) throw new Error(`Cannot ${callWhat}: this parallel surgery is closed`);
-    const { T, d } = validateRows(grads, callWhat);
-    if (out !== undefined) validateOut(out, d, grads, callWhat);
+    const callAction = "run surgery";
+    if (closed) throw new Error(`Cannot ${callAction}: this parallel surgery is closed`);
+    const { T, d } = validateRows(grads, callAction);
+    if (out !== undefined) validateOut(out, d, grads, callAction);
     if (threads === 1 || T * d < PARALLEL_MIN_FLOATS || resolved.method === "graddrop") {
-      const result = runSurgery(grads, resolved, out, state, callWhat, losses);
+      const result = runSurgery(grads, resolved, out, state, callAction, losses);
       stats = result.stats;
       return result.out;
     }
@@ -525,12 +525,12 @@ export async function createParallelSurgery(
         const at = layout.gramSlot(c);
         for (let k = 0; k < T * T; k++) G[k] += partials[at + k];
       }
-      if (gramNeedsFloat64(grads, G, callWhat)) {
+      if (gramNeedsFloat64(grads, G, callAction)) {
         // Float32 squares overflowed or underflowed: the whole Gram again in float64.
         G.fill(0);
         gramReference(grads, G);
       }
-      const result = methodWeights(G, T, resolved, state, callWhat, losses);
+      const result = methodWeights(G, T, resolved, state, callAction, losses);
       // A variant rescales the method's combination on this thread once the threads are done.
       weights = resolved.variant === "full" ? reduce(result.weights, resolved, T) : result.weights;
       stats = result.stats;
@@ -554,9 +554,9 @@ export async function createParallelSurgery(
       }
     }
     if (resolved.variant !== "full") {
-      variantPass([{ rows: grads, out: target }], weights, resolved, stats!, callWhat);
+      variantPass([{ rows: grads, out: target }], weights, resolved, stats!, callAction);
     } else if (!updateCannotOverflow(G, T, weights)) {
-      checkUpdate(target, target.every(Number.isFinite), grads, weights, callWhat);
+      checkUpdate(target, target.every(Number.isFinite), grads, weights, callAction);
     }
     return target;
   }

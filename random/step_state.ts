@@ -73,34 +73,34 @@ export class StepState {
   restore(
     saved: unknown,
     restoreMethod: (name: string, json: unknown) => unknown,
-    what: string,
+    action: string,
   ): void {
     let data = saved;
     if (typeof saved === "string") {
       try {
         data = JSON.parse(saved);
       } catch (error) {
-        throw new TypeError(`Cannot ${what}: the state is not JSON: ${(error as Error).message}`);
+        throw new TypeError(`Cannot ${action}: the state is not JSON: ${(error as Error).message}`);
       }
     }
     const s = data as Partial<SurgeryState> | null;
     if (s === null || typeof s !== "object" || s.format !== STATE_FORMAT) {
       throw new TypeError(
-        `Cannot ${what}: expected a state with format "${STATE_FORMAT}", found ${
+        `Cannot ${action}: expected a state with format "${STATE_FORMAT}", found ${
           s === null || typeof s !== "object" ? String(s) : `format ${JSON.stringify(s.format)}`
         }`,
       );
     }
     if (!Array.isArray(s.rng) || s.methods === null || typeof s.methods !== "object") {
       throw new TypeError(
-        `Cannot ${what}: the state needs rng (4 numbers) and methods (an object)`,
+        `Cannot ${action}: the state needs rng (4 numbers) and methods (an object)`,
       );
     }
     const rng = new Prng(0);
     try {
       rng.setState(s.rng);
     } catch (error) {
-      throw new RangeError(`Cannot ${what}: ${(error as Error).message}`);
+      throw new RangeError(`Cannot ${action}: ${(error as Error).message}`);
     }
     const methods: Record<string, unknown> = {};
     for (const [name, json] of Object.entries(s.methods)) methods[name] = restoreMethod(name, json);

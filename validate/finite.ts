@@ -21,7 +21,7 @@ export const UNDERFLOW_SQUARE = 1e-36;
 export function gramNeedsFloat64(
   grads: readonly Float32Array[],
   G: Float64Array,
-  what: string,
+  action: string,
 ): boolean {
   const T = grads.length;
   let redo = false;
@@ -35,7 +35,7 @@ export function gramNeedsFloat64(
     for (let k = 0; k < g.length; k++) {
       if (!Number.isFinite(g[k])) {
         throw new RangeError(
-          `Cannot ${what}: task ${t} has a non-finite value at index ${k}: ${g[k]}`,
+          `Cannot ${action}: task ${t} has a non-finite value at index ${k}: ${g[k]}`,
         );
       }
     }

@@ -25,12 +25,12 @@ export function integerIn(
   name: string,
   min: number,
   max: number,
-  what: string,
+  action: string,
 ): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     const range = max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`;
     throw new RangeError(
-      `Cannot ${what}: ${name} must be an integer ${range}, found ${describe(value)}`,
+      `Cannot ${action}: ${name} must be an integer ${range}, found ${describe(value)}`,
     );
   }
   return value;
@@ -47,38 +47,38 @@ export function integerIn(
 export const MAX_TASKS = 4096;
 
 /** Throws unless T ≤ MAX_TASKS; `holder` names what holds the tasks ("grads", "gram"…). */
-export function checkTaskCount(T: number, holder: string, what: string): void {
+export function checkTaskCount(T: number, holder: string, action: string): void {
   if (T > MAX_TASKS) {
     throw new RangeError(
-      `Cannot ${what}: ${holder} holds ${T} tasks, more than the ${MAX_TASKS} the library takes`,
+      `Cannot ${action}: ${holder} holds ${T} tasks, more than the ${MAX_TASKS} the library takes`,
     );
   }
 }
 
 /**
  * Checks one task gradient per row: an array of Float32Arrays, at least one (at most MAX_TASKS),
- * all one length. Returns T and d. `what` names the caller in messages ("run surgery",
+ * all one length. Returns T and d. `action` names the caller in messages ("run surgery",
  * "accumulate the Gram"…).
  */
 export function validateRows(
   grads: unknown,
-  what: string,
+  action: string,
 ): { T: number; d: number } {
   if (!Array.isArray(grads)) {
     throw new TypeError(
-      `Cannot ${what}: grads must be an array of Float32Array (one per task), found ${
+      `Cannot ${action}: grads must be an array of Float32Array (one per task), found ${
         describe(grads)
       }`,
     );
   }
   if (grads.length === 0) {
-    throw new RangeError(`Cannot ${what}: grads must hold at least one task, found 0 tasks`);
+    throw new RangeError(`Cannot ${action}: grads must hold at least one task, found 0 tasks`);
   }
-  checkTaskCount(grads.length, "grads", what);
+  checkTaskCount(grads.length, "grads", action);
   for (let t = 0; t < grads.length; t++) {
     if (!(grads[t] instanceof Float32Array)) {
       throw new TypeError(
-        `Cannot ${what}: task ${t} must be a Float32Array, found ${describe(grads[t])}`,
+        `Cannot ${action}: task ${t} must be a Float32Array, found ${describe(grads[t])}`,
       );
     }
   }
@@ -86,7 +86,7 @@ export function validateRows(
   for (let t = 1; t < grads.length; t++) {
     const n = (grads[t] as Float32Array).length;
     if (n !== d) {
-      throw new RangeError(`Cannot ${what}: task ${t} has length ${n}, expected ${d}`);
+      throw new RangeError(`Cannot ${action}: task ${t} has length ${n}, expected ${d}`);
     }
   }
   return { T: grads.length, d };
@@ -97,18 +97,18 @@ export function validateOut(
   out: unknown,
   d: number,
   grads: readonly Float32Array[],
-  what: string,
+  action: string,
 ): Float32Array {
   if (!(out instanceof Float32Array)) {
-    throw new TypeError(`Cannot ${what}: out must be a Float32Array, found ${describe(out)}`);
+    throw new TypeError(`Cannot ${action}: out must be a Float32Array, found ${describe(out)}`);
   }
   if (out.length !== d) {
-    throw new RangeError(`Cannot ${what}: out has length ${out.length}, expected ${d}`);
+    throw new RangeError(`Cannot ${action}: out has length ${out.length}, expected ${d}`);
   }
   for (let t = 0; t < grads.length; t++) {
     if (overlaps(out, grads[t])) {
       throw new RangeError(
-        `Cannot ${what}: out shares memory with task ${t}; inputs are never overwritten`,
+        `Cannot ${action}: out shares memory with task ${t}; inputs are never overwritten`,
       );
     }
   }

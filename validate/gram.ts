@@ -45,7 +45,7 @@ function shiftedCholesky(G: Float64Array, T: number, delta: number): boolean {
  * Cauchy–Schwarz bound |G_ij| ≤ √(G_ii G_jj) (a message naming the entries), then a shifted
  * Cholesky for what no pair shows (a message naming the smallest eigenvalue).
  */
-function checkSemidefinite(gram: Float64Array, T: number, what: string): void {
+function checkSemidefinite(gram: Float64Array, T: number, action: string): void {
   let tr = 0;
   for (let i = 0; i < T; i++) tr += gram[i * T + i];
   const delta = GRAM_PSD_TOLERANCE * tr;
@@ -54,7 +54,7 @@ function checkSemidefinite(gram: Float64Array, T: number, what: string): void {
       const bound = Math.sqrt((gram[i * T + i] + delta) * (gram[j * T + j] + delta));
       if (Math.abs(gram[i * T + j]) > bound) {
         throw new RangeError(
-          `Cannot ${what}: gram is not a Gramian (not positive semidefinite): |gram[${i}][${j}]| = ${
+          `Cannot ${action}: gram is not a Gramian (not positive semidefinite): |gram[${i}][${j}]| = ${
             Math.abs(gram[i * T + j])
           } exceeds √(gram[${i}][${i}] · gram[${j}][${j}]) = ${
             Math.sqrt(gram[i * T + i] * gram[j * T + j])
@@ -66,27 +66,27 @@ function checkSemidefinite(gram: Float64Array, T: number, what: string): void {
   if (tr === 0 || shiftedCholesky(gram, T, delta)) return;
   const lowest = symmetricEigen(gram, T).values[T - 1];
   throw new RangeError(
-    `Cannot ${what}: gram is not a Gramian (not positive semidefinite): its smallest eigenvalue ` +
+    `Cannot ${action}: gram is not a Gramian (not positive semidefinite): its smallest eigenvalue ` +
       `is ${lowest}, below −${GRAM_PSD_TOLERANCE} · tr(gram) = ${-delta}`,
   );
 }
 
 /** Returns T for a valid T×T Gramian (T ≤ MAX_TASKS, validate/grads.ts). */
-export function validateGram(gram: unknown, what: string): number {
+export function validateGram(gram: unknown, action: string): number {
   if (!(gram instanceof Float64Array)) {
-    throw new TypeError(`Cannot ${what}: gram must be a Float64Array, found ${describe(gram)}`);
+    throw new TypeError(`Cannot ${action}: gram must be a Float64Array, found ${describe(gram)}`);
   }
   const T = Math.round(Math.sqrt(gram.length));
   if (T < 1 || T * T !== gram.length) {
     throw new RangeError(
-      `Cannot ${what}: gram must hold T×T values for some T ≥ 1, found length ${gram.length}`,
+      `Cannot ${action}: gram must hold T×T values for some T ≥ 1, found length ${gram.length}`,
     );
   }
-  checkTaskCount(T, `gram (${T}×${T})`, what);
+  checkTaskCount(T, `gram (${T}×${T})`, action);
   for (let i = 0; i < T; i++) {
     if (!(gram[i * T + i] >= 0) || !Number.isFinite(gram[i * T + i])) {
       throw new RangeError(
-        `Cannot ${what}: gram[${i}][${i}] must be a finite squared norm ≥ 0, found ${
+        `Cannot ${action}: gram[${i}][${i}] must be a finite squared norm ≥ 0, found ${
           gram[i * T + i]
         }`,
       );
@@ -96,16 +96,16 @@ export function validateGram(gram: unknown, what: string): number {
       const b = gram[j * T + i];
       if (!Number.isFinite(a) || !Number.isFinite(b)) {
         throw new RangeError(
-          `Cannot ${what}: gram[${i}][${j}] must be finite, found ${Number.isFinite(a) ? b : a}`,
+          `Cannot ${action}: gram[${i}][${j}] must be finite, found ${Number.isFinite(a) ? b : a}`,
         );
       }
       if (Math.abs(a - b) > 1e-9 * (Math.abs(a) + Math.abs(b))) {
         throw new RangeError(
-          `Cannot ${what}: gram must be symmetric, found gram[${i}][${j}] = ${a} and gram[${j}][${i}] = ${b}`,
+          `Cannot ${action}: gram must be symmetric, found gram[${i}][${j}] = ${a} and gram[${j}][${i}] = ${b}`,
         );
       }
     }
   }
-  checkSemidefinite(gram, T, what);
+  checkSemidefinite(gram, T, action);
   return T;
 }

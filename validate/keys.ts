@@ -57,24 +57,24 @@ export function closestKey(key: string, valid: readonly string[]): string | unde
 export function checkKeys(
   options: unknown,
   valid: readonly string[],
-  what: string,
+  action: string,
   elsewhere: Readonly<Record<string, string>> = {},
 ): void {
   if (options === undefined || options === null) return;
   if (typeof options !== "object" || Array.isArray(options) || ArrayBuffer.isView(options)) {
-    throw new TypeError(`Cannot ${what}: options must be an object, found ${describe(options)}`);
+    throw new TypeError(`Cannot ${action}: options must be an object, found ${describe(options)}`);
   }
   for (const key of Object.keys(options)) {
     if (valid.includes(key)) continue;
     const hint = Object.hasOwn(elsewhere, key) ? elsewhere[key] : undefined;
     if (hint !== undefined) {
-      throw new RangeError(`Cannot ${what}: option "${key}" does not belong here: ${hint}`);
+      throw new RangeError(`Cannot ${action}: option "${key}" does not belong here: ${hint}`);
     }
     const near = closestKey(key, valid);
     throw new RangeError(
       near !== undefined
-        ? `Cannot ${what}: unknown option "${key}"; did you mean "${near}"?`
-        : `Cannot ${what}: unknown option "${key}"; the options are ${
+        ? `Cannot ${action}: unknown option "${key}"; did you mean "${near}"?`
+        : `Cannot ${action}: unknown option "${key}"; the options are ${
           valid.map((k) => `"${k}"`).join(", ")
         }`,
     );

@@ -238,14 +238,14 @@ export function oneOf<T extends string>(
   value: unknown,
   allowed: readonly T[],
   fallback: T,
-  what: string,
+  action: string,
 ): T {
   if (value === undefined) return fallback;
   if (typeof value === "string" && (allowed as readonly string[]).includes(value)) {
     return value as T;
   }
   throw new RangeError(
-    `Cannot ${what}: ${name} must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, found ${
+    `Cannot ${action}: ${name} must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, found ${
       describe(value)
     }`,
   );
@@ -262,17 +262,17 @@ function numberIn(
   min: number,
   max: number,
   fallback: number,
-  what: string,
+  action: string,
   infinite = false,
 ): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || Number.isNaN(value)) {
-    throw new TypeError(`Cannot ${what}: ${name} must be a number, found ${describe(value)}`);
+    throw new TypeError(`Cannot ${action}: ${name} must be a number, found ${describe(value)}`);
   }
   if (!(value >= min && value <= max) || (value === Infinity && !infinite)) {
     const range = max === Infinity ? `≥ ${min}` : `in [${min}, ${max}]`;
     const kind = max === Infinity && !infinite ? "a finite number" : "a number";
-    throw new RangeError(`Cannot ${what}: ${name} must be ${kind} ${range}, found ${value}`);
+    throw new RangeError(`Cannot ${action}: ${name} must be ${kind} ${range}, found ${value}`);
   }
   return value;
 }
@@ -283,11 +283,11 @@ function numberArray(
   value: unknown,
   min: number,
   max: number,
-  what: string,
+  action: string,
 ): number[] {
   if (!Array.isArray(value)) {
     throw new TypeError(
-      `Cannot ${what}: ${name} must be an array of numbers (one per task), found ${
+      `Cannot ${action}: ${name} must be an array of numbers (one per task), found ${
         describe(value)
       }`,
     );
@@ -295,7 +295,9 @@ function numberArray(
   return value.map((x, t) => {
     if (typeof x !== "number" || !Number.isFinite(x) || x < min || x > max) {
       const range = min === -Infinity ? "a finite number" : `a number in [${min}, ${max}]`;
-      throw new RangeError(`Cannot ${what}: ${name}[${t}] must be ${range}, found ${describe(x)}`);
+      throw new RangeError(
+        `Cannot ${action}: ${name}[${t}] must be ${range}, found ${describe(x)}`,
+      );
     }
     return x;
   });
@@ -305,12 +307,12 @@ function numberArray(
 export function resolveMethodOptions(
   o: Record<string, unknown>,
   method: string,
-  what: string,
+  action: string,
 ): ResolvedMethodOptions {
   for (const key of Object.keys(APPLIES_TO) as (keyof MethodOptions)[]) {
     if (o[key] !== undefined && !APPLIES_TO[key].includes(method)) {
       throw new RangeError(
-        `Cannot ${what}: option ${key} applies to method ${
+        `Cannot ${action}: option ${key} applies to method ${
           APPLIES_TO[key].map((m) => `"${m}"`).join(" or ")
         }, found method "${method}"`,
       );
@@ -318,52 +320,52 @@ export function resolveMethodOptions(
   }
   if (o.selfProjection !== undefined && typeof o.selfProjection !== "boolean") {
     throw new TypeError(
-      `Cannot ${what}: selfProjection must be a boolean, found ${describe(o.selfProjection)}`,
+      `Cannot ${action}: selfProjection must be a boolean, found ${describe(o.selfProjection)}`,
     );
   }
   const preset = o.preset === undefined
     ? undefined
-    : oneOf("preset", o.preset, PRESET_NAMES, "paper", what);
+    : oneOf("preset", o.preset, PRESET_NAMES, "paper", action);
   const base = PRESETS[preset ?? "paper"];
   const leak = typeof o.leak === "number" || o.leak === undefined
-    ? numberIn("leak", o.leak, 0, 1, 0, what)
-    : numberArray("leak", o.leak, 0, 1, what);
+    ? numberIn("leak", o.leak, 0, 1, 0, action)
+    : numberArray("leak", o.leak, 0, 1, action);
   return {
     preset,
     selfProjection: (o.selfProjection as boolean | undefined) ?? base.selfProjection,
-    epsilon: numberIn("epsilon", o.epsilon, 0, Infinity, base.epsilon, what),
-    normalization: oneOf("normalization", o.normalization, NORMALIZATIONS, "none", what),
-    c: numberIn("c", o.c, 0, Infinity, 0.5, what),
-    rescale: oneOf("rescale", o.rescale, RESCALES, "none", what),
-    beta: numberIn("beta", o.beta, 0, 1, 0.5, what),
+    epsilon: numberIn("epsilon", o.epsilon, 0, Infinity, base.epsilon, action),
+    normalization: oneOf("normalization", o.normalization, NORMALIZATIONS, "none", action),
+    c: numberIn("c", o.c, 0, Infinity, 0.5, action),
+    rescale: oneOf("rescale", o.rescale, RESCALES, "none", action),
+    beta: numberIn("beta", o.beta, 0, 1, 0.5, action),
     preference: o.preference === undefined
       ? undefined
-      : numberArray("preference", o.preference, -Infinity, Infinity, what),
-    regularization: numberIn("regularization", o.regularization, 0, Infinity, 1e-4, what),
-    scaleMode: oneOf("scaleMode", o.scaleMode, SCALE_MODES, "min", what),
-    maxNorm: numberIn("maxNorm", o.maxNorm, Number.MIN_VALUE, Infinity, 1, what, true),
-    updateEvery: wholeNumber("updateEvery", o.updateEvery, what),
+      : numberArray("preference", o.preference, -Infinity, Infinity, action),
+    regularization: numberIn("regularization", o.regularization, 0, Infinity, 1e-4, action),
+    scaleMode: oneOf("scaleMode", o.scaleMode, SCALE_MODES, "min", action),
+    maxNorm: numberIn("maxNorm", o.maxNorm, Number.MIN_VALUE, Infinity, 1, action, true),
+    updateEvery: wholeNumber("updateEvery", o.updateEvery, action),
     leak,
-    distribution: oneOf("distribution", o.distribution, DISTRIBUTIONS, "normal", what),
+    distribution: oneOf("distribution", o.distribution, DISTRIBUTIONS, "normal", action),
   };
 }
 
-function wholeNumber(name: string, value: unknown, what: string): number {
+function wholeNumber(name: string, value: unknown, action: string): number {
   if (value === undefined) return 1;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
     throw new RangeError(
-      `Cannot ${what}: ${name} must be a whole number ≥ 1, found ${describe(value)}`,
+      `Cannot ${action}: ${name} must be a whole number ≥ 1, found ${describe(value)}`,
     );
   }
   return value;
 }
 
 /** Checks the per-task arrays against T (once T is known). */
-export function checkPerTaskOptions(options: ResolvedMethodOptions, T: number, what: string) {
+export function checkPerTaskOptions(options: ResolvedMethodOptions, T: number, action: string) {
   for (const [name, value] of [["preference", options.preference], ["leak", options.leak]]) {
     if (Array.isArray(value) && value.length !== T) {
       throw new RangeError(
-        `Cannot ${what}: ${name} has ${value.length} entries, expected ${T} (one per task)`,
+        `Cannot ${action}: ${name} has ${value.length} entries, expected ${T} (one per task)`,
       );
     }
   }

@@ -211,38 +211,38 @@ export function creationHints(
  */
 export function resolveOptions(
   options: unknown,
-  what: string,
+  action: string,
   extraKeys: readonly string[] = [],
   elsewhere: Readonly<Record<string, string>> = {},
 ): ResolvedOptions {
   if (options === undefined || options === null) options = {};
-  checkKeys(options, [...WEIGHT_OPTION_KEYS, ...extraKeys], what, elsewhere);
+  checkKeys(options, [...WEIGHT_OPTION_KEYS, ...extraKeys], action, elsewhere);
   const o = options as Record<string, unknown>;
   const seed = o.seed ?? 0;
   if (typeof seed !== "number" || !Number.isFinite(seed)) {
-    throw new RangeError(`Cannot ${what}: seed must be a finite number, found ${describe(seed)}`);
+    throw new RangeError(`Cannot ${action}: seed must be a finite number, found ${describe(seed)}`);
   }
-  const method = oneOf("method", o.method, METHODS, "pcgrad", what);
-  const specific = resolveMethodOptions(o, method, what);
+  const method = oneOf("method", o.method, METHODS, "pcgrad", action);
+  const specific = resolveMethodOptions(o, method, action);
   const preset = PRESETS[specific.preset ?? "paper"];
   const order = o.order ?? preset.order;
   if (order !== "random" && order !== "fixed" && !Array.isArray(order)) {
     throw new RangeError(
-      `Cannot ${what}: order must be "random", "fixed" or an array of arrays, found ${
+      `Cannot ${action}: order must be "random", "fixed" or an array of arrays, found ${
         describe(order)
       }`,
     );
   }
-  const variant = oneOf("variant", o.variant, VARIANTS, "full", what);
+  const variant = oneOf("variant", o.variant, VARIANTS, "full", action);
   if (method === "graddrop" && variant !== "full") {
     throw new RangeError(
-      `Cannot ${what}: variant must be "full" for the elementwise method "graddrop", found "${variant}"`,
+      `Cannot ${action}: variant must be "full" for the elementwise method "graddrop", found "${variant}"`,
     );
   }
   return {
     ...specific,
     method,
-    reduction: oneOf("reduction", o.reduction, REDUCTIONS, preset.reduction, what),
+    reduction: oneOf("reduction", o.reduction, REDUCTIONS, preset.reduction, action),
     variant,
     order: order as Order,
     seed,
@@ -256,25 +256,25 @@ export function resolveOptions(
 export function validateOrder(
   order: readonly (readonly number[])[],
   T: number,
-  what: string,
+  action: string,
   selfProjection = false,
 ) {
   const length = selfProjection ? T : T - 1;
   if (order.length !== T) {
     throw new RangeError(
-      `Cannot ${what}: order must hold one list per task (${T}), found ${order.length} lists`,
+      `Cannot ${action}: order must hold one list per task (${T}), found ${order.length} lists`,
     );
   }
   for (let i = 0; i < T; i++) {
     const list = order[i];
     if (!Array.isArray(list)) {
       throw new RangeError(
-        `Cannot ${what}: order[${i}] must be an array of task indices, found ${describe(list)}`,
+        `Cannot ${action}: order[${i}] must be an array of task indices, found ${describe(list)}`,
       );
     }
     if (list.length !== length) {
       throw new RangeError(
-        `Cannot ${what}: order[${i}] must list the ${length} ${
+        `Cannot ${action}: order[${i}] must list the ${length} ${
           selfProjection ? "tasks (itself included, selfProjection is on)" : "other tasks"
         }, found ${list.length} entries`,
       );
@@ -283,13 +283,13 @@ export function validateOrder(
     for (const j of list) {
       if (!Number.isInteger(j) || j < 0 || j >= T) {
         throw new RangeError(
-          `Cannot ${what}: order[${i}] holds ${describe(j)}, expected a task index in [0, ${T})`,
+          `Cannot ${action}: order[${i}] holds ${describe(j)}, expected a task index in [0, ${T})`,
         );
       }
       if (j === i && !selfProjection) {
-        throw new RangeError(`Cannot ${what}: order[${i}] lists task ${i} itself`);
+        throw new RangeError(`Cannot ${action}: order[${i}] lists task ${i} itself`);
       }
-      if (seen.has(j)) throw new RangeError(`Cannot ${what}: order[${i}] lists task ${j} twice`);
+      if (seen.has(j)) throw new RangeError(`Cannot ${action}: order[${i}] lists task ${j} twice`);
       seen.add(j);
     }
   }
@@ -299,10 +299,10 @@ export function validateOrder(
  * Checks the per-call task losses: an array of T finite numbers (copied). Methods that divide by
  * a loss check its sign themselves.
  */
-export function validateLosses(losses: unknown, T: number, what: string): number[] {
+export function validateLosses(losses: unknown, T: number, action: string): number[] {
   if (!Array.isArray(losses) && !(ArrayBuffer.isView(losses) && !(losses instanceof DataView))) {
     throw new TypeError(
-      `Cannot ${what}: losses must be an array of numbers (one per task), found ${
+      `Cannot ${action}: losses must be an array of numbers (one per task), found ${
         describe(losses)
       }`,
     );
@@ -310,13 +310,13 @@ export function validateLosses(losses: unknown, T: number, what: string): number
   const list = Array.from(losses as ArrayLike<unknown>);
   if (list.length !== T) {
     throw new RangeError(
-      `Cannot ${what}: losses has ${list.length} entries, expected ${T} (one per task)`,
+      `Cannot ${action}: losses has ${list.length} entries, expected ${T} (one per task)`,
     );
   }
   return list.map((x, t) => {
     if (typeof x !== "number" || !Number.isFinite(x)) {
       throw new RangeError(
-        `Cannot ${what}: losses[${t}] must be a finite number, found ${describe(x)}`,
+        `Cannot ${action}: losses[${t}] must be a finite number, found ${describe(x)}`,
       );
     }
     return x;
@@ -333,6 +333,6 @@ export const MAX_THREADS = 256;
  * Checks the `threads` option of the parallel surgery (parallel/): undefined (the default) or an
  * integer from 1 to MAX_THREADS.
  */
-export function validateThreads(threads: unknown, what: string): number | undefined {
-  return threads === undefined ? undefined : integerIn(threads, "threads", 1, MAX_THREADS, what);
+export function validateThreads(threads: unknown, action: string): number | undefined {
+  return threads === undefined ? undefined : integerIn(threads, "threads", 1, MAX_THREADS, action);
 }

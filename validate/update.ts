@@ -30,7 +30,7 @@ export function checkUpdate(
   finite: boolean,
   rows: readonly Float32Array[],
   w: ArrayLike<number>,
-  what: string,
+  action: string,
   where: (k: number) => string = (k) => `index ${k}`,
 ): void {
   if (finite) return;
@@ -39,18 +39,18 @@ export function checkUpdate(
     const t = rows.findIndex((g) => !Number.isFinite(g[k]));
     if (t >= 0) {
       throw new RangeError(
-        `Cannot ${what}: task ${t} has a non-finite value at index ${k}: ${rows[t][k]}`,
+        `Cannot ${action}: task ${t} has a non-finite value at index ${k}: ${rows[t][k]}`,
       );
     }
     let exact = 0;
     for (let r = 0; r < rows.length; r++) exact += w[r] * rows[r][k];
-    throw overflowError(what, where(k), exact);
+    throw overflowError(action, where(k), exact);
   }
 }
 
 /** The overflow error: where, and the float64 value float32 cannot hold. */
-export function overflowError(what: string, where: string, value: number): RangeError {
+export function overflowError(action: string, where: string, value: number): RangeError {
   return new RangeError(
-    `Cannot ${what}: the update overflows float32 at ${where}: ${value} is beyond ±${FLOAT32_MAX}`,
+    `Cannot ${action}: the update overflows float32 at ${where}: ${value} is beyond ±${FLOAT32_MAX}`,
   );
 }

@@ -9,12 +9,12 @@
 import { getBackend, type Tensor } from "@tensorflow/tfjs";
 import type { Reads } from "./passes.ts";
 
-function readSync(x: Tensor, what: string): Float32Array {
+function readSync(x: Tensor, action: string): Float32Array {
   try {
     return x.dataSync() as Float32Array;
   } catch (error) {
     throw new Error(
-      `Cannot ${what} synchronously: the ${getBackend()} backend cannot read a tensor here (${
+      `Cannot ${action} synchronously: the ${getBackend()} backend cannot read a tensor here (${
         (error as Error).message
       }); use the async form (surgeryAsync, minimizeAsync, applyGradientsAsync)`,
       { cause: error },
@@ -23,10 +23,10 @@ function readSync(x: Tensor, what: string): Float32Array {
 }
 
 /** Runs `steps` to the end, reading with `dataSync`. */
-export function driveSync<R>(steps: Reads<R>, what: string): R {
+export function driveSync<R>(steps: Reads<R>, action: string): R {
   let next = steps.next();
   try {
-    while (!next.done) next = steps.next(readSync(next.value, what));
+    while (!next.done) next = steps.next(readSync(next.value, action));
   } catch (error) {
     steps.return(undefined as R); // runs the step's `finally`: frees what it kept
     throw error;

@@ -42,10 +42,10 @@ export function isTensor(x: unknown): x is Tensor {
 
 const shapeText = (shape: readonly number[]) => `[${shape.join(", ")}]`;
 
-function checkTensor(x: Tensor, label: string, what: string): void {
-  if (x.isDisposed) throw new TypeError(`Cannot ${what}: ${label} is disposed`);
+function checkTensor(x: Tensor, label: string, action: string): void {
+  if (x.isDisposed) throw new TypeError(`Cannot ${action}: ${label} is disposed`);
   if (x.dtype !== "float32") {
-    throw new TypeError(`Cannot ${what}: ${label} must have dtype float32, found ${x.dtype}`);
+    throw new TypeError(`Cannot ${action}: ${label} must have dtype float32, found ${x.dtype}`);
   }
 }
 
@@ -53,18 +53,18 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((n, k) => n === b[k]);
 }
 
-function tensorPlan(grads: readonly unknown[], what: string): Plan {
+function tensorPlan(grads: readonly unknown[], action: string): Plan {
   const first = grads[0] as Tensor;
   const tensors = grads.map((g, t) => {
     if (!isTensor(g)) {
       throw new TypeError(
-        `Cannot ${what}: task ${t} must be a tf.Tensor like task 0, found ${describe(g)}`,
+        `Cannot ${action}: task ${t} must be a tf.Tensor like task 0, found ${describe(g)}`,
       );
     }
-    checkTensor(g, `task ${t}'s gradient`, what);
+    checkTensor(g, `task ${t}'s gradient`, action);
     if (!sameShape(g.shape, first.shape)) {
       throw new TypeError(
-        `Cannot ${what}: task ${t} has shape ${shapeText(g.shape)}, expected ${
+        `Cannot ${action}: task ${t} has shape ${shapeText(g.shape)}, expected ${
           shapeText(first.shape)
         }`,
       );
@@ -81,12 +81,12 @@ function tensorPlan(grads: readonly unknown[], what: string): Plan {
   return { form: "tensor", T: grads.length, shared: [block], own: [] };
 }
 
-function mapPlan(grads: readonly unknown[], what: string): Plan {
+function mapPlan(grads: readonly unknown[], action: string): Plan {
   const blocks = new Map<string, Block>();
   grads.forEach((g, t) => {
     if (g === null || typeof g !== "object" || Array.isArray(g) || isTensor(g)) {
       throw new TypeError(
-        `Cannot ${what}: task ${t} must be a NamedTensorMap like task 0, found ${describe(g)}`,
+        `Cannot ${action}: task ${t} must be a NamedTensorMap like task 0, found ${describe(g)}`,
       );
     }
     for (const [name, x] of Object.entries(g as NamedTensorMap)) {
@@ -94,15 +94,15 @@ function mapPlan(grads: readonly unknown[], what: string): Plan {
       if (x === null || x === undefined) continue;
       const label = `task ${t}'s gradient for "${name}"`;
       if (!isTensor(x)) {
-        throw new TypeError(`Cannot ${what}: ${label} must be a tf.Tensor, found ${describe(x)}`);
+        throw new TypeError(`Cannot ${action}: ${label} must be a tf.Tensor, found ${describe(x)}`);
       }
-      checkTensor(x, label, what);
+      checkTensor(x, label, action);
       const block = blocks.get(name);
       if (block === undefined) {
         blocks.set(name, { name, shape: [...x.shape], size: x.size, tasks: [t], tensors: [x] });
       } else if (!sameShape(x.shape, block.shape)) {
         throw new TypeError(
-          `Cannot ${what}: ${label} has shape ${shapeText(x.shape)}, but task ${
+          `Cannot ${action}: ${label} has shape ${shapeText(x.shape)}, but task ${
             block.tasks[0]
           }'s has shape ${shapeText(block.shape)}`,
         );
@@ -125,17 +125,17 @@ function mapPlan(grads: readonly unknown[], what: string): Plan {
  * Checks `grads`: an array of one tf.Tensor per task (all one shape) or one NamedTensorMap per task
  * (a variable's gradients all one shape), every tensor float32 and not disposed.
  */
-export function planInput(grads: unknown, what: string): Plan {
+export function planInput(grads: unknown, action: string): Plan {
   if (!Array.isArray(grads)) {
     throw new TypeError(
-      `Cannot ${what}: grads must be an array (one tf.Tensor or NamedTensorMap per task), found ${
+      `Cannot ${action}: grads must be an array (one tf.Tensor or NamedTensorMap per task), found ${
         describe(grads)
       }`,
     );
   }
   if (grads.length === 0) {
-    throw new RangeError(`Cannot ${what}: grads must hold at least one task, found 0 tasks`);
+    throw new RangeError(`Cannot ${action}: grads must hold at least one task, found 0 tasks`);
   }
-  checkTaskCount(grads.length, "grads", what);
-  return isTensor(grads[0]) ? tensorPlan(grads, what) : mapPlan(grads, what);
+  checkTaskCount(grads.length, "grads", action);
+  return isTensor(grads[0]) ? tensorPlan(grads, action) : mapPlan(grads, action);
 }

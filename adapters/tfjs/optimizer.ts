@@ -58,27 +58,27 @@ import type { OptimizerLike, Tensor1DOf, TensorLike, TensorMap } from "./types.t
  */
 export type TaskLosses<S extends TensorLike = TensorLike> = () => S[];
 
-function checkLosses(losses: unknown, expected: number, what: string): Scalar[] {
+function checkLosses(losses: unknown, expected: number, action: string): Scalar[] {
   if (!Array.isArray(losses)) {
     throw new TypeError(
-      `Cannot ${what}: f must return an array of scalar losses, found ${describe(losses)}`,
+      `Cannot ${action}: f must return an array of scalar losses, found ${describe(losses)}`,
     );
   }
-  if (losses.length === 0) throw new RangeError(`Cannot ${what}: f returned no losses`);
+  if (losses.length === 0) throw new RangeError(`Cannot ${action}: f returned no losses`);
   if (expected >= 0 && losses.length !== expected) {
-    throw new RangeError(`Cannot ${what}: f returned ${losses.length} losses, then ${expected}`);
+    throw new RangeError(`Cannot ${action}: f returned ${losses.length} losses, then ${expected}`);
   }
   losses.forEach((loss, t) => {
     if (!isTensor(loss) || loss.rank !== 0) {
       throw new TypeError(
-        `Cannot ${what}: loss ${t} must be a scalar tensor, found ${
+        `Cannot ${action}: loss ${t} must be a scalar tensor, found ${
           isTensor(loss) ? `shape [${loss.shape.join(", ")}]` : describe(loss)
         }`,
       );
     }
     if (loss.isDisposed) {
       throw new TypeError(
-        `Cannot ${what}: loss ${t} is a disposed tensor (f must return live ones)`,
+        `Cannot ${action}: loss ${t} is a disposed tensor (f must return live ones)`,
       );
     }
   });
@@ -93,10 +93,10 @@ function checkLosses(losses: unknown, expected: number, what: string): Scalar[] 
 function taskGradients(
   f: TaskLosses,
   varList: readonly TensorLike[] | undefined,
-  what: string,
+  action: string,
 ): { losses: Scalar[]; grads: NamedTensorMap[] } {
   if (typeof f !== "function") {
-    throw new TypeError(`Cannot ${what}: f must be a function, found ${describe(f)}`);
+    throw new TypeError(`Cannot ${action}: f must be a function, found ${describe(f)}`);
   }
   return tidy(() => {
     const losses: Scalar[] = [];
@@ -108,7 +108,7 @@ function taskGradients(
       try {
         result = variableGrads(() => {
           try {
-            const all = checkLosses(f(), T, what);
+            const all = checkLosses(f(), T, action);
             T = all.length;
             return all[t];
           } catch (error) {
@@ -165,20 +165,20 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
 
   /** Wraps `inner` (any tf.train optimizer); `options` as for `surgery` (default PCGrad). */
   constructor(inner: O, options?: WeightOptions) {
-    const what = "create a SurgeryOptimizer";
+    const action = "create a SurgeryOptimizer";
     if (inner === null || typeof inner !== "object" || typeof inner.applyGradients !== "function") {
       throw new TypeError(
-        `Cannot ${what}: inner must be a tf.train optimizer, found ${describe(inner)}`,
+        `Cannot ${action}: inner must be a tf.train optimizer, found ${describe(inner)}`,
       );
     }
     if (getGradient("Add") === undefined) {
       throw new Error(
-        `Cannot ${what}: tf.js has no gradient functions registered; import "@tensorflow/tfjs" ` +
+        `Cannot ${action}: tf.js has no gradient functions registered; import "@tensorflow/tfjs" ` +
           `(the union package registers them), not only "@tensorflow/tfjs-core"`,
       );
     }
     this.inner = inner;
-    this.#options = resolveOptions(options, what, [], {
+    this.#options = resolveOptions(options, action, [], {
       losses: "minimize takes them from f; pass them to applyGradients(taskGrads, losses)",
     });
     this.#surgery = surgeryObject(this.#options);
@@ -196,10 +196,10 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     returnCost = false,
     varList?: readonly TensorLike[],
   ): Tensor1DOf<S> | null {
-    const what = "minimize";
-    this.#checkLive(what);
+    const action = "minimize";
+    this.#checkLive(action);
     const cost = tidy(() => {
-      const { losses, grads } = taskGradients(f, varList, what);
+      const { losses, grads } = taskGradients(f, varList, action);
       const values = stack(losses) as Tensor1D;
       this.#apply(this.#surgery.surgery(grads, { losses: values }));
       return returnCost ? values : undefined;
@@ -337,9 +337,9 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   }
 
   /** A disposed optimizer fails with a TypeError saying so, not inside tf.js. */
-  #checkLive(what: string): void {
+  #checkLive(action: string): void {
     if (this.#disposed) {
-      throw new TypeError(`Cannot ${what}: this SurgeryOptimizer is disposed`);
+      throw new TypeError(`Cannot ${action}: this SurgeryOptimizer is disposed`);
     }
   }
 

@@ -55,7 +55,7 @@ export function passesForBackend(): Passes {
  * float32 squares overflowed; a tiny G[t][t] of a non-zero task means they underflowed: either way
  * G is recomputed on the host in float64, as the plain engine does (validate/finite.ts).
  */
-function* checkGram(plan: Plan, G: Float64Array, what: string): Reads<Float64Array> {
+function* checkGram(plan: Plan, G: Float64Array, action: string): Reads<Float64Array> {
   const T = plan.T;
   let redo = false;
   const d = plan.shared.reduce((n, b) => n + b.size, 0);
@@ -80,7 +80,7 @@ function* checkGram(plan: Plan, G: Float64Array, what: string): Reads<Float64Arr
           ? `task ${t}`
           : `task ${t}'s gradient for "${block.name}"`;
         throw new RangeError(
-          `Cannot ${what}: ${where} has a non-finite value at index ${at}: ${values[at]}`,
+          `Cannot ${action}: ${where} has a non-finite value at index ${at}: ${values[at]}`,
         );
       }
     }
@@ -101,13 +101,13 @@ function* checkGram(plan: Plan, G: Float64Array, what: string): Reads<Float64Arr
  * The overflow policy (validate/update.ts) on the device's combination: read only when the Gramian
  * cannot rule an overflow out; the combined tensors are disposed before the error leaves.
  */
-function* checkCombined(plan: Plan, combined: Map<Block, Tensor>, what: string): Reads<void> {
+function* checkCombined(plan: Plan, combined: Map<Block, Tensor>, action: string): Reads<void> {
   for (const [block, x] of combined) {
     const values = yield x;
     const at = values.findIndex((v) => !Number.isFinite(v));
     if (at < 0) continue;
     for (const t of combined.values()) t.dispose();
-    throw overflowError(what, locate(plan, block)(at), values[at]);
+    throw overflowError(action, locate(plan, block)(at), values[at]);
   }
 }
 
@@ -125,7 +125,7 @@ function* variantOnHost(
   w: Float64Array,
   options: ResolvedOptions,
   stats: SurgeryStats,
-  what: string,
+  action: string,
 ): Reads<Map<Block, Tensor>> {
   const blocks: (VariantBlock & { block: Block })[] = [];
   for (const block of plan.shared) {
@@ -138,7 +138,7 @@ function* variantOnHost(
       where: locate(plan, block),
     });
   }
-  variantPass(blocks, w, options, stats, what);
+  variantPass(blocks, w, options, stats, action);
   return new Map(blocks.map((b) => [b.block, tensor(b.out, b.block.shape, "float32")]));
 }
 
@@ -151,7 +151,7 @@ function* variantOnHost(
  * head is scanned, to name the index. Reading on the host is the cheaper route where reads are
  * free or a plain copy.
  */
-function* checkOwn(plan: Plan, what: string): Reads<void> {
+function* checkOwn(plan: Plan, action: string): Reads<void> {
   if (plan.own.length === 0) return;
   const backendName = getBackend();
   let flagged: Block[];
@@ -178,7 +178,9 @@ function* checkOwn(plan: Plan, what: string): Reads<void> {
     const at = head.findIndex((v) => !Number.isFinite(v));
     if (at >= 0) {
       throw new RangeError(
-        `Cannot ${what}: task ${block.tasks[0]}'s gradient for "${block.name}" has a non-finite ` +
+        `Cannot ${action}: task ${
+          block.tasks[0]
+        }'s gradient for "${block.name}" has a non-finite ` +
           `value at index ${at}: ${head[at]}`,
       );
     }
@@ -195,13 +197,13 @@ export function* surgeryStep(
   grads: unknown,
   options: ResolvedOptions,
   step: StepState,
-  what: string,
+  action: string,
   losses?: Tensor | readonly number[],
   passes: () => Passes = passesForBackend,
 ): Reads<StepResult> {
-  const plan = planInput(grads, what);
+  const plan = planInput(grads, action);
   if (isTensor(losses) && losses.isDisposed) {
-    throw new TypeError(`Cannot ${what}: losses is a disposed tensor`);
+    throw new TypeError(`Cannot ${action}: losses is a disposed tensor`);
   }
   // An empty variable adds nothing to G and its update is empty: no pass sees it (tf.js's matMul
   // with an empty inner dimension returns garbage on wasm and webgpu, and an empty buffer cannot be
@@ -210,13 +212,13 @@ export function* surgeryStep(
   plan.shared = plan.shared.filter((b) => b.size > 0);
   const run = passes();
   try {
-    const G = yield* checkGram(plan, yield* run.gram(plan), what);
-    yield* checkOwn(plan, what);
+    const G = yield* checkGram(plan, yield* run.gram(plan), action);
+    yield* checkOwn(plan, action);
     let combined: Map<Block, Tensor>;
     let stats: SurgeryStats;
     if (options.method === "graddrop") {
       // Elementwise (Chen et al. 2020): no weights; stats from G as the plain engine reports them.
-      checkPerTaskOptions(options, plan.T, what);
+      checkPerTaskOptions(options, plan.T, action);
       const params = graddropParams(options, plan.T, step.rng);
       combined = yield* run.graddrop(plan, params, options.reduction === "mean");
       stats = buildStats(G, plan.T, [], [], 0, run.name);
@@ -226,14 +228,14 @@ export function* surgeryStep(
         : isTensor(losses)
         ? Array.from(yield losses)
         : losses;
-      const weighed = methodWeights(G, plan.T, options, step, what, lossValues);
+      const weighed = methodWeights(G, plan.T, options, step, action, lossValues);
       stats = { ...weighed.stats, kernel: run.name };
       if (options.variant === "full") {
         const weights = reduce(weighed.weights, options, plan.T);
         combined = run.combine(plan, weights);
-        if (!updateCannotOverflow(G, plan.T, weights)) yield* checkCombined(plan, combined, what);
+        if (!updateCannotOverflow(G, plan.T, weights)) yield* checkCombined(plan, combined, action);
       } else {
-        combined = yield* variantOnHost(plan, weighed.weights, options, stats, what);
+        combined = yield* variantOnHost(plan, weighed.weights, options, stats, action);
       }
     }
     const result: StepResult = { update: {}, stats };

@@ -97,19 +97,19 @@ function losses(call: TfCallOptions | undefined): Tensor | readonly number[] | u
 export function surgeryObject(resolved: ResolvedOptions): TfSurgery {
   let step = new StepState(resolved.seed);
   let stats: SurgeryStats | null = null;
-  const what = "run surgery";
+  const action = "run surgery";
   const hints = creationHints("createSurgery");
   return {
     // The update has the input's form and tensor type (surgeryStep checks the input).
     surgery(grads: readonly unknown[], call?: TfCallOptions) {
-      checkKeys(call, ["losses"], what, hints);
-      const result = driveSync(surgeryStep(grads, resolved, step, what, losses(call)), what);
+      checkKeys(call, ["losses"], action, hints);
+      const result = driveSync(surgeryStep(grads, resolved, step, action, losses(call)), action);
       stats = result.stats;
       return result.update as never;
     },
     async surgeryAsync(grads: readonly unknown[], call?: TfCallOptions) {
-      checkKeys(call, ["losses"], what, hints);
-      const result = await driveAsync(surgeryStep(grads, resolved, step, what, losses(call)));
+      checkKeys(call, ["losses"], action, hints);
+      const result = await driveAsync(surgeryStep(grads, resolved, step, action, losses(call)));
       stats = result.stats;
       return result.update as never;
     },

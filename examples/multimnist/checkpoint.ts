@@ -52,11 +52,11 @@ function encode(values: Float32Array): string {
   return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString("base64");
 }
 
-function decode(data: string, size: number, what: string): Float32Array {
+function decode(data: string, size: number, action: string): Float32Array {
   const bytes = Buffer.from(data, "base64");
   if (bytes.length !== size * 4) {
     throw new RangeError(
-      `Cannot restore the checkpoint: ${what} has ${bytes.length / 4} values, expected ${size}`,
+      `Cannot restore the checkpoint: ${action} has ${bytes.length / 4} values, expected ${size}`,
     );
   }
   const out = new Float32Array(size);

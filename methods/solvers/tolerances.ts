@@ -38,7 +38,7 @@ export const NORMAL_ZERO = 2 ** -252;
 /** Squared-norm ratio to the largest task at or below which a task counts as zero. */
 export const RELATIVE_ZERO = 1e-20;
 /** min_{w ∈ Δ} wᵀCw on the cosine matrix at or below which the tasks are Pareto-stationary. */
-export const STATIONARY = FLOAT32_EPSILON;
+export const STATIONARY_MIN_NORM_SQ = FLOAT32_EPSILON;
 /**
  * A cosine within this of ±1 is ±1 to the Gramian's resolution: for two tasks, 1 + cos φ ≤ 2ε_f32
  * is exactly the stationary test above, and 1 − cos φ ≤ 2ε_f32 its mirror (parallel directions).
@@ -113,7 +113,7 @@ export function minNormOfDirections(C: Float64Array, m: number): { w: Float64Arr
 
 /** Whether the directions with cosine matrix C (m×m) are Pareto-stationary (see the module doc). */
 export function stationaryDirections(C: Float64Array, m: number): boolean {
-  return m === 0 || minNormOfDirections(C, m).sq <= STATIONARY;
+  return m === 0 || minNormOfDirections(C, m).sq <= STATIONARY_MIN_NORM_SQ;
 }
 
 /**

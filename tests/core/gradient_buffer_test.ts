@@ -220,19 +220,19 @@ Deno.test("createGradientBuffer: T zero rows and an output row, disjoint views o
 });
 
 Deno.test("createGradientBuffer: RangeError naming the argument and the value found", () => {
-  const what = "Cannot create gradient buffer";
+  const action = "Cannot create gradient buffer";
   const cases: [unknown, unknown, string][] = [
-    [0, 5, `${what}: tasks must be an integer from 1 to 4096, found number 0`],
-    [2, 0, `${what}: length must be an integer ≥ 1, found number 0`],
-    [1.5, 3, `${what}: tasks must be an integer from 1 to 4096, found number 1.5`],
-    ["2", 3, `${what}: tasks must be an integer from 1 to 4096, found string "2"`],
-    [NaN, 3, `${what}: tasks must be an integer from 1 to 4096, found number NaN`],
-    [-1, 3, `${what}: tasks must be an integer from 1 to 4096, found number -1`],
-    [3, Infinity, `${what}: length must be an integer ≥ 1, found number Infinity`],
-    [3, 2.5, `${what}: length must be an integer ≥ 1, found number 2.5`],
-    [3, null, `${what}: length must be an integer ≥ 1, found null`],
-    [undefined, 3, `${what}: tasks must be an integer from 1 to 4096, found undefined`],
-    [4097, 3, `${what}: tasks must be an integer from 1 to 4096, found number 4097`],
+    [0, 5, `${action}: tasks must be an integer from 1 to 4096, found number 0`],
+    [2, 0, `${action}: length must be an integer ≥ 1, found number 0`],
+    [1.5, 3, `${action}: tasks must be an integer from 1 to 4096, found number 1.5`],
+    ["2", 3, `${action}: tasks must be an integer from 1 to 4096, found string "2"`],
+    [NaN, 3, `${action}: tasks must be an integer from 1 to 4096, found number NaN`],
+    [-1, 3, `${action}: tasks must be an integer from 1 to 4096, found number -1`],
+    [3, Infinity, `${action}: length must be an integer ≥ 1, found number Infinity`],
+    [3, 2.5, `${action}: length must be an integer ≥ 1, found number 2.5`],
+    [3, null, `${action}: length must be an integer ≥ 1, found null`],
+    [undefined, 3, `${action}: tasks must be an integer from 1 to 4096, found undefined`],
+    [4097, 3, `${action}: tasks must be an integer from 1 to 4096, found number 4097`],
   ];
   for (const [tasks, length, message] of cases) {
     assert.throws(

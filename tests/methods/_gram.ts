@@ -65,11 +65,11 @@ export function scaleOf(J: readonly (readonly number[])[]): number {
 }
 
 /** Asserts |a − b| ≤ tol elementwise, with a message naming the index. */
-export function close(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what = ""): void {
-  if (a.length !== b.length) throw new Error(`${what} lengths ${a.length} vs ${b.length}`);
+export function close(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, action = ""): void {
+  if (a.length !== b.length) throw new Error(`${action} lengths ${a.length} vs ${b.length}`);
   for (let k = 0; k < a.length; k++) {
     if (!(Math.abs(a[k] - b[k]) <= tol)) {
-      throw new Error(`${what}[${k}]: ${a[k]} vs ${b[k]} (tolerance ${tol})`);
+      throw new Error(`${action}[${k}]: ${a[k]} vs ${b[k]} (tolerance ${tol})`);
     }
   }
 }

@@ -182,14 +182,14 @@ const scaled = (grads: Grads, s: number): Grads => grads.map((g) => g.map((x) =>
  * Runs one surgery (on `s`, or a fresh one) and checks finiteness, the bound and that the inputs
  * are untouched.
  */
-function check(entry: Entry, grads: Grads, what: string, s?: Surgery): Float32Array {
+function check(entry: Entry, grads: Grads, action: string, s?: Surgery): Float32Array {
   const copies = grads.map((g) => g.slice());
   const withState = s !== undefined;
   s ??= createSurgery(entry.options);
   const out = s.surgery(grads);
-  grads.forEach((g, t) => assert.deepEqual(g, copies[t], `${what}: task ${t} was changed`));
-  assert.ok(out.every(Number.isFinite), `${what}: non-finite update ${out}`);
-  assert.ok(s.stats!.weights.every(Number.isFinite), `${what}: weights ${s.stats!.weights}`);
+  grads.forEach((g, t) => assert.deepEqual(g, copies[t], `${action}: task ${t} was changed`));
+  assert.ok(out.every(Number.isFinite), `${action}: non-finite update ${out}`);
+  assert.ok(s.stats!.weights.every(Number.isFinite), `${action}: weights ${s.stats!.weights}`);
   const bound = (withState && entry.boundWithState)
     ? entry.boundWithState(grads)
     : entry.bound(grads);
@@ -198,7 +198,7 @@ function check(entry: Entry, grads: Grads, what: string, s?: Surgery): Float32Ar
   const slack = (entry.scaleFree ? 1e-6 * bound : 1e-5 * bound + 1e-3 * sumNorms(grads)) +
     out.length * 2 ** -149;
   const n = norm(out);
-  assert.ok(n <= bound + slack, `${what}: ‖update‖ = ${n} > bound ${bound}`);
+  assert.ok(n <= bound + slack, `${action}: ‖update‖ = ${n} > bound ${bound}`);
   return out;
 }
 

@@ -9,9 +9,9 @@ import { createParallelSurgery, type ParallelSurgery } from "../../mod.ts";
  */
 export const STEP_LIMIT_MS = 60_000;
 
-/** `work`, or a rejection naming `what` once `ms` have passed (then `onLimit` runs first). */
+/** `work`, or a rejection naming `action` once `ms` have passed (then `onLimit` runs first). */
 async function withinLimit<X>(
-  what: string,
+  action: string,
   work: Promise<X>,
   ms: number,
   onLimit: () => void,
@@ -22,7 +22,7 @@ async function withinLimit<X>(
       onLimit();
       reject(
         new Error(
-          `${what} did not settle within ${ms / 1000} s: the parallel surgery is stuck`,
+          `${action} did not settle within ${ms / 1000} s: the parallel surgery is stuck`,
         ),
       );
     }, ms);

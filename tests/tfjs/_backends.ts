@@ -25,8 +25,8 @@ const RUNTIME_DIR = new URL("../../out/xdg-runtime/", import.meta.url);
  * without `--allow-env=XDG_RUNTIME_DIR --allow-write=out/`, the tests only print the message.
  */
 function giveWaylandAnEmptyRuntimeDir(): void {
-  const granted = (what: Deno.PermissionDescriptor) =>
-    Deno.permissions.querySync(what).state === "granted";
+  const granted = (action: Deno.PermissionDescriptor) =>
+    Deno.permissions.querySync(action).state === "granted";
   const env = { name: "env", variable: "XDG_RUNTIME_DIR" } as const;
   if (!granted(env) || !granted({ name: "write", path: RUNTIME_DIR })) return;
   if (Deno.env.get("XDG_RUNTIME_DIR") !== undefined) return;

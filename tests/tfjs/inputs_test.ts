@@ -153,8 +153,8 @@ testEachBackend(
     await opt.minimizeAsync(f);
     opt.dispose();
     opt.dispose(); // a second call does nothing
-    const gone = (what: string) =>
-      new TypeError(`Cannot ${what}: this SurgeryOptimizer is disposed`);
+    const gone = (action: string) =>
+      new TypeError(`Cannot ${action}: this SurgeryOptimizer is disposed`);
     assert.throws(() => opt.minimize(f), gone("minimize"));
     await assert.rejects(() => opt.minimizeAsync(f), gone("minimize"));
     const maps = [{ [w.name]: tf.tensor1d([1, 0]) }, { [w.name]: tf.tensor1d([0, 1]) }];
