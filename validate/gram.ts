@@ -6,7 +6,7 @@
  * @module
  */
 
-import { symmetricEigen } from "../methods/solvers/linalg.ts";
+import { symmetricEigen } from "./symmetric_eigen.ts";
 import { checkTaskCount, describe } from "./grads.ts";
 
 /**
