@@ -13,13 +13,11 @@ export const WORKER_SOURCE_FILES: readonly string[] = [
   "core/wasm.ts",
   "parallel/_protocol.ts",
   "parallel/worker.ts",
-  "validate/grads.ts",
-  "validate/keys.ts",
 ];
 
 /** SHA-256 of those files (tools/_embed_worker.ts workerSourcesHash). */
 export const WORKER_SOURCE_HASH =
-  "ea90a7facfb0783250ede4854347cff229436bf3ecf5a87f5fcf2fc03ffb2baf";
+  "70cabda93aa3215f017a8cbfabe4f5a0cfa5c9ca4a00de78cda2f2f12633a423";
 
 /** The worker, bundled into one ES module that imports nothing (37577 characters). */
 export const WORKER_SOURCE =
