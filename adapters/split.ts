@@ -9,7 +9,7 @@
 import { StepState } from "../random/step_state.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
 import { combinePass, gramPass, weightsPass } from "../surgery.ts";
-import { describe, validateRows } from "../validate/grads.ts";
+import { describe, validateOut, validateRows } from "../validate/grads.ts";
 import { validateGram } from "../validate/gram.ts";
 import { resolveOptions, type WeightOptions } from "../validate/options.ts";
 
@@ -51,7 +51,7 @@ export function accumulateGram(
       );
     }
   }
-  return gramPass(block, gram, action).G;
+  return gramPass(block, gram, action);
 }
 
 /**
@@ -138,5 +138,6 @@ export function combineBlock(
       );
     }
   }
-  return combinePass(block, d, weights, out, action);
+  const target = out === undefined ? undefined : validateOut(out, d, block, action);
+  return combinePass(block, d, weights, target, action);
 }
