@@ -65,4 +65,4 @@ export {
   createGradientBuffer,
   type GradientBuffer,
   type GradientBufferOptions,
-} from "./core/gradient_buffer.ts";
+} from "./adapters/gradient_buffer.ts";

@@ -37,25 +37,48 @@ export interface WeightsResult {
   stats: SurgeryStats;
 }
 
-/** Gram pass: validates the rows, accumulates their Gramian into G (new when not given). */
+/**
+ * The Gramian G = J Jᵀ of rows the caller validated (validateRows), by the kernels, redone in
+ * float64 when their float32 products overflow or underflow (validate/finite.ts); a RangeError
+ * naming a non-finite value.
+ */
+export function gramWithFallback(rows: readonly Float32Array[], action: string): Float64Array {
+  const G = new Float64Array(rows.length * rows.length);
+  kernels.gram(rows, G);
+  return gramFallback(rows, G, action);
+}
+
+/**
+ * The float64 fallback on a Gramian the kernels computed elsewhere (parallel/, chunk by chunk): G,
+ * the float32-accumulated Gramian of `rows`, is checked as in gramWithFallback and, when it must be
+ * redone, recomputed in float64 in place. Returns G.
+ */
+export function gramFallback(
+  rows: readonly Float32Array[],
+  G: Float64Array,
+  action: string,
+): Float64Array {
+  if (gramNeedsFloat64(rows, G, action)) {
+    G.fill(0);
+    gramReference(rows, G);
+  }
+  return G;
+}
+
+/**
+ * Gram pass over validated rows: their Gramian (gramWithFallback) added into G, or as a new G when
+ * none is given.
+ */
 export function gramPass(
-  rows: unknown,
+  rows: readonly Float32Array[],
   G: Float64Array | undefined,
   action: string,
-): { G: Float64Array; T: number; d: number } {
-  const { T, d } = validateRows(rows, action);
-  const grads = rows as Float32Array[];
+): Float64Array {
   // A new G is this block's partial itself; a given G gets the partial added once it is checked.
-  const partial = new Float64Array(T * T);
-  kernels.gram(grads, partial);
-  if (gramNeedsFloat64(grads, partial, action)) {
-    // Float32 squares overflowed or underflowed: redo this block in float64.
-    partial.fill(0);
-    gramReference(grads, partial);
-  }
-  if (G === undefined) return { G: partial, T, d };
-  for (let k = 0; k < T * T; k++) G[k] += partial[k];
-  return { G, T, d };
+  const partial = gramWithFallback(rows, action);
+  if (G === undefined) return partial;
+  for (let k = 0; k < partial.length; k++) G[k] += partial[k];
+  return G;
 }
 
 /**
@@ -154,22 +177,23 @@ export function variantPass(
 }
 
 /**
- * Combine pass: out = Σ_t w_t g_t (into `out`, or a new array) under the one overflow policy
- * (validate/update.ts): an update value beyond float32 is a RangeError, never an Infinity.
+ * Combine pass: out = Σ_t w_t g_t (into `out`, checked by the caller with validateOut, or a new
+ * array) under the one overflow policy (validate/update.ts): an update value beyond float32 is a
+ * RangeError, never an Infinity.
  */
 export function combinePass(
   rows: readonly Float32Array[],
   d: number,
   weights: ArrayLike<number>,
-  out: unknown,
+  out: Float32Array | undefined,
   action: string,
 ): Float32Array {
-  const target = out === undefined ? new Float32Array(d) : validateOut(out, d, rows, action);
+  const target = out ?? new Float32Array(d);
   checkUpdate(target, kernels.combine(rows, weights, target), rows, weights, action);
   return target;
 }
 
-/** One whole step over full task gradients. */
+/** One whole step over full task gradients: checks them (once) and `out`, then runs the step. */
 export function runSurgery(
   grads: unknown,
   options: ResolvedOptions,
@@ -178,11 +202,28 @@ export function runSurgery(
   action: string,
   losses?: unknown,
 ): { out: Float32Array; stats: SurgeryStats } {
-  // Check `out` before the heavy pass, so a wrong buffer fails fast.
-  const { d: length } = validateRows(grads, action);
-  if (out !== undefined) validateOut(out, length, grads as Float32Array[], action);
-  const { G, T, d } = gramPass(grads, undefined, action);
+  const { d } = validateRows(grads, action);
   const rows = grads as Float32Array[];
+  // Check `out` before the heavy pass, so a wrong buffer fails fast.
+  const target = out === undefined ? undefined : validateOut(out, d, rows, action);
+  return runSurgeryOnRows(rows, options, target, step, action, losses);
+}
+
+/**
+ * One whole step over rows the caller validated (validateRows) and an `out` it checked
+ * (validateOut): the rows are read for validation once per step, whoever the caller.
+ */
+export function runSurgeryOnRows(
+  rows: readonly Float32Array[],
+  options: ResolvedOptions,
+  out: Float32Array | undefined,
+  step: StepState,
+  action: string,
+  losses?: unknown,
+): { out: Float32Array; stats: SurgeryStats } {
+  const T = rows.length;
+  const d = rows[0].length;
+  const G = gramWithFallback(rows, action);
   if (options.method === "graddrop") {
     return graddropPass(rows, G, T, d, options, out, step, action);
   }
@@ -190,7 +231,7 @@ export function runSurgery(
   if (options.variant === "full") {
     return { out: combinePass(rows, d, reduce(weights, options, T), out, action), stats };
   }
-  const target = out === undefined ? new Float32Array(d) : (out as Float32Array);
+  const target = out ?? new Float32Array(d);
   variantPass([{ rows, out: target }], weights, options, stats, action);
   return { out: target, stats };
 }

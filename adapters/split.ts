@@ -9,8 +9,8 @@
 import { StepState } from "../random/step_state.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
 import { combinePass, gramPass, weightsPass } from "../surgery.ts";
-import { describe, validateRows } from "../validate/grads.ts";
-import { validateGram } from "../validate/gram.ts";
+import { validateOut, validateRows, validateWeights } from "../validate/grads.ts";
+import { validateGram, validateGramSum } from "../validate/gram.ts";
 import { resolveOptions, type WeightOptions } from "../validate/options.ts";
 
 /**
@@ -41,17 +41,8 @@ export function accumulateGram(
 ): Float64Array {
   const action = "accumulate the Gram";
   const { T } = validateRows(block, action);
-  if (gram !== undefined) {
-    if (!(gram instanceof Float64Array)) {
-      throw new TypeError(`Cannot ${action}: gram must be a Float64Array, found ${describe(gram)}`);
-    }
-    if (gram.length !== T * T) {
-      throw new RangeError(
-        `Cannot ${action}: gram has length ${gram.length}, expected ${T * T} for ${T} tasks`,
-      );
-    }
-  }
-  return gramPass(block, gram, action).G;
+  const sum = gram === undefined ? undefined : validateGramSum(gram, T, action);
+  return gramPass(block, sum, action);
 }
 
 /**
@@ -119,24 +110,7 @@ export function combineBlock(
 ): Float32Array {
   const action = "combine a block";
   const { T, d } = validateRows(block, action);
-  if (
-    weights === null || typeof weights !== "object" || typeof weights.length !== "number"
-  ) {
-    throw new TypeError(
-      `Cannot ${action}: weights must be an array of numbers, found ${describe(weights)}`,
-    );
-  }
-  if (weights.length !== T) {
-    throw new RangeError(
-      `Cannot ${action}: weights has length ${weights.length}, expected ${T} (one per task)`,
-    );
-  }
-  for (let t = 0; t < T; t++) {
-    if (typeof weights[t] !== "number" || !Number.isFinite(weights[t])) {
-      throw new RangeError(
-        `Cannot ${action}: weights[${t}] must be a finite number, found ${describe(weights[t])}`,
-      );
-    }
-  }
-  return combinePass(block, d, weights, out, action);
+  const w = validateWeights(weights, T, action);
+  const target = out === undefined ? undefined : validateOut(out, d, block, action);
+  return combinePass(block, d, w, target, action);
 }

@@ -1,33 +1,18 @@
 /**
  * TypeScript wrapper of the GradDrop WASM kernel (core/assembly/graddrop.ts), with the reference
  * (core/graddrop_reference.ts) as the fallback where WebAssembly SIMD is missing or compiling it is
- * refused. It runs its own instance of the core module (core/wasm.ts), created on first use, so
- * nothing is paid by callers that never select "graddrop". Rows are staged a cache-sized chunk at a time, as core/wasm.ts does, so d is
- * not limited by WASM memory.
+ * refused. The kernel is an export of the core module, loaded by the one loader (core/wasm.ts
+ * instantiateCore); it runs in its own instance, created on first use, so nothing is paid by
+ * callers that never select "graddrop". Rows are staged a cache-sized chunk at a time, as
+ * core/wasm.ts does, so d is not limited by WASM memory.
  * @module
  */
 
 import { type GradDropParams, graddropReference } from "./graddrop_reference.ts";
-import { coreModule } from "./wasm.ts";
+import { align16, instantiateCore, reserveMemory } from "./wasm.ts";
 
 /** Floats of all T rows staged per chunk (256 KiB), as the gram/combine wrapper. */
 const STAGE_FLOATS = 64 * 1024;
-const WASM_PAGE = 65536;
-
-interface Exports {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  graddrop(
-    rows: number,
-    T: number,
-    n: number,
-    leak: number,
-    key0: number,
-    key1: number,
-    offset: number,
-    out: number,
-  ): void;
-}
 
 /** A GradDrop backend: writes the update of `rows` into `out`. */
 export interface GradDropKernel {
@@ -40,11 +25,11 @@ export interface GradDropKernel {
  * the embedded module (and none was handed in compiled: core/wasm.ts provideCoreModule).
  */
 export function createGradDropWasm(): GradDropKernel | null {
-  if (typeof WebAssembly !== "object") return null;
-  const module = coreModule("simd");
-  if (module === null) return null;
-  const wasm = new WebAssembly.Instance(module, {}).exports as unknown as Exports;
-  const base = (wasm.heapBase() + 15) & ~15;
+  // The plain SIMD build: the one edge runtimes hand in compiled (provideCoreModule's default).
+  const core = instantiateCore(["simd"]);
+  if (core === null) return null;
+  const wasm = core.exports;
+  const base = align16(wasm.heapBase());
   return {
     name: "wasm-simd",
     run(rows, params, out) {
@@ -52,11 +37,9 @@ export function createGradDropWasm(): GradDropKernel | null {
       const d = out.length;
       const n = Math.max(4, Math.min(4096, Math.floor(STAGE_FLOATS / Math.max(T, 1))) & ~3);
       const leakAt = base;
-      const outAt = (leakAt + T * 4 + 15) & ~15;
+      const outAt = align16(leakAt + T * 4);
       const stageAt = outAt + n * 4;
-      const end = stageAt + T * n * 4;
-      const have = wasm.memory.buffer.byteLength;
-      if (end > have) wasm.memory.grow(Math.ceil((end - have) / WASM_PAGE));
+      reserveMemory(wasm.memory, stageAt + T * n * 4);
       const f32 = new Float32Array(wasm.memory.buffer);
       for (let t = 0; t < T; t++) f32[(leakAt >> 2) + t] = params.leak[t];
       const offset = params.offset ?? 0;

@@ -13,8 +13,6 @@
  * @module
  */
 
-import { describe, integerIn, MAX_TASKS } from "../validate/grads.ts";
-import { checkKeys } from "../validate/keys.ts";
 import { type InPlaceKernels, inPlaceKernels, type Scratch } from "./in_place.ts";
 import {
   align16,
@@ -67,37 +65,6 @@ export interface GradientBuffer {
   readonly length: number;
   /** Whether the memory is a SharedArrayBuffer that worker threads read in place. */
   readonly shared: boolean;
-}
-
-/**
- * Options of {@linkcode createGradientBuffer}.
- *
- * @example A shared buffer for threads
- * ```ts
- * import { createGradientBuffer, createParallelSurgery, type GradientBufferOptions } from "../mod.ts";
- * import assert from "node:assert/strict";
- *
- * const options: GradientBufferOptions = { shared: true };
- * const buffer = createGradientBuffer(2, 1 << 12, options);
- * assert.ok(buffer.rows[0].buffer instanceof SharedArrayBuffer);
- * buffer.rows[0].fill(1);
- * buffer.rows[1].fill(0.5); // no conflict: the update is the sum
- * const pcgrad = await createParallelSurgery({ threads: 2 });
- * try {
- *   await pcgrad.surgery(buffer.rows, { out: buffer.output });
- *   assert.equal(buffer.output[0], 1.5);
- * } finally {
- *   pcgrad.close();
- * }
- * ```
- */
-export interface GradientBufferOptions {
-  /**
-   * Put the rows in a shared WebAssembly memory (a SharedArrayBuffer), so that every thread of
-   * `createParallelSurgery` reads its slice in place. Needs SharedArrayBuffer (in browsers:
-   * cross-origin isolation). Default false.
-   */
-  shared?: boolean;
 }
 
 /** Where everything sits in a buffer's memory: the same on every thread that reads it. */
@@ -155,19 +122,6 @@ export interface SharedBufferInfo {
 const registry = new WeakMap<ArrayBufferLike, Entry>();
 let nextId = 1;
 
-function checkShared(options: unknown, action: string): boolean {
-  if (options === undefined) return false;
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`Cannot ${action}: options must be an object, found ${describe(options)}`);
-  }
-  checkKeys(options, ["shared"], action);
-  const shared = (options as GradientBufferOptions).shared;
-  if (shared !== undefined && typeof shared !== "boolean") {
-    throw new TypeError(`Cannot ${action}: shared must be a boolean, found ${describe(shared)}`);
-  }
-  return shared === true;
-}
-
 /** The buffer's memory, sized once: pages for the whole layout. */
 function allocate(layout: BufferLayout, d: number, shared: boolean, action: string): {
   k: CoreExports;
@@ -207,33 +161,17 @@ function allocate(layout: BufferLayout, d: number, shared: boolean, action: stri
 }
 
 /**
- * Allocates a {@linkcode GradientBuffer} of T rows of d floats (and an output row). Rows are laid
- * out one after another, each padded to whole pairs of f32x4, in a WebAssembly memory of about
- * (T + 1) · d · 4 bytes; the whole must fit the 4 GiB a 32-bit module can address.
- *
- * @example Gradients written in place by an engine, surgery without a copy
- * ```ts
- * import { createGradientBuffer, createSurgery } from "../mod.ts";
- * import assert from "node:assert/strict";
- *
- * const buffer = createGradientBuffer(3, 1000);
- * const pcgrad = createSurgery({ seed: 1 });
- * for (let step = 0; step < 2; step++) {
- *   buffer.rows.forEach((row, t) => row.fill(t === 1 ? -1 : 1)); // the engine's backward pass
- *   pcgrad.surgery(buffer.rows, { out: buffer.output });
- * }
- * assert.equal(buffer.output.length, 1000);
- * ```
+ * Allocates a buffer of T rows of d floats (and an output row), its arguments already checked
+ * (adapters/gradient_buffer.ts createGradientBuffer): rows laid out one after another, each padded
+ * to whole pairs of f32x4, in a WebAssembly memory sized once. A RangeError when the memory is more
+ * than a 32-bit module addresses or than the runtime grants.
  */
-export function createGradientBuffer(
-  tasks: number,
-  length: number,
-  options?: GradientBufferOptions,
+export function allocateGradientBuffer(
+  T: number,
+  d: number,
+  shared: boolean,
+  action: string,
 ): GradientBuffer {
-  const action = "create gradient buffer";
-  const T = integerIn(tasks, "tasks", 1, MAX_TASKS, action);
-  const d = integerIn(length, "length", 1, Infinity, action);
-  const shared = checkShared(options, action);
   const layout = bufferLayout(T, d, shared ? SHARED_SCRATCH_SLOTS : 1);
   const { k, memory } = allocate(layout, d, shared, action);
   const buffer = memory.buffer;

@@ -59,6 +59,17 @@ export interface CoreExports {
     block: number,
   ): void;
   combine(rows: number, T: number, n: number, stride: number, w: number, out: number): number;
+  /** GradDrop's elementwise kernel (core/assembly/graddrop.ts), in the same module. */
+  graddrop(
+    rows: number,
+    T: number,
+    n: number,
+    leak: number,
+    key0: number,
+    key1: number,
+    offset: number,
+    out: number,
+  ): void;
 }
 
 /**
@@ -118,6 +129,17 @@ export function kernelScratch(base: number, T: number, n: number) {
   return { G, acc, w, out, end: out + n * 4 };
 }
 
+/**
+ * Grows `memory` to hold `end` bytes; returns whether it grew, which detaches every view of the
+ * old buffer (callers then take new views).
+ */
+export function reserveMemory(memory: WebAssembly.Memory, end: number): boolean {
+  const have = memory.buffer.byteLength;
+  if (end <= have) return false;
+  memory.grow(Math.ceil((end - have) / WASM_PAGE));
+  return true;
+}
+
 /** Staged scratch layout: the kernels' scratch (n-float output chunk) | stage (T·n f32). */
 function layout(base: number, T: number, n: number) {
   const scratch = kernelScratch(base, T, n);
@@ -161,7 +183,7 @@ function compile(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module | null {
  * exactly where that is supported) or refuses to compile it. Compiled once per runtime (per
  * thread).
  */
-export function coreModule(flavor: WasmFlavor, shared = false): WebAssembly.Module | null {
+function coreModule(flavor: WasmFlavor, shared = false): WebAssembly.Module | null {
   const key = `${flavor}${shared ? " shared" : ""}`;
   if (!compiled.has(key)) {
     const relaxed = flavor === "relaxed-simd";
@@ -238,9 +260,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
 
   function reserve(T: number, n: number) {
     const l = layout(base, T, n);
-    const have = k.memory.buffer.byteLength;
-    if (l.end > have) {
-      k.memory.grow(Math.ceil((l.end - have) / WASM_PAGE));
+    if (reserveMemory(k.memory, l.end)) {
       f32 = new Float32Array(k.memory.buffer);
       f64 = new Float64Array(k.memory.buffer);
     }

@@ -92,6 +92,38 @@ export function validateRows(
   return { T: grads.length, d };
 }
 
+/**
+ * Checks the weights of a combine (combineBlock): an array-like of T finite numbers, one per task.
+ */
+export function validateWeights(
+  weights: unknown,
+  T: number,
+  action: string,
+): ArrayLike<number> {
+  if (
+    weights === null || typeof weights !== "object" ||
+    typeof (weights as ArrayLike<unknown>).length !== "number"
+  ) {
+    throw new TypeError(
+      `Cannot ${action}: weights must be an array of numbers, found ${describe(weights)}`,
+    );
+  }
+  const w = weights as ArrayLike<unknown>;
+  if (w.length !== T) {
+    throw new RangeError(
+      `Cannot ${action}: weights has length ${w.length}, expected ${T} (one per task)`,
+    );
+  }
+  for (let t = 0; t < T; t++) {
+    if (typeof w[t] !== "number" || !Number.isFinite(w[t])) {
+      throw new RangeError(
+        `Cannot ${action}: weights[${t}] must be a finite number, found ${describe(w[t])}`,
+      );
+    }
+  }
+  return w as ArrayLike<number>;
+}
+
 /** Checks an output array: a Float32Array of length d, not sharing memory with any input. */
 export function validateOut(
   out: unknown,

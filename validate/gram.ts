@@ -6,7 +6,7 @@
  * @module
  */
 
-import { symmetricEigen } from "../methods/solvers/linalg.ts";
+import { symmetricEigen } from "./symmetric_eigen.ts";
 import { checkTaskCount, describe } from "./grads.ts";
 
 /**
@@ -71,11 +71,30 @@ function checkSemidefinite(gram: Float64Array, T: number, action: string): void 
   );
 }
 
-/** Returns T for a valid T×T Gramian (T ≤ MAX_TASKS, validate/grads.ts). */
-export function validateGram(gram: unknown, action: string): number {
+/** Throws a TypeError naming what was found unless `gram` is a Float64Array. */
+function checkGramType(gram: unknown, action: string): asserts gram is Float64Array {
   if (!(gram instanceof Float64Array)) {
     throw new TypeError(`Cannot ${action}: gram must be a Float64Array, found ${describe(gram)}`);
   }
+}
+
+/**
+ * Checks a Gramian a block's is added into (accumulateGram): a Float64Array of T×T values for the
+ * block's T tasks. Its values are the caller's running sum, so only its form is checked here.
+ */
+export function validateGramSum(gram: unknown, T: number, action: string): Float64Array {
+  checkGramType(gram, action);
+  if (gram.length !== T * T) {
+    throw new RangeError(
+      `Cannot ${action}: gram has length ${gram.length}, expected ${T * T} for ${T} tasks`,
+    );
+  }
+  return gram;
+}
+
+/** Returns T for a valid T×T Gramian (T ≤ MAX_TASKS, validate/grads.ts). */
+export function validateGram(gram: unknown, action: string): number {
+  checkGramType(gram, action);
   const T = Math.round(Math.sqrt(gram.length));
   if (T < 1 || T * T !== gram.length) {
     throw new RangeError(

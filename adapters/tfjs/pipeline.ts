@@ -25,7 +25,7 @@ import { buildStats, type SurgeryStats } from "../../stats/diagnostics.ts";
 import { graddropParams } from "../../methods/graddrop.ts";
 import { checkPerTaskOptions } from "../../validate/method_options.ts";
 import { methodWeights, reduce, type VariantBlock, variantPass } from "../../surgery.ts";
-import { UNDERFLOW_SQUARE } from "../../validate/finite.ts";
+import { float64Decision, type ScanHit, type TaskScan } from "../../validate/finite.ts";
 import { overflowError, updateCannotOverflow } from "../../validate/update.ts";
 import type { ResolvedOptions } from "../../validate/options.ts";
 import { hostPasses, readRows } from "./host.ts";
@@ -50,43 +50,18 @@ export function passesForBackend(): Passes {
 }
 
 /**
- * Non-finite values: a NaN or ±Infinity in task t makes G[t][t] non-finite, so only then are task
- * t's gradients read to name the variable and index (RangeError). If they are all finite, their
- * float32 squares overflowed; a tiny G[t][t] of a non-zero task means they underflowed: either way
- * G is recomputed on the host in float64, as the plain engine does (validate/finite.ts).
+ * The float64 fallback of the plain engine (validate/finite.ts float64Decision) on the device's G:
+ * a task's gradients are read only when its G[t][t] asks (non-finite: to name the variable and
+ * index in a RangeError; tiny: to see whether the task is all zero). When float32 products
+ * overflowed or underflowed, G is recomputed on the host in float64, block by block.
  */
 function* checkGram(plan: Plan, G: Float64Array, action: string): Reads<Float64Array> {
   const T = plan.T;
-  let redo = false;
   const d = plan.shared.reduce((n, b) => n + b.size, 0);
-  for (let t = 0; t < T; t++) {
-    const sq = G[t * T + t];
-    if (Number.isFinite(sq)) {
-      if (redo || sq >= d * UNDERFLOW_SQUARE) continue;
-      // Float32 products of this task may have left the normal range: exact unless it is all zero.
-      for (const block of plan.shared) {
-        const k = block.tasks.indexOf(t);
-        if (k >= 0 && (yield block.tensors[k]).some((x) => x !== 0)) redo = true;
-      }
-      continue;
-    }
-    for (const block of plan.shared) {
-      const k = block.tasks.indexOf(t);
-      if (k < 0) continue;
-      const values = yield block.tensors[k];
-      const at = values.findIndex((v) => !Number.isFinite(v));
-      if (at >= 0) {
-        const where = plan.form === "tensor"
-          ? `task ${t}`
-          : `task ${t}'s gradient for "${block.name}"`;
-        throw new RangeError(
-          `Cannot ${action}: ${where} has a non-finite value at index ${at}: ${values[at]}`,
-        );
-      }
-    }
-    redo = true;
-  }
-  if (!redo) return G;
+  const decision = float64Decision(G, T, d, action);
+  let step = decision.next();
+  while (!step.done) step = decision.next(yield* scanTask(plan, step.value));
+  if (!step.value) return G;
   const exact = new Float64Array(T * T);
   for (const block of plan.shared) {
     const rows = yield* readRows(block);
@@ -95,6 +70,23 @@ function* checkGram(plan: Plan, G: Float64Array, action: string): Reads<Float64A
     scatterGram(exact, T, block, partial);
   }
   return exact;
+}
+
+/** The first of task `scan.task`'s shared values that passes the test, over its variables in order. */
+function* scanTask(plan: Plan, scan: TaskScan): Reads<ScanHit | null> {
+  for (const block of plan.shared) {
+    const k = block.tasks.indexOf(scan.task);
+    if (k < 0) continue;
+    const values = yield block.tensors[k];
+    const index = values.findIndex(scan.test);
+    if (index >= 0) {
+      const where = plan.form === "tensor"
+        ? `task ${scan.task}`
+        : `task ${scan.task}'s gradient for "${block.name}"`;
+      return { where, index, value: values[index] };
+    }
+  }
+  return null;
 }
 
 /**
