@@ -53,7 +53,7 @@ export {
   type ScaleMode,
 } from "./validate/method_options.ts";
 export { type Preset, PRESETS, type PresetSettings } from "./methods/presets.ts";
-export { STATE_FORMAT, type SurgeryState } from "./random/step_state.ts";
+export { STATE_FORMAT, type SurgeryState } from "./state/step_state.ts";
 export {
   createParallelSurgery,
   type ParallelCallOptions,

@@ -61,7 +61,7 @@ export interface TfSurgeryOptions extends WeightOptions, TfCallOptions {}
 export { SurgeryOptimizer, type TaskLosses } from "./tfjs/optimizer.ts";
 export type { TfCallOptions, TfSurgery } from "./tfjs/surgery_object.ts";
 export type { SurgeryStats } from "../stats/diagnostics.ts";
-export type { SurgeryState } from "../random/step_state.ts";
+export type { SurgeryState } from "../state/step_state.ts";
 export type { Method, WeightOptions } from "../validate/options.ts";
 export type { OptimizerLike, Tensor1DOf, TensorLike, TensorMap } from "./tfjs/types.ts";
 

@@ -15,7 +15,7 @@
 import { sharedBufferOf } from "../core/gradient_buffer.ts";
 import { gramReference } from "../core/reference.ts";
 import { kernels } from "../core/kernels.ts";
-import { StepState } from "../random/step_state.ts";
+import { StepState } from "../state/step_state.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
 import { methodWeights, reduce, runSurgery, variantPass } from "../surgery.ts";
 import { checkUpdate, updateCannotOverflow } from "../validate/update.ts";

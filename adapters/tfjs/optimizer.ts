@@ -24,7 +24,7 @@ import {
   type Variable,
   variableGrads,
 } from "@tensorflow/tfjs";
-import type { SurgeryState } from "../../random/step_state.ts";
+import type { SurgeryState } from "../../state/step_state.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import { describe } from "../../validate/grads.ts";
 import { APPLIES_TO } from "../../validate/method_options.ts";
