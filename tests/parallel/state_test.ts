@@ -71,7 +71,9 @@ Deno.test("parallel and createSurgery: the same seed draws the same orders, and 
 
 Deno.test("parallel setState: a bad state fails with createSurgery's message and changes nothing", async () => {
   await withParallel({ threads: 2, method: "nash-mtl", seed: 2 }, async (p) => {
+    await p.surgery(makeGrads(T, d));
     const before = p.getState();
+    assert.ok("nash-mtl" in before.methods);
     assert.throws(
       () => p.setState("{not json"),
       /Cannot restore the surgery state: the state is not JSON/,
