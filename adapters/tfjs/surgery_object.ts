@@ -7,10 +7,10 @@
 import type { Tensor } from "@tensorflow/tfjs";
 import type { TensorLike, TensorMap } from "./types.ts";
 import type { SurgeryState } from "../../state/step_state.ts";
-import { Stepper } from "../../state/stepper.ts";
+import type { Stepper } from "../../state/stepper.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import { checkKeys } from "../../validate/keys.ts";
-import { creationHints, type ResolvedOptions } from "../../validate/options.ts";
+import { creationHints } from "../../validate/options.ts";
 import { driveAsync, driveSync } from "./drive.ts";
 import { surgeryStep } from "./pipeline.ts";
 
@@ -93,9 +93,9 @@ function losses(call: TfCallOptions | undefined): Tensor | readonly number[] | u
   return call?.losses as Tensor | readonly number[] | undefined;
 }
 
-/** Builds a stateful surgery from resolved options. */
-export function surgeryObject(resolved: ResolvedOptions): TfSurgery {
-  const stepper = new Stepper(resolved);
+/** Builds a stateful surgery whose options, state and stats `stepper` keeps. */
+export function surgeryObject(stepper: Stepper): TfSurgery {
+  const resolved = stepper.options;
   const action = "run surgery";
   const hints = creationHints("createSurgery");
   return {
