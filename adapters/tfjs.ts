@@ -64,7 +64,13 @@ export type { TfCallOptions, TfSurgery } from "./tfjs/surgery_object.ts";
 export type { SurgeryStats } from "../stats/diagnostics.ts";
 export type { SurgeryState } from "../state/step_state.ts";
 export type { Method, WeightOptions } from "../validate/options.ts";
-export type { OptimizerLike, Tensor1DOf, TensorLike, TensorMap } from "./tfjs/types.ts";
+export type {
+  NamedTensorLike,
+  OptimizerLike,
+  Tensor1DOf,
+  TensorLike,
+  TensorMap,
+} from "./tfjs/types.ts";
 
 /**
  * One surgery step over tf.js gradients: one tensor per task (all one shape; returns a tensor) or

@@ -37,7 +37,7 @@ import {
 } from "../../validate/options.ts";
 import { isTensor } from "./inputs.ts";
 import { surgeryObject, type TfSurgery } from "./surgery_object.ts";
-import type { OptimizerLike, Tensor1DOf, TensorLike, TensorMap } from "./types.ts";
+import type { NamedTensorLike, OptimizerLike, Tensor1DOf, TensorLike, TensorMap } from "./types.ts";
 
 /**
  * A loss function of {@linkcode SurgeryOptimizer.minimize}: one scalar loss per task.
@@ -128,9 +128,6 @@ function taskGradients(
   }) as unknown as { losses: Scalar[]; grads: NamedTensorMap[] };
 }
 
-/** A tensor and its name: tf.js's element of an optimizer's weights (its `NamedTensor`). */
-type NamedTensor = { name: string; tensor: Tensor };
-
 function disposeMaps(maps: readonly NamedTensorMap[]): void {
   for (const m of maps) dispose(Object.values(m).filter((x) => x != null));
 }
@@ -148,7 +145,7 @@ function disposeMaps(maps: readonly NamedTensorMap[]): void {
  *
  * await tf.setBackend("cpu");
  * const optimizer = new SurgeryOptimizer(tf.train.sgd(0.1), { seed: 1 });
- * const weights = await optimizer.getWeights();
+ * const weights = await optimizer.getWeights<tf.Tensor>();
  * assert.deepEqual(weights.map((w) => w.name), ["iter", SURGERY_STATE_WEIGHT]);
  * const state = JSON.parse(weights[1].tensor.dataSync()[0] as unknown as string);
  * assert.equal(state.format, "gradient-surgery-state/1");
@@ -162,7 +159,7 @@ export const SURGERY_STATE_WEIGHT = "gradient-surgery/state";
 function splitSurgeryEntry(
   weightValues: unknown,
   action: string,
-): { state: unknown; rest: NamedTensor[] } {
+): { state: unknown; rest: NamedTensorLike[] } {
   if (!Array.isArray(weightValues)) {
     throw new TypeError(
       `Cannot ${action}: expected an array of { name, tensor } (from getWeights()), found ${
@@ -170,7 +167,7 @@ function splitSurgeryEntry(
       }`,
     );
   }
-  const isState = (w: unknown) => (w as NamedTensor | null)?.name === SURGERY_STATE_WEIGHT;
+  const isState = (w: unknown) => (w as NamedTensorLike | null)?.name === SURGERY_STATE_WEIGHT;
   const entries = weightValues.filter(isState);
   if (entries.length !== 1) {
     throw new RangeError(
@@ -179,7 +176,7 @@ function splitSurgeryEntry(
     );
   }
   return {
-    state: (entries[0] as NamedTensor).tensor,
+    state: (entries[0] as NamedTensorLike).tensor,
     rest: weightValues.filter((w) => !isState(w)),
   };
 }
@@ -401,7 +398,8 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   }
 
   /**
-   * The whole optimizer state in tf.js's optimizer format (`tf.Optimizer.getWeights`), for
+   * The whole optimizer state in tf.js's optimizer format (`tf.Optimizer.getWeights`; `T` is your
+   * tf.js's `tf.Tensor`, as in the adapter's other signatures), for
    * `tf.io.encodeWeights` or `LayersModel.save({ includeOptimizer: true })`: the inner optimizer's
    * weights as it gives them (its iteration count "iter" first, then its slots) and, last, the
    * surgery's stream and method state: an entry named {@linkcode SURGERY_STATE_WEIGHT} holding
@@ -422,7 +420,7 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
    * ];
    * const first = new SurgeryOptimizer(tf.train.adam(0.1), { method: "gradvac", seed: 3 });
    * first.minimize(losses);
-   * const weights = await first.getWeights();
+   * const weights = await first.getWeights<tf.Tensor>(); // tf.js's own tensors
    * const saved = await tf.io.encodeWeights(weights);
    * tf.dispose(weights.at(-1)!.tensor); // the state entry is ours to dispose
    * const start = x.dataSync().slice();
@@ -440,11 +438,13 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
    * resumed.dispose();
    * ```
    */
-  async getWeights(): Promise<{ name: string; tensor: Tensor }[]> {
+  async getWeights<T extends TensorLike = TensorLike>(): Promise<NamedTensorLike<T>[]> {
     this.#checkLive("get weights");
     const inner = await (this.inner as unknown as Optimizer).getWeights();
     const state = scalar(JSON.stringify(this.#stepper.getState()), "string");
-    return [...inner, { name: SURGERY_STATE_WEIGHT, tensor: state }];
+    return [...inner, { name: SURGERY_STATE_WEIGHT, tensor: state }] as unknown as NamedTensorLike<
+      T
+    >[];
   }
 
   /**
@@ -453,7 +453,7 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
    * inner optimizer's `setWeights`. A missing, repeated or malformed surgery entry is an error
    * naming it, and then nothing changes; so does an error of the inner optimizer.
    */
-  async setWeights(weightValues: { name: string; tensor: Tensor }[]): Promise<void> {
+  async setWeights(weightValues: readonly NamedTensorLike[]): Promise<void> {
     const action = "set the SurgeryOptimizer's weights";
     this.#checkLive(action);
     const { state, rest } = splitSurgeryEntry(weightValues, action);
@@ -461,7 +461,9 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     const previous = this.#stepper.getState();
     this.#stepper.setState(text, `restore the surgery state from weight "${SURGERY_STATE_WEIGHT}"`);
     try {
-      await (this.inner as unknown as Optimizer).setWeights(rest);
+      await (this.inner as unknown as Optimizer).setWeights(
+        rest as { name: string; tensor: Tensor }[],
+      );
     } catch (error) {
       this.#stepper.setState(previous);
       throw error;

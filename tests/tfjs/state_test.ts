@@ -105,7 +105,7 @@ for (const [method, options] of RUNS) {
       let params: Float32Array[] = [];
       for (let k = 0; k < steps; k++) {
         if (k === at) {
-          const weights = await first.getWeights();
+          const weights = await first.getWeights<tf.Tensor>();
           assert.equal(weights[0].name, "iter", "the inner optimizer's iteration count first");
           assert.equal(weights.at(-1)!.name, SURGERY_STATE_WEIGHT, "the surgery's state last");
           saved = await throughTfIo(weights);
@@ -145,7 +145,7 @@ testEachBackend(
       () => [tf.sum(tf.mul(x, tf.tensor1d([1, 0]))), tf.sum(tf.mul(x, tf.tensor1d([-1, 1])))],
     );
     const before = optimizer.getSurgeryState();
-    const weights = await optimizer.getWeights();
+    const weights = await optimizer.getWeights<tf.Tensor>();
     const [iter, state] = weights;
     const text = (s: string) => tf.scalar(s, "string");
     const owned: tf.Tensor[] = [];
@@ -190,7 +190,7 @@ testEachBackend(
       /SGD optimizer does not have settable weights/,
     );
     assert.deepEqual(optimizer.getSurgeryState(), before);
-    tf.dispose([iter, state, x, ...owned]);
+    tf.dispose([iter.tensor, state.tensor, x, ...owned]);
     optimizer.dispose();
   },
   CPU_AND_WASM,
