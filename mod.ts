@@ -53,13 +53,13 @@ export {
   type ScaleMode,
 } from "./validate/method_options.ts";
 export { type Preset, PRESETS, type PresetSettings } from "./methods/presets.ts";
-export { STATE_FORMAT, type SurgeryState } from "./random/step_state.ts";
-export {
-  createParallelSurgery,
-  type ParallelCallOptions,
-  type ParallelSurgery,
-  type ParallelSurgeryOptions,
-} from "./parallel/parallel_surgery.ts";
+export { STATE_FORMAT, type SurgeryState } from "./state/step_state.ts";
+export { createParallelSurgery } from "./parallel/parallel_surgery.ts";
+export type {
+  ParallelCallOptions,
+  ParallelSurgery,
+  ParallelSurgeryOptions,
+} from "./parallel/types.ts";
 export { sharedFloat32Array } from "./parallel/shared_memory.ts";
 export {
   createGradientBuffer,

@@ -13,7 +13,7 @@ import { graddropParams } from "./methods/graddrop.ts";
 import { methods } from "./methods/registry.ts";
 import { withZeroTasksCleared } from "./methods/solvers/tolerances.ts";
 import { variantScale, variantWeights } from "./methods/variants.ts";
-import type { StepState } from "./random/step_state.ts";
+import type { StepState } from "./state/step_state.ts";
 import { buildStats, type SurgeryStats } from "./stats/diagnostics.ts";
 import { gramNeedsFloat64 } from "./validate/finite.ts";
 import { validateOut, validateRows } from "./validate/grads.ts";

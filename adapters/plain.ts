@@ -5,10 +5,10 @@
  * @module
  */
 
-import { methods } from "../methods/registry.ts";
-import { StepState, type SurgeryState } from "../random/step_state.ts";
+import { StepState, type SurgeryState } from "../state/step_state.ts";
+import { Stepper } from "../state/stepper.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
-import { runSurgery, weightsPass, type WeightsResult } from "../surgery.ts";
+import { runSurgery, weightsPass } from "../surgery.ts";
 import { validateGram } from "../validate/gram.ts";
 import { checkKeys } from "../validate/keys.ts";
 import { creationHints, resolveOptions, type WeightOptions } from "../validate/options.ts";
@@ -158,14 +158,13 @@ export function createSurgery(options?: Omit<SurgeryOptions, "out" | "losses">):
     losses: "pass it to each call: .surgery(grads, { losses }) or .weights(gram, { losses })",
   });
   const hints = creationHints("createSurgery");
-  let step = new StepState(resolved.seed);
-  let stats: SurgeryStats | null = null;
+  const stepper = new Stepper(resolved);
   return {
     surgery(grads, call) {
       checkKeys(call, ["out", "losses"], "run surgery", hints);
-      const result = runSurgery(grads, resolved, call?.out, step, "run surgery", call?.losses);
-      stats = result.stats;
-      return result.out;
+      return stepper.run((state) =>
+        runSurgery(grads, resolved, call?.out, state, "run surgery", call?.losses)
+      ).out;
     },
     weights(gram, call) {
       const action = "compute weights";
@@ -173,45 +172,15 @@ export function createSurgery(options?: Omit<SurgeryOptions, "out" | "losses">):
         ...hints,
         out: "weights() returns the weights; combineBlock(block, weights, out) writes an update",
       });
-      const result: WeightsResult = weightsPass(
-        gram,
-        validateGram(gram, action),
-        resolved,
-        step,
-        action,
-        call?.losses,
-      );
-      stats = result.stats;
-      return result.weights;
+      const T = validateGram(gram, action);
+      return stepper.run((state) => weightsPass(gram, T, resolved, state, action, call?.losses))
+        .weights;
     },
     get stats() {
-      return stats;
+      return stepper.stats;
     },
-    reset() {
-      step = new StepState(resolved.seed);
-      stats = null;
-    },
-    getState() {
-      return step.save();
-    },
-    setState(state) {
-      step.restore(state, restoreMethodState, "restore the surgery state");
-    },
+    reset: () => stepper.reset(),
+    getState: () => stepper.getState(),
+    setState: (state) => stepper.setState(state),
   };
-}
-
-/**
- * Checks one method's entry of a saved state through that method's own checker (shared with the
- * tf.js adapter's `setState`).
- */
-export function restoreMethodState(name: string, json: unknown): unknown {
-  const spec = (methods as Record<string, { restoreState?: (j: unknown, w: string) => unknown }>)[
-    name
-  ];
-  if (spec?.restoreState === undefined) {
-    throw new RangeError(
-      `Cannot restore the surgery state: method "${name}" keeps no state, found an entry for it`,
-    );
-  }
-  return spec.restoreState(json, "restore the surgery state");
 }

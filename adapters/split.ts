@@ -6,7 +6,7 @@
  * @module
  */
 
-import { StepState } from "../random/step_state.ts";
+import { StepState } from "../state/step_state.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
 import { combinePass, gramPass, weightsPass } from "../surgery.ts";
 import { validateOut, validateRows, validateWeights } from "../validate/grads.ts";

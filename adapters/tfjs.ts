@@ -36,6 +36,7 @@
  */
 
 import { resolveOptions, type WeightOptions } from "../validate/options.ts";
+import { Stepper } from "../state/stepper.ts";
 import { surgeryObject, type TfCallOptions, type TfSurgery } from "./tfjs/surgery_object.ts";
 import type { TensorLike, TensorMap } from "./tfjs/types.ts";
 
@@ -58,12 +59,18 @@ import type { TensorLike, TensorMap } from "./tfjs/types.ts";
  */
 export interface TfSurgeryOptions extends WeightOptions, TfCallOptions {}
 
-export { SurgeryOptimizer, type TaskLosses } from "./tfjs/optimizer.ts";
+export { SURGERY_STATE_WEIGHT, SurgeryOptimizer, type TaskLosses } from "./tfjs/optimizer.ts";
 export type { TfCallOptions, TfSurgery } from "./tfjs/surgery_object.ts";
 export type { SurgeryStats } from "../stats/diagnostics.ts";
-export type { SurgeryState } from "../random/step_state.ts";
+export type { SurgeryState } from "../state/step_state.ts";
 export type { Method, WeightOptions } from "../validate/options.ts";
-export type { OptimizerLike, Tensor1DOf, TensorLike, TensorMap } from "./tfjs/types.ts";
+export type {
+  NamedTensorLike,
+  OptimizerLike,
+  Tensor1DOf,
+  TensorLike,
+  TensorMap,
+} from "./tfjs/types.ts";
 
 /**
  * One surgery step over tf.js gradients: one tensor per task (all one shape; returns a tensor) or
@@ -95,7 +102,7 @@ export function surgery(
   grads: readonly (TensorLike | TensorMap)[],
   options?: TfSurgeryOptions,
 ): TensorLike | TensorMap {
-  return surgeryObject(resolveOptions(options, "run surgery", ["losses"])).surgery(
+  return surgeryObject(new Stepper(resolveOptions(options, "run surgery", ["losses"]))).surgery(
     grads as TensorLike[],
     { losses: options?.losses },
   );
@@ -130,10 +137,11 @@ export function surgeryAsync(
   grads: readonly (TensorLike | TensorMap)[],
   options?: TfSurgeryOptions,
 ): Promise<TensorLike | TensorMap> {
-  return surgeryObject(resolveOptions(options, "run surgery", ["losses"])).surgeryAsync(
-    grads as TensorLike[],
-    { losses: options?.losses },
-  );
+  return surgeryObject(new Stepper(resolveOptions(options, "run surgery", ["losses"])))
+    .surgeryAsync(
+      grads as TensorLike[],
+      { losses: options?.losses },
+    );
 }
 
 /**
@@ -162,8 +170,10 @@ export function surgeryAsync(
  */
 export function createSurgery(options?: WeightOptions): TfSurgery {
   return surgeryObject(
-    resolveOptions(options, "create surgery", [], {
-      losses: "pass it to each call: .surgery(grads, { losses })",
-    }),
+    new Stepper(
+      resolveOptions(options, "create surgery", [], {
+        losses: "pass it to each call: .surgery(grads, { losses })",
+      }),
+    ),
   );
 }

@@ -37,7 +37,7 @@ import {
   type MultiLeNet,
   taskLosses,
 } from "../examples/multimnist/model.ts";
-import { StepState } from "../random/step_state.ts";
+import { StepState } from "../state/step_state.ts";
 import { resolveOptions } from "../validate/options.ts";
 import { median, parseList, timeMsAsync } from "./_timing.ts";
 

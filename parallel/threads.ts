@@ -116,3 +116,37 @@ export function threadSupport(): ThreadSupport {
   const cpus = node.os.availableParallelism?.() ?? node.os.cpus().length;
   return { available: true, cpus, start: (events) => nodeWorker(node, events) };
 }
+
+/** Default thread count cap: beyond a few threads the memory bus, not the cores, sets the pace. */
+export const MAX_DEFAULT_THREADS = 8;
+
+/** The threads a parallel surgery runs on, and why only one when fewer than asked for. */
+export interface ThreadChoice {
+  threads: number;
+  singleThreadReason: string | null;
+}
+
+/**
+ * The thread count for `requested` threads (undefined: the default) where the runtime offers
+ * `support`: the logical CPUs (at most MAX_DEFAULT_THREADS) by default, 1 where there are no
+ * threads (with the reason, unless one thread was asked for; a warning too when more were).
+ */
+export function chooseThreads(requested: number | undefined, support: ThreadSupport): ThreadChoice {
+  const threads = !support.available
+    ? 1
+    : requested ?? Math.max(1, Math.min(MAX_DEFAULT_THREADS, support.cpus));
+  const singleThreadReason = !support.available && requested !== 1
+    ? `one thread only: ${support.reason}`
+    : null;
+  if (singleThreadReason !== null && requested !== undefined) warnOnce(singleThreadReason);
+  return { threads, singleThreadReason };
+}
+
+const warned = new Set<string>();
+
+/** A console warning, once per process and message. */
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  console.warn(`gradient-surgery: createParallelSurgery runs ${message}`);
+}

@@ -18,13 +18,15 @@ import {
   type Scalar,
   scalar,
   stack,
+  type Tensor,
   type Tensor1D,
   type TensorContainerObject,
   tidy,
   type Variable,
   variableGrads,
 } from "@tensorflow/tfjs";
-import type { SurgeryState } from "../../random/step_state.ts";
+import type { SurgeryState } from "../../state/step_state.ts";
+import { Stepper } from "../../state/stepper.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import { describe } from "../../validate/grads.ts";
 import { APPLIES_TO } from "../../validate/method_options.ts";
@@ -35,7 +37,7 @@ import {
 } from "../../validate/options.ts";
 import { isTensor } from "./inputs.ts";
 import { surgeryObject, type TfSurgery } from "./surgery_object.ts";
-import type { OptimizerLike, Tensor1DOf, TensorLike, TensorMap } from "./types.ts";
+import type { NamedTensorLike, OptimizerLike, Tensor1DOf, TensorLike, TensorMap } from "./types.ts";
 
 /**
  * A loss function of {@linkcode SurgeryOptimizer.minimize}: one scalar loss per task.
@@ -131,6 +133,73 @@ function disposeMaps(maps: readonly NamedTensorMap[]): void {
 }
 
 /**
+ * Name of the entry {@linkcode SurgeryOptimizer.getWeights} adds to the inner optimizer's weights:
+ * the surgery's state (stream and method state) as its JSON text in a string scalar, which tf.io
+ * saves and loads as it is (a number tensor could be quantised or cast on the way).
+ *
+ * @example Finding the surgery's entry among an optimizer's weights
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { SURGERY_STATE_WEIGHT, SurgeryOptimizer } from "../tfjs.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const optimizer = new SurgeryOptimizer(tf.train.sgd(0.1), { seed: 1 });
+ * const weights = await optimizer.getWeights<tf.Tensor>();
+ * assert.deepEqual(weights.map((w) => w.name), ["iter", SURGERY_STATE_WEIGHT]);
+ * const state = JSON.parse(weights[1].tensor.dataSync()[0] as unknown as string);
+ * assert.equal(state.format, "gradient-surgery-state/1");
+ * tf.dispose(weights.map((w) => w.tensor));
+ * optimizer.dispose();
+ * ```
+ */
+export const SURGERY_STATE_WEIGHT = "gradient-surgery/state";
+
+/** The one surgery entry of `weightValues`, and the others (the inner optimizer's) in order. */
+function splitSurgeryEntry(
+  weightValues: unknown,
+  action: string,
+): { state: unknown; rest: NamedTensorLike[] } {
+  if (!Array.isArray(weightValues)) {
+    throw new TypeError(
+      `Cannot ${action}: expected an array of { name, tensor } (from getWeights()), found ${
+        describe(weightValues)
+      }`,
+    );
+  }
+  const isState = (w: unknown) => (w as NamedTensorLike | null)?.name === SURGERY_STATE_WEIGHT;
+  const entries = weightValues.filter(isState);
+  if (entries.length !== 1) {
+    throw new RangeError(
+      `Cannot ${action}: expected one entry named "${SURGERY_STATE_WEIGHT}" (the surgery's state, ` +
+        `from SurgeryOptimizer.getWeights()), found ${entries.length}`,
+    );
+  }
+  return {
+    state: (entries[0] as NamedTensorLike).tensor,
+    rest: weightValues.filter((w) => !isState(w)),
+  };
+}
+
+/** The JSON text of the surgery entry's tensor, checked to be a live string scalar. */
+async function surgeryStateText(tensor: unknown, action: string): Promise<string> {
+  const t = tensor as Tensor;
+  if (!isTensor(tensor) || t.dtype !== "string" || t.size !== 1 || t.isDisposed) {
+    throw new TypeError(
+      `Cannot ${action}: "${SURGERY_STATE_WEIGHT}" must hold a string scalar tensor (the ` +
+        `surgery state's JSON text), found ${
+          !isTensor(tensor)
+            ? describe(tensor)
+            : t.isDisposed
+            ? "a disposed tensor"
+            : `a ${t.dtype} tensor of shape [${t.shape.join(", ")}]`
+        }`,
+    );
+  }
+  return String((await t.data())[0]);
+}
+
+/**
  * Wraps a tf.train optimizer with gradient surgery: `minimize(() => [loss1, loss2, …])` takes each
  * task's gradients, combines the shared variables' with the chosen method (PCGrad by default) and
  * applies the result with the inner optimizer. Variables only one task reaches (its head) keep that
@@ -160,6 +229,8 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   /** The wrapped optimizer: it applies the combined gradients and owns the slot state. */
   readonly inner: O;
   readonly #options: ResolvedOptions;
+  /** The surgery's options, state and stats (shared with #surgery). */
+  readonly #stepper: Stepper;
   readonly #surgery: TfSurgery;
   #disposed = false;
 
@@ -181,7 +252,8 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     this.#options = resolveOptions(options, action, [], {
       losses: "minimize takes them from f; pass them to applyGradients(taskGrads, losses)",
     });
-    this.#surgery = surgeryObject(this.#options);
+    this.#stepper = new Stepper(this.#options);
+    this.#surgery = surgeryObject(this.#stepper);
   }
 
   /**
@@ -286,7 +358,7 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   /**
    * The surgery's stream and method state as plain JSON data, for a checkpoint. The inner
    * optimizer's slots are its own (`inner.getWeights()`); a checkpoint needs both, and the
-   * model's variables.
+   * model's variables. {@linkcode getWeights} gives both at once, in tf.js's own form.
    *
    * @example Resuming a run in a new optimizer, bit for bit
    * ```ts
@@ -323,6 +395,79 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   /** Restores the surgery's state from {@linkcode getSurgeryState} (the object or its JSON). */
   setSurgeryState(state: SurgeryState | string): void {
     this.#surgery.setState(state);
+  }
+
+  /**
+   * The whole optimizer state in tf.js's optimizer format (`tf.Optimizer.getWeights`; `T` is your
+   * tf.js's `tf.Tensor`, as in the adapter's other signatures), for
+   * `tf.io.encodeWeights` or `LayersModel.save({ includeOptimizer: true })`: the inner optimizer's
+   * weights as it gives them (its iteration count "iter" first, then its slots) and, last, the
+   * surgery's stream and method state: an entry named {@linkcode SURGERY_STATE_WEIGHT} holding
+   * the state's JSON text as a string scalar. That entry's tensor is new and the caller's to
+   * dispose; the inner optimizer's are as it gives them (Adam's slots are its own variables).
+   *
+   * @example Save to tf.io's format, resume in a new optimizer bit for bit
+   * ```ts
+   * import * as tf from "@tensorflow/tfjs";
+   * import { SurgeryOptimizer } from "../tfjs.ts";
+   * import assert from "node:assert/strict";
+   *
+   * await tf.setBackend("cpu");
+   * const x = tf.variable(tf.tensor1d([1, 2, 3]), true, "doc/getWeights/x");
+   * const losses = () => [
+   *   tf.sum(tf.mul(x, tf.tensor1d([1, -1, 0]))) as tf.Scalar,
+   *   tf.sum(tf.mul(x, tf.tensor1d([-1, 0, 1]))) as tf.Scalar,
+   * ];
+   * const first = new SurgeryOptimizer(tf.train.adam(0.1), { method: "gradvac", seed: 3 });
+   * first.minimize(losses);
+   * const weights = await first.getWeights<tf.Tensor>(); // tf.js's own tensors
+   * const saved = await tf.io.encodeWeights(weights);
+   * tf.dispose(weights.at(-1)!.tensor); // the state entry is ours to dispose
+   * const start = x.dataSync().slice();
+   * first.minimize(losses);
+   * const straight = x.dataSync().slice();
+   *
+   * x.assign(tf.tensor1d(start));
+   * const resumed = new SurgeryOptimizer(tf.train.adam(0.1), { method: "gradvac" });
+   * const decoded = tf.io.decodeWeights(saved.data, saved.specs);
+   * await resumed.setWeights(saved.specs.map((s) => ({ name: s.name, tensor: decoded[s.name] })));
+   * resumed.minimize(losses);
+   * assert.deepEqual(x.dataSync(), straight);
+   * tf.dispose([x, ...Object.values(decoded)]);
+   * first.dispose();
+   * resumed.dispose();
+   * ```
+   */
+  async getWeights<T extends TensorLike = TensorLike>(): Promise<NamedTensorLike<T>[]> {
+    this.#checkLive("get weights");
+    const inner = await (this.inner as unknown as Optimizer).getWeights();
+    const state = scalar(JSON.stringify(this.#stepper.getState()), "string");
+    return [...inner, { name: SURGERY_STATE_WEIGHT, tensor: state }] as unknown as NamedTensorLike<
+      T
+    >[];
+  }
+
+  /**
+   * Restores a state from {@linkcode getWeights} (tf.js's `Optimizer.setWeights`): the entry named
+   * {@linkcode SURGERY_STATE_WEIGHT} restores the surgery, the others, in their order, go to the
+   * inner optimizer's `setWeights`. A missing, repeated or malformed surgery entry is an error
+   * naming it, and then nothing changes; so does an error of the inner optimizer.
+   */
+  async setWeights(weightValues: readonly NamedTensorLike[]): Promise<void> {
+    const action = "set the SurgeryOptimizer's weights";
+    this.#checkLive(action);
+    const { state, rest } = splitSurgeryEntry(weightValues, action);
+    const text = await surgeryStateText(state, action);
+    const previous = this.#stepper.getState();
+    this.#stepper.setState(text, `restore the surgery state from weight "${SURGERY_STATE_WEIGHT}"`);
+    try {
+      await (this.inner as unknown as Optimizer).setWeights(
+        rest as { name: string; tensor: Tensor }[],
+      );
+    } catch (error) {
+      this.#stepper.setState(previous);
+      throw error;
+    }
   }
 
   /**

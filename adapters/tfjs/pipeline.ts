@@ -20,7 +20,7 @@ import {
 } from "@tensorflow/tfjs";
 import { kernels } from "../../core/kernels.ts";
 import { gramReference } from "../../core/reference.ts";
-import type { StepState } from "../../random/step_state.ts";
+import type { StepState } from "../../state/step_state.ts";
 import { buildStats, type SurgeryStats } from "../../stats/diagnostics.ts";
 import { graddropParams } from "../../methods/graddrop.ts";
 import { checkPerTaskOptions } from "../../validate/method_options.ts";

@@ -6,11 +6,11 @@
 
 import type { Tensor } from "@tensorflow/tfjs";
 import type { TensorLike, TensorMap } from "./types.ts";
-import { StepState, type SurgeryState } from "../../random/step_state.ts";
+import type { SurgeryState } from "../../state/step_state.ts";
+import type { Stepper } from "../../state/stepper.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import { checkKeys } from "../../validate/keys.ts";
-import { creationHints, type ResolvedOptions } from "../../validate/options.ts";
-import { restoreMethodState } from "../plain.ts";
+import { creationHints } from "../../validate/options.ts";
 import { driveAsync, driveSync } from "./drive.ts";
 import { surgeryStep } from "./pipeline.ts";
 
@@ -93,38 +93,31 @@ function losses(call: TfCallOptions | undefined): Tensor | readonly number[] | u
   return call?.losses as Tensor | readonly number[] | undefined;
 }
 
-/** Builds a stateful surgery from resolved options. */
-export function surgeryObject(resolved: ResolvedOptions): TfSurgery {
-  let step = new StepState(resolved.seed);
-  let stats: SurgeryStats | null = null;
+/** Builds a stateful surgery whose options, state and stats `stepper` keeps. */
+export function surgeryObject(stepper: Stepper): TfSurgery {
+  const resolved = stepper.options;
   const action = "run surgery";
   const hints = creationHints("createSurgery");
   return {
     // The update has the input's form and tensor type (surgeryStep checks the input).
     surgery(grads: readonly unknown[], call?: TfCallOptions) {
       checkKeys(call, ["losses"], action, hints);
-      const result = driveSync(surgeryStep(grads, resolved, step, action, losses(call)), action);
-      stats = result.stats;
-      return result.update as never;
+      return stepper.run((state) =>
+        driveSync(surgeryStep(grads, resolved, state, action, losses(call)), action)
+      ).update as never;
     },
     async surgeryAsync(grads: readonly unknown[], call?: TfCallOptions) {
       checkKeys(call, ["losses"], action, hints);
-      const result = await driveAsync(surgeryStep(grads, resolved, step, action, losses(call)));
-      stats = result.stats;
+      const result = await stepper.runAsync((state) =>
+        driveAsync(surgeryStep(grads, resolved, state, action, losses(call)))
+      );
       return result.update as never;
     },
     get stats() {
-      return stats;
+      return stepper.stats;
     },
-    reset() {
-      step = new StepState(resolved.seed);
-      stats = null;
-    },
-    getState() {
-      return step.save();
-    },
-    setState(state) {
-      step.restore(state, restoreMethodState, "restore the surgery state");
-    },
+    reset: () => stepper.reset(),
+    getState: () => stepper.getState(),
+    setState: (state) => stepper.setState(state),
   };
 }

@@ -114,3 +114,27 @@ export interface OptimizerLike {
   /** Releases the optimizer's state (its slot variables). */
   dispose(): void;
 }
+
+/**
+ * A tensor and its name: an element of a tf.js optimizer's weights (tf.js's `NamedTensor`), as
+ * `SurgeryOptimizer.getWeights` returns them and `setWeights` takes them.
+ *
+ * @example An optimizer's weights
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import type { NamedTensorLike } from "../tfjs.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const sgd = tf.train.sgd(0.1);
+ * const weights: NamedTensorLike[] = await sgd.getWeights();
+ * assert.deepEqual(weights.map((w) => w.name), ["iter"]); // the iteration count
+ * tf.dispose(weights.map((w) => w.tensor as tf.Tensor));
+ * sgd.dispose();
+ * ```
+ */
+export interface NamedTensorLike<T extends TensorLike = TensorLike> {
+  /** The weight's name ("iter" for an optimizer's iteration count, `<variable>/m` for a slot…). */
+  name: string;
+  /** Its value. */
+  tensor: T;
+}

@@ -19,7 +19,7 @@ import {
   rangeIndex,
   type StepMessage,
 } from "../../parallel/_protocol.ts";
-import { WorkerPool } from "../../parallel/parallel_surgery.ts";
+import { WorkerPool } from "../../parallel/worker_pool.ts";
 import { threadSupport } from "../../parallel/threads.ts";
 
 const [scenario] = Deno.args;

@@ -55,6 +55,8 @@ export async function withParallel(
       return p.stats;
     },
     reset: () => p.reset(),
+    getState: () => p.getState(),
+    setState: (state) => p.setState(state),
     close: () => p.close(),
   };
   try {

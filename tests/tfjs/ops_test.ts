@@ -8,7 +8,7 @@ import { driveAsync } from "../../adapters/tfjs/drive.ts";
 import { opsPasses } from "../../adapters/tfjs/ops.ts";
 import { surgeryStep } from "../../adapters/tfjs/pipeline.ts";
 import { createSurgery as plainCreate } from "../../mod.ts";
-import { StepState } from "../../random/step_state.ts";
+import { StepState } from "../../state/step_state.ts";
 import { type Method, METHODS, resolveOptions } from "../../validate/options.ts";
 import { gradsArb } from "../_arbitraries.ts";
 import { testEachBackend, values } from "./_backends.ts";

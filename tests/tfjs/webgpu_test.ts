@@ -15,7 +15,7 @@ import {
   type WebGpuBackendLike,
 } from "../../adapters/tfjs/webgpu_programs.ts";
 import { surgery as plainSurgery } from "../../mod.ts";
-import { StepState } from "../../random/step_state.ts";
+import { StepState } from "../../state/step_state.ts";
 import { resolveOptions, type WeightOptions } from "../../validate/options.ts";
 import { gramOf } from "../methods/_gram.ts";
 import { testEachBackend, values, withWarnings } from "./_backends.ts";

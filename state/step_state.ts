@@ -5,7 +5,8 @@
  * @module
  */
 
-import { Prng } from "./prng.ts";
+import { Prng } from "../random/prng.ts";
+import { restoreMethodState } from "./method_state.ts";
 
 /**
  * Tag of the saved-state format.
@@ -45,7 +46,7 @@ export interface SurgeryState {
   methods: Record<string, unknown>;
 }
 
-/** The stream and the per-method states of one `createSurgery` object. */
+/** The stream and the per-method states of one stateful surgery (state/stepper.ts keeps it). */
 export class StepState {
   /** The seeded stream (task orders, random weights, GradDrop's keys…). */
   rng: Prng;
@@ -67,14 +68,10 @@ export class StepState {
   }
 
   /**
-   * Replaces this state by a saved one (an object or its JSON text). `restoreMethod` checks each
-   * method's entry and returns it in working form; errors name what is wrong.
+   * Replaces this state by a saved one (an object or its JSON text), all or nothing: each method's
+   * entry is checked by that method (state/method_state.ts); errors name what is wrong.
    */
-  restore(
-    saved: unknown,
-    restoreMethod: (name: string, json: unknown) => unknown,
-    action: string,
-  ): void {
+  restore(saved: unknown, action: string): void {
     let data = saved;
     if (typeof saved === "string") {
       try {
@@ -103,7 +100,9 @@ export class StepState {
       throw new RangeError(`Cannot ${action}: ${(error as Error).message}`);
     }
     const methods: Record<string, unknown> = {};
-    for (const [name, json] of Object.entries(s.methods)) methods[name] = restoreMethod(name, json);
+    for (const [name, json] of Object.entries(s.methods)) {
+      methods[name] = restoreMethodState(name, json, action);
+    }
     this.rng = rng;
     this.methods = methods;
   }
