@@ -17,13 +17,11 @@
  * @module
  */
 
-import { gramReference } from "../core/reference.ts";
 import type { SurgeryState } from "../state/step_state.ts";
 import { Stepper } from "../state/stepper.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
-import { methodWeights, reduce, runSurgery, variantPass } from "../surgery.ts";
+import { gramFallback, methodWeights, reduce, runSurgeryOnRows, variantPass } from "../surgery.ts";
 import { checkUpdate, updateCannotOverflow } from "../validate/update.ts";
-import { gramNeedsFloat64 } from "../validate/finite.ts";
 import { validateOut, validateRows } from "../validate/grads.ts";
 import { checkKeys } from "../validate/keys.ts";
 import {
@@ -153,7 +151,9 @@ class ThreadedSurgery implements ParallelSurgery {
     if (out !== undefined) validateOut(out, d, grads, action);
     const options = this.#stepper.options;
     if (!runsOnThreads(this.threads, T, d, options)) {
-      return this.#stepper.run((state) => runSurgery(grads, options, out, state, action, losses))
+      return this.#stepper.run((state) =>
+        runSurgeryOnRows(grads, options, out, state, action, losses)
+      )
         .out;
     }
     // By default the update goes to shared memory, where every thread writes its chunks in place.
@@ -194,7 +194,7 @@ class ThreadedSurgery implements ParallelSurgery {
     const options = this.#stepper.options;
     try {
       const G = await gramPhase(run, this.#pool, () => this.#closed);
-      float64GramIfNeeded(run.grads, G, action);
+      gramFallback(run.grads, G, action);
       const result = this.#stepper.run((state) =>
         methodWeights(G, T, options, state, action, losses)
       );
@@ -224,20 +224,5 @@ class ThreadedSurgery implements ParallelSurgery {
     } else if (!updateCannotOverflow(G, T, weights)) {
       checkUpdate(target, target.every(Number.isFinite), grads, weights, action);
     }
-  }
-}
-
-/**
- * Where float32 squares overflowed or underflowed (validate/finite.ts), the whole Gram again in
- * float64 over the caller's rows, in place of the threads' partials.
- */
-function float64GramIfNeeded(
-  grads: readonly Float32Array[],
-  G: Float64Array,
-  action: string,
-): void {
-  if (gramNeedsFloat64(grads, G, action)) {
-    G.fill(0);
-    gramReference(grads, G);
   }
 }

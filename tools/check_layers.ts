@@ -20,8 +20,8 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   "random": [],
   "stats": ["vocabulary"],
   "validate": ["vocabulary", "core"],
-  "methods": ["validate", "vocabulary", "random"],
-  "state": ["methods", "validate", "vocabulary", "random", "stats"],
+  "methods": ["core", "validate", "vocabulary", "random"],
+  "state": ["core", "methods", "validate", "vocabulary", "random", "stats"],
   "surgery.ts": ["core", "vocabulary", "random", "stats", "validate", "methods", "state"],
   "adapters": [
     "core",
