@@ -9,22 +9,17 @@ import { graddropKernel } from "./core/graddrop_wasm.ts";
 import { kernels } from "./core/kernels.ts";
 import { combineReference, gramReference } from "./core/reference.ts";
 import { accumulateVariantNorms, emptyVariantNorms } from "./core/variant_norms.ts";
-import { graddropParams } from "./methods/graddrop.ts";
-import { methods } from "./methods/registry.ts";
+import { checkPerTaskOptions, ownOptions, type ResolvedOptions } from "./methods/options.ts";
+import { registry } from "./methods/registry.ts";
 import { withZeroTasksCleared } from "./methods/solvers/tolerances.ts";
 import { variantScale, variantWeights } from "./methods/variants.ts";
 import type { StepState } from "./random/step_state.ts";
 import { buildStats, type SurgeryStats } from "./stats/diagnostics.ts";
 import { gramNeedsFloat64 } from "./validate/finite.ts";
 import { validateOut, validateRows } from "./validate/grads.ts";
-import { checkPerTaskOptions } from "./validate/method_options.ts";
-import {
-  type ResolvedOptions,
-  validateLosses,
-  validateOrder,
-  type Variant,
-} from "./validate/options.ts";
+import { validateLosses, validateOrder } from "./validate/options.ts";
 import { checkUpdate, overflowError, updateCannotOverflow } from "./validate/update.ts";
+import type { Variant } from "./vocabulary/options.ts";
 
 /**
  * Weights and the step's stats: with the reduction applied from weightsPass, the method's own
@@ -91,17 +86,18 @@ export function methodWeights(
   losses?: unknown,
 ): WeightsResult {
   const method = options.method;
-  if (method === "graddrop") {
+  const definition = registry[method];
+  if (definition.kind === "elementwise") {
     throw new RangeError(
-      `Cannot ${action}: method "graddrop" is elementwise and has no weights; run surgery() on the gradients`,
+      `Cannot ${action}: method "${method}" is elementwise and has no weights; run surgery() on the gradients`,
     );
   }
   if (Array.isArray(options.order)) validateOrder(options.order, T, action, options.selfProjection);
   checkPerTaskOptions(options, T, action);
-  const result = methods[method].weigh({
+  const result = definition.weigh({
     G: withZeroTasksCleared(G, T),
     T,
-    options,
+    options: ownOptions(definition, options),
     rng: step.rng,
     state: step.methods[method],
     losses: losses === undefined ? undefined : validateLosses(losses, T, action),
@@ -183,8 +179,8 @@ export function runSurgery(
   if (out !== undefined) validateOut(out, length, grads as Float32Array[], action);
   const { G, T, d } = gramPass(grads, undefined, action);
   const rows = grads as Float32Array[];
-  if (options.method === "graddrop") {
-    return graddropPass(rows, G, T, d, options, out, step, action);
+  if (registry[options.method].kind === "elementwise") {
+    return elementwisePass(rows, G, T, d, options, out, step, action);
   }
   const { weights, stats } = methodWeights(G, T, options, step, action, losses);
   if (options.variant === "full") {
@@ -196,11 +192,11 @@ export function runSurgery(
 }
 
 /**
- * GradDrop's own path (Chen et al. 2020: not Gram-expressible): the Gram pass above validated the
- * rows and gives the usual stats (weights empty); the elementwise kernel writes the update. The
- * reduction divides by T as for every method.
+ * The elementwise methods' path (GradDrop, Chen et al. 2020: not Gram-expressible): the Gram pass
+ * above validated the rows and gives the usual stats (weights empty); the elementwise kernel
+ * writes the update with the method's parameters. The reduction divides by T as for every method.
  */
-function graddropPass(
+function elementwisePass(
   grads: readonly Float32Array[],
   G: Float64Array,
   T: number,
@@ -210,8 +206,12 @@ function graddropPass(
   step: StepState,
   action: string,
 ): { out: Float32Array; stats: SurgeryStats } {
+  const definition = registry[options.method];
+  if (definition.kind !== "elementwise") {
+    throw new TypeError(`"${options.method}" is not elementwise`);
+  }
   checkPerTaskOptions(options, T, action);
-  const params = graddropParams(options, T, step.rng);
+  const params = definition.params({ T, options: ownOptions(definition, options), rng: step.rng });
   const target = out === undefined ? new Float32Array(d) : validateOut(out, d, grads, action);
   const kernel = graddropKernel();
   kernel.run(grads, params, target);

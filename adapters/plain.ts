@@ -5,13 +5,14 @@
  * @module
  */
 
-import { methods } from "../methods/registry.ts";
+import { registry as methods } from "../methods/registry.ts";
 import { StepState, type SurgeryState } from "../random/step_state.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
 import { runSurgery, weightsPass, type WeightsResult } from "../surgery.ts";
 import { validateGram } from "../validate/gram.ts";
 import { checkKeys } from "../validate/keys.ts";
-import { creationHints, resolveOptions, type WeightOptions } from "../validate/options.ts";
+import { creationHints, resolveOptions } from "../methods/options.ts";
+import type { WeightOptions } from "../vocabulary/options.ts";
 
 /**
  * Options of {@linkcode surgery}.

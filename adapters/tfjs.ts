@@ -35,7 +35,8 @@
  * @module
  */
 
-import { resolveOptions, type WeightOptions } from "../validate/options.ts";
+import { resolveOptions } from "../methods/options.ts";
+import type { WeightOptions } from "../vocabulary/options.ts";
 import { surgeryObject, type TfCallOptions, type TfSurgery } from "./tfjs/surgery_object.ts";
 import type { TensorLike, TensorMap } from "./tfjs/types.ts";
 
@@ -62,7 +63,8 @@ export { SurgeryOptimizer, type TaskLosses } from "./tfjs/optimizer.ts";
 export type { TfCallOptions, TfSurgery } from "./tfjs/surgery_object.ts";
 export type { SurgeryStats } from "../stats/diagnostics.ts";
 export type { SurgeryState } from "../random/step_state.ts";
-export type { Method, WeightOptions } from "../validate/options.ts";
+export type { Method } from "../vocabulary/methods.ts";
+export type { WeightOptions } from "../vocabulary/options.ts";
 export type { OptimizerLike, Tensor1DOf, TensorLike, TensorMap } from "./tfjs/types.ts";
 
 /**

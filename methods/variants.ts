@@ -13,7 +13,7 @@
  */
 
 import type { VariantNorms } from "../core/variant_norms.ts";
-import type { Variant } from "../validate/options.ts";
+import type { Variant } from "../vocabulary/options.ts";
 
 /**
  * ‖g^PC‖ below this fraction of ‖Σ_t |w_t g_t|‖ is cancellation noise: the weights come from a

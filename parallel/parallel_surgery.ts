@@ -22,12 +22,9 @@ import { checkUpdate, updateCannotOverflow } from "../validate/update.ts";
 import { gramNeedsFloat64 } from "../validate/finite.ts";
 import { validateOut, validateRows } from "../validate/grads.ts";
 import { checkKeys } from "../validate/keys.ts";
-import {
-  creationHints,
-  resolveOptions,
-  validateThreads,
-  type WeightOptions,
-} from "../validate/options.ts";
+import { creationHints, resolveOptions } from "../methods/options.ts";
+import { validateThreads } from "../validate/options.ts";
+import type { WeightOptions } from "../vocabulary/options.ts";
 import {
   claimChunks,
   COMBINE_DONE_INDEX,

@@ -9,7 +9,7 @@ import type { TensorLike, TensorMap } from "./types.ts";
 import { StepState, type SurgeryState } from "../../random/step_state.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import { checkKeys } from "../../validate/keys.ts";
-import { creationHints, type ResolvedOptions } from "../../validate/options.ts";
+import { creationHints, type ResolvedOptions } from "../../methods/options.ts";
 import { restoreMethodState } from "../plain.ts";
 import { driveAsync, driveSync } from "./drive.ts";
 import { surgeryStep } from "./pipeline.ts";
