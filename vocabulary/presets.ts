@@ -26,4 +26,4 @@ export const PRESET_NAMES = [
  * assert.equal(update.length, 2);
  * ```
  */
-export type Preset = typeof PRESET_NAMES[number];
+export type Preset = "paper" | "official-tf" | "pytorch-pcgrad" | "libmtl" | "torchjd";
