@@ -171,7 +171,7 @@ export function checkPerTaskOptions(options: ResolvedOptions, T: number, action:
 
 /**
  * The options a method receives: its own (resolved) and the shared ones it asks for, nothing else
- * (docs/architecture.md "Methods").
+ * (docs/architecture.md "Methods and options").
  */
 export function ownOptions(
   definition: GramMethodDefinition,

@@ -1,5 +1,5 @@
 /**
- * What a method is (docs/architecture.md "Methods"): a definition holding its name, its own
+ * What a method is (docs/architecture.md "Methods and options"): a definition holding its name, its own
  * options (methods/option_kinds.ts), its kind and what it promises. A "gram" method is a weighting
  * of the Gramian: a pure function from the T×T Gramian (plus its own resolved options, the shared
  * ones it asks for, its state, the step's losses and a seeded stream) to weights w with

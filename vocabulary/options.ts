@@ -1,6 +1,6 @@
 /**
  * The options shared by every method: the reduction, the ablation variant, the visiting order and
- * the options object of the weighting step (docs/architecture.md "Options").
+ * the options object of the weighting step (docs/architecture.md "Methods and options").
  * @module
  */
 
