@@ -11,6 +11,7 @@ import { combineReference, gramReference } from "./core/reference.ts";
 import { accumulateVariantNorms, emptyVariantNorms } from "./core/variant_norms.ts";
 import { checkPerTaskOptions, ownOptions, type ResolvedOptions } from "./methods/options.ts";
 import { registry } from "./methods/registry.ts";
+import type { ElementwiseMethodDefinition } from "./methods/types.ts";
 import { withZeroTasksCleared } from "./methods/solvers/tolerances.ts";
 import { variantScale, variantWeights } from "./methods/variants.ts";
 import type { StepState } from "./random/step_state.ts";
@@ -179,8 +180,9 @@ export function runSurgery(
   if (out !== undefined) validateOut(out, length, grads as Float32Array[], action);
   const { G, T, d } = gramPass(grads, undefined, action);
   const rows = grads as Float32Array[];
-  if (registry[options.method].kind === "elementwise") {
-    return elementwisePass(rows, G, T, d, options, out, step, action);
+  const definition = registry[options.method];
+  if (definition.kind === "elementwise") {
+    return elementwisePass(rows, G, T, d, definition, options, out, step, action);
   }
   const { weights, stats } = methodWeights(G, T, options, step, action, losses);
   if (options.variant === "full") {
@@ -201,15 +203,12 @@ function elementwisePass(
   G: Float64Array,
   T: number,
   d: number,
+  definition: ElementwiseMethodDefinition,
   options: ResolvedOptions,
   out: unknown,
   step: StepState,
   action: string,
 ): { out: Float32Array; stats: SurgeryStats } {
-  const definition = registry[options.method];
-  if (definition.kind !== "elementwise") {
-    throw new TypeError(`"${options.method}" is not elementwise`);
-  }
   checkPerTaskOptions(options, T, action);
   const params = definition.params({ T, options: ownOptions(definition, options), rng: step.rng });
   const target = out === undefined ? new Float32Array(d) : validateOut(out, d, grads, action);

@@ -184,6 +184,10 @@ export function ownOptions(
 export function ownOptions(
   definition: MethodDefinition,
   options: ResolvedOptions,
+): ResolvedOptionsOf<OptionTable>;
+export function ownOptions(
+  definition: MethodDefinition,
+  options: ResolvedOptions,
 ): ResolvedOptionsOf<OptionTable> {
   const values = options as unknown as Record<string, unknown>;
   const own: Record<string, unknown> = {};

@@ -27,9 +27,7 @@ const sumOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 /** The definition's own options, resolved from `given` as every entry point resolves them. */
 function optionsOf(definition: MethodDefinition, given: Record<string, unknown> = {}) {
   const resolved = resolveOptions({ method: definition.name, ...given }, "test");
-  return definition.kind === "gram"
-    ? ownOptions(definition, resolved)
-    : ownOptions(definition, resolved);
+  return ownOptions(definition, resolved);
 }
 
 /**

@@ -45,9 +45,7 @@ interface Entry {
 function defaultEntry(method: Method): Entry {
   const definition = registry[method];
   const resolved = resolveOptions({ method }, "test");
-  const options = definition.kind === "gram"
-    ? ownOptions(definition, resolved)
-    : ownOptions(definition, resolved);
+  const options = ownOptions(definition, resolved);
   const { normBound, scaleFree } = definition.claims;
   if (normBound === undefined) throw new Error(`${method} claims no norm bound`);
   return {
