@@ -126,13 +126,10 @@ for (const definition of Object.values(registry)) {
   });
 
   const permutation = claims.permutation;
-  if (typeof permutation === "object") {
-    Deno.test({
-      name: `contract ${name}: permutation not testable (${permutation.untestable})`,
-      ignore: true,
-      fn() {},
-    });
-  } else if (definition.kind === "elementwise") {
+  // A claim "untestable" (RLW: fresh weights per draw) skips the permutation check; the last test
+  // asserts it gives its reason.
+  const testable = typeof permutation === "string";
+  if (testable && definition.kind === "elementwise") {
     Deno.test(`contract ${name}: permuting the tasks leaves the update unchanged`, () => {
       fc.assert(
         fc.property(
@@ -153,7 +150,7 @@ for (const definition of Object.values(registry)) {
         RUNS,
       );
     });
-  } else {
+  } else if (testable) {
     const withOrder = permutation === "with explicit order";
     Deno.test(
       `contract ${name}: permuting the tasks permutes the weights${
@@ -226,9 +223,11 @@ for (const definition of Object.values(registry)) {
   }
 }
 
-Deno.test("contract: every method states its permutation claim and a norm bound", () => {
-  for (const definition of Object.values(registry)) {
-    assert.ok(definition.claims.permutation !== undefined, definition.name);
-    assert.ok(definition.claims.normBound !== undefined, definition.name);
+Deno.test("contract: every method states a norm bound, and why a permutation is untestable", () => {
+  for (const { name, claims } of Object.values(registry)) {
+    assert.ok(claims.normBound !== undefined, name);
+    if (typeof claims.permutation === "object") {
+      assert.ok(claims.permutation.untestable.length > 0, name);
+    }
   }
 });
