@@ -53,7 +53,7 @@ const KINDS: Readonly<Record<string, AnyOptionKind>> = Object.fromEntries(
   Object.keys(APPLIES_TO).map((key) => [key, registry[APPLIES_TO[key][0]].options[key]]),
 );
 
-/** Every key of {@linkcode WeightOptions}. */
+/** Every key of WeightOptions (vocabulary/options.ts), the method-specific ones in registry order. */
 export const WEIGHT_OPTION_KEYS: readonly string[] = [
   "method",
   "reduction",

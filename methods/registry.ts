@@ -59,8 +59,3 @@ export type ResolvedMethodOptions = UnionToIntersection<
 export type DefinedMethodOptions = UnionToIntersection<
   { [M in Method]: InputOptionsOf<Definitions[M]["options"]> }[Method]
 >;
-
-/** The methods that work coordinate by coordinate instead of weighting the Gramian. */
-export type ElementwiseMethod = {
-  [M in Method]: Definitions[M]["kind"] extends "elementwise" ? M : never;
-}[Method];

@@ -49,11 +49,6 @@ export interface WeightingResult {
   state?: unknown;
 }
 
-/** A weighting method. */
-export type WeightingMethod<Options = Record<never, never>> = (
-  input: WeightingInput<Options>,
-) => WeightingResult;
-
 /** The parameters of one call of the elementwise kernel (core/assembly/graddrop.ts). */
 export interface ElementwiseParams {
   /** Two 32-bit keys drawn from the step's seeded stream. */
