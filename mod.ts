@@ -31,16 +31,15 @@ export {
   surgeryWeights,
 } from "./adapters/split.ts";
 export type { SurgeryStats } from "./stats/diagnostics.ts";
+export { type Method, METHODS } from "./vocabulary/methods.ts";
 export {
-  type Method,
-  METHODS,
   type Order,
   type Reduction,
   REDUCTIONS,
   type Variant,
   VARIANTS,
   type WeightOptions,
-} from "./validate/options.ts";
+} from "./vocabulary/options.ts";
 export {
   type Distribution,
   DISTRIBUTIONS,
@@ -51,8 +50,9 @@ export {
   RESCALES,
   SCALE_MODES,
   type ScaleMode,
-} from "./validate/method_options.ts";
-export { type Preset, PRESETS, type PresetSettings } from "./methods/presets.ts";
+} from "./vocabulary/method_options.ts";
+export type { Preset } from "./vocabulary/presets.ts";
+export { PRESETS, type PresetSettings } from "./methods/presets.ts";
 export { STATE_FORMAT, type SurgeryState } from "./state/step_state.ts";
 export { createParallelSurgery } from "./parallel/parallel_surgery.ts";
 export type {

@@ -9,22 +9,18 @@ import { graddropKernel } from "./core/graddrop_wasm.ts";
 import { kernels } from "./core/kernels.ts";
 import { combineReference, gramReference } from "./core/reference.ts";
 import { accumulateVariantNorms, emptyVariantNorms } from "./core/variant_norms.ts";
-import { graddropParams } from "./methods/graddrop.ts";
-import { methods } from "./methods/registry.ts";
+import { checkPerTaskOptions, ownOptions, type ResolvedOptions } from "./methods/options.ts";
+import { registry } from "./methods/registry.ts";
+import type { ElementwiseMethodDefinition } from "./methods/types.ts";
 import { withZeroTasksCleared } from "./methods/solvers/tolerances.ts";
 import { variantScale, variantWeights } from "./methods/variants.ts";
 import type { StepState } from "./state/step_state.ts";
 import { buildStats, type SurgeryStats } from "./stats/diagnostics.ts";
 import { gramNeedsFloat64 } from "./validate/finite.ts";
 import { validateOut, validateRows } from "./validate/grads.ts";
-import { checkPerTaskOptions } from "./validate/method_options.ts";
-import {
-  type ResolvedOptions,
-  validateLosses,
-  validateOrder,
-  type Variant,
-} from "./validate/options.ts";
+import { validateLosses, validateOrder } from "./validate/options.ts";
 import { checkUpdate, overflowError, updateCannotOverflow } from "./validate/update.ts";
+import type { Variant } from "./vocabulary/options.ts";
 
 /**
  * Weights and the step's stats: with the reduction applied from weightsPass, the method's own
@@ -114,17 +110,18 @@ export function methodWeights(
   losses?: unknown,
 ): WeightsResult {
   const method = options.method;
-  if (method === "graddrop") {
+  const definition = registry[method];
+  if (definition.kind === "elementwise") {
     throw new RangeError(
-      `Cannot ${action}: method "graddrop" is elementwise and has no weights; run surgery() on the gradients`,
+      `Cannot ${action}: method "${method}" is elementwise and has no weights; run surgery() on the gradients`,
     );
   }
   if (Array.isArray(options.order)) validateOrder(options.order, T, action, options.selfProjection);
   checkPerTaskOptions(options, T, action);
-  const result = methods[method].weigh({
+  const result = definition.weigh({
     G: withZeroTasksCleared(G, T),
     T,
-    options,
+    options: ownOptions(definition, options),
     rng: step.rng,
     state: step.methods[method],
     losses: losses === undefined ? undefined : validateLosses(losses, T, action),
@@ -224,8 +221,9 @@ export function runSurgeryOnRows(
   const T = rows.length;
   const d = rows[0].length;
   const G = gramWithFallback(rows, action);
-  if (options.method === "graddrop") {
-    return graddropPass(rows, G, T, d, options, out, step, action);
+  const definition = registry[options.method];
+  if (definition.kind === "elementwise") {
+    return elementwisePass(rows, G, T, d, definition, options, out, step, action);
   }
   const { weights, stats } = methodWeights(G, T, options, step, action, losses);
   if (options.variant === "full") {
@@ -237,23 +235,24 @@ export function runSurgeryOnRows(
 }
 
 /**
- * GradDrop's own path (Chen et al. 2020: not Gram-expressible): the Gram pass above validated the
- * rows and gives the usual stats (weights empty); the elementwise kernel writes the update. The
- * reduction divides by T as for every method.
+ * The elementwise methods' path (GradDrop, Chen et al. 2020: not Gram-expressible): the rows and
+ * `out` were validated by the caller; the Gram pass gives the usual stats (weights empty); the elementwise kernel
+ * writes the update with the method's parameters. The reduction divides by T as for every method.
  */
-function graddropPass(
+function elementwisePass(
   grads: readonly Float32Array[],
   G: Float64Array,
   T: number,
   d: number,
+  definition: ElementwiseMethodDefinition,
   options: ResolvedOptions,
-  out: unknown,
+  out: Float32Array | undefined,
   step: StepState,
   action: string,
 ): { out: Float32Array; stats: SurgeryStats } {
   checkPerTaskOptions(options, T, action);
-  const params = graddropParams(options, T, step.rng);
-  const target = out === undefined ? new Float32Array(d) : validateOut(out, d, grads, action);
+  const params = definition.params({ T, options: ownOptions(definition, options), rng: step.rng });
+  const target = out ?? new Float32Array(d);
   const kernel = graddropKernel();
   kernel.run(grads, params, target);
   if (options.reduction === "mean") {

@@ -11,7 +11,8 @@ import type { SurgeryStats } from "../stats/diagnostics.ts";
 import { runSurgery, weightsPass } from "../surgery.ts";
 import { validateGram } from "../validate/gram.ts";
 import { checkKeys } from "../validate/keys.ts";
-import { creationHints, resolveOptions, type WeightOptions } from "../validate/options.ts";
+import { creationHints, resolveOptions } from "../methods/options.ts";
+import type { WeightOptions } from "../vocabulary/options.ts";
 
 /**
  * Options of {@linkcode surgery}.

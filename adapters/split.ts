@@ -11,7 +11,8 @@ import type { SurgeryStats } from "../stats/diagnostics.ts";
 import { combinePass, gramPass, weightsPass } from "../surgery.ts";
 import { validateOut, validateRows, validateWeights } from "../validate/grads.ts";
 import { validateGram, validateGramSum } from "../validate/gram.ts";
-import { resolveOptions, type WeightOptions } from "../validate/options.ts";
+import { resolveOptions } from "../methods/options.ts";
+import type { WeightOptions } from "../vocabulary/options.ts";
 
 /**
  * Adds one block's Gramian J_b J_bᵀ into `gram` (T×T, row-major) and returns it; a new

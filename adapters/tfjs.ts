@@ -35,7 +35,8 @@
  * @module
  */
 
-import { resolveOptions, type WeightOptions } from "../validate/options.ts";
+import { resolveOptions } from "../methods/options.ts";
+import type { WeightOptions } from "../vocabulary/options.ts";
 import { Stepper } from "../state/stepper.ts";
 import { surgeryObject, type TfCallOptions, type TfSurgery } from "./tfjs/surgery_object.ts";
 import type { TensorLike, TensorMap } from "./tfjs/types.ts";
@@ -63,7 +64,8 @@ export { SURGERY_STATE_WEIGHT, SurgeryOptimizer, type TaskLosses } from "./tfjs/
 export type { TfCallOptions, TfSurgery } from "./tfjs/surgery_object.ts";
 export type { SurgeryStats } from "../stats/diagnostics.ts";
 export type { SurgeryState } from "../state/step_state.ts";
-export type { Method, WeightOptions } from "../validate/options.ts";
+export type { Method } from "../vocabulary/methods.ts";
+export type { WeightOptions } from "../vocabulary/options.ts";
 export type {
   NamedTensorLike,
   OptimizerLike,

@@ -38,7 +38,7 @@ import {
   taskLosses,
 } from "../examples/multimnist/model.ts";
 import { StepState } from "../state/step_state.ts";
-import { resolveOptions } from "../validate/options.ts";
+import { resolveOptions } from "../methods/options.ts";
 import { median, parseList, timeMsAsync } from "./_timing.ts";
 
 const BACKENDS = ["cpu", "wasm", "webgpu"] as const;

@@ -16,10 +16,17 @@
 
 import { symmetricEigen } from "./solvers/linalg.ts";
 import { nonZeroTasks, rankTolerance } from "./solvers/tolerances.ts";
+import { SCALE_MODES, type ScaleMode } from "../vocabulary/method_options.ts";
+import { defineGramMethod } from "./define.ts";
+import { oneOfOption, perTaskNumbers } from "./option_kinds.ts";
 import { plainWeighting, type WeightingInput, type WeightingResult } from "./types.ts";
 
-/** The "aligned-mtl" method. */
-export function alignedMtl({ G, T, options }: WeightingInput): WeightingResult {
+/** Aligned-MTL's weights B·w. */
+function alignedMtlWeights(
+  { G, T, options }: WeightingInput<
+    { readonly preference: readonly number[] | undefined; readonly scaleMode: ScaleMode }
+  >,
+): WeightingResult {
   const pref = options.preference ?? new Array<number>(T).fill(1);
   if (nonZeroTasks(G, T).length === 0) return plainWeighting(Float64Array.from(pref));
   const { values, vectors } = symmetricEigen(G, T);
@@ -42,3 +49,26 @@ export function alignedMtl({ G, T, options }: WeightingInput): WeightingResult {
   }
   return plainWeighting(w);
 }
+
+/** The "aligned-mtl" method. */
+export const alignedMtl = defineGramMethod({
+  name: "aligned-mtl",
+  kind: "gram",
+  options: {
+    preference: perTaskNumbers({
+      doc: "preference weights, one per task; default 1 each (the official code sums)",
+    }),
+    scaleMode: oneOfOption(SCALE_MODES, { default: "min", doc: "eigenvalue scale" }),
+  },
+  shared: [],
+  weigh: alignedMtlWeights,
+  claims: {
+    nonConflicting: false,
+    // JᵀB has singular values √λ_scale ≤ √tr G on the kept subspace: ‖update‖ ≤ ‖w‖·√(Σ‖g_t‖²).
+    normBound: (norms, { preference }) => {
+      const w = preference ?? norms.map(() => 1);
+      return Math.hypot(...w) * Math.hypot(...norms);
+    },
+    permutation: "equivariant",
+  },
+});

@@ -4,14 +4,31 @@
  * @module
  */
 
-import { plainWeighting, type WeightingInput, type WeightingResult } from "./types.ts";
+import { defineGramMethod } from "./define.ts";
+import { plainWeighting } from "./types.ts";
+
+const sumOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** "sum": w = 1 for every task. */
-export function sum({ T }: WeightingInput): WeightingResult {
-  return plainWeighting(new Float64Array(T).fill(1));
-}
+export const sum = defineGramMethod({
+  name: "sum",
+  kind: "gram",
+  options: {},
+  shared: [],
+  weigh: ({ T }) => plainWeighting(new Float64Array(T).fill(1)),
+  claims: { nonConflicting: false, normBound: sumOf, permutation: "equivariant" },
+});
 
 /** "mean": w = 1/T for every task. */
-export function mean({ T }: WeightingInput): WeightingResult {
-  return plainWeighting(new Float64Array(T).fill(1 / T));
-}
+export const mean = defineGramMethod({
+  name: "mean",
+  kind: "gram",
+  options: {},
+  shared: [],
+  weigh: ({ T }) => plainWeighting(new Float64Array(T).fill(1 / T)),
+  claims: {
+    nonConflicting: false,
+    normBound: (norms) => sumOf(norms) / norms.length,
+    permutation: "equivariant",
+  },
+});

@@ -26,7 +26,10 @@
 import { solveBoxQP } from "./solvers/active_set_qp.ts";
 import { matVec, quadForm, scaled, trace } from "./solvers/linalg.ts";
 import { isParetoStationary, RELATIVE_ZERO } from "./solvers/tolerances.ts";
-import { plainWeighting, type WeightingInput, type WeightingResult } from "./types.ts";
+import { RESCALES } from "../vocabulary/method_options.ts";
+import { defineGramMethod } from "./define.ts";
+import { numberInRange, oneOfOption } from "./option_kinds.ts";
+import { plainWeighting } from "./types.ts";
 
 /** Largest s tried (G normalised to trace 1): beyond it the hull holds 0 to float precision. */
 const MAX_S = 1e15;
@@ -127,10 +130,38 @@ export function cagradBySolver(G: Float64Array, T: number, c: number): Float64Ar
   return uniform.map((u, t) => u + scale * first.w[t]);
 }
 
-/** The "cagrad" method: α, then the chosen rescale. */
-export function cagrad({ G, T, options }: WeightingInput): WeightingResult {
-  const { c, rescale } = options;
-  const divisor = rescale === "1+c^2" ? 1 + c * c : rescale === "1+c" ? 1 + c : 1;
-  const alpha = cagradWeights(G, T, c);
-  return plainWeighting(divisor === 1 ? alpha : alpha.map((x) => x / divisor));
+/** The divisor of each rescale. */
+function divisorOf(c: number, rescale: string): number {
+  return rescale === "1+c^2" ? 1 + c * c : rescale === "1+c" ? 1 + c : 1;
 }
+
+/** The "cagrad" method: α, then the chosen rescale. */
+export const cagrad = defineGramMethod({
+  name: "cagrad",
+  kind: "gram",
+  options: {
+    c: numberInRange({
+      min: 0,
+      default: 0.5,
+      doc: "radius c ≥ 0 of the ball around the mean gradient",
+    }),
+    rescale: oneOfOption(RESCALES, {
+      default: "none",
+      doc: "divide the update by 1, 1 + c² or 1 + c",
+    }),
+  },
+  shared: [],
+  weigh({ G, T, options }) {
+    const { c, rescale } = options;
+    const divisor = divisorOf(c, rescale);
+    const alpha = cagradWeights(G, T, c);
+    return plainWeighting(divisor === 1 ? alpha : alpha.map((x) => x / divisor));
+  },
+  claims: {
+    nonConflicting: false,
+    // d lies in the ball ‖d − g0‖ ≤ c‖g0‖, then the rescale divides it.
+    normBound: (norms, { c, rescale }) =>
+      ((1 + c) * norms.reduce((a, b) => a + b, 0)) / norms.length / divisorOf(c, rescale),
+    permutation: "equivariant",
+  },
+});

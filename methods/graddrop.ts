@@ -10,14 +10,42 @@
  * @module
  */
 
-import type { GradDropParams } from "../core/graddrop_reference.ts";
 import type { Prng } from "../random/prng.ts";
-import type { ResolvedOptions } from "../validate/options.ts";
+import { defineElementwiseMethod } from "./define.ts";
+import { numberOrPerTask } from "./option_kinds.ts";
+import type { ElementwiseParams } from "./types.ts";
 
 /** One call's kernel parameters: two keys from the seeded stream, and the leak per task. */
-export function graddropParams(options: ResolvedOptions, T: number, rng: Prng): GradDropParams {
+export function graddropParams(
+  options: { readonly leak: number | readonly number[] },
+  T: number,
+  rng: Prng,
+): ElementwiseParams {
   const leak = typeof options.leak === "number"
     ? new Array<number>(T).fill(options.leak)
     : options.leak;
   return { key0: rng.nextUint32(), key1: rng.nextUint32(), leak };
 }
+
+/** The "graddrop" method. */
+export const graddrop = defineElementwiseMethod({
+  name: "graddrop",
+  kind: "elementwise",
+  options: {
+    leak: numberOrPerTask({
+      min: 0,
+      max: 1,
+      default: 0,
+      doc: "leak ℓ ∈ [0, 1], one number or one per task",
+    }),
+  },
+  params: ({ T, options, rng }) => graddropParams(options, T, rng),
+  claims: {
+    nonConflicting: false,
+    // Per coordinate a subset of the tasks' entries: |out_k| ≤ Σ_i |g_ik|.
+    normBound: (norms) => norms.reduce((a, b) => a + b, 0),
+    // The sign purity and the uniform draw per coordinate are symmetric in the tasks, so the update
+    // does not change (up to float32 summation order).
+    permutation: "equivariant",
+  },
+});

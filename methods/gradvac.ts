@@ -16,8 +16,11 @@
  * @module
  */
 
+import type { Order } from "../vocabulary/options.ts";
 import { drawOrders } from "./orders.ts";
 import { COSINE_RESOLUTION, zeroNormThreshold } from "./solvers/tolerances.ts";
+import { defineGramMethod } from "./define.ts";
+import { numberInRange } from "./option_kinds.ts";
 import type { WeightingInput, WeightingResult } from "./types.ts";
 
 /** GradVac's state: the T×T table of target cosines φ̂_ij (row i, column j; diagonal unused). */
@@ -25,8 +28,12 @@ export interface GradVacState {
   targets: number[][];
 }
 
-/** The "gradvac" method. */
-export function gradvac({ G, T, options, rng, state, action }: WeightingInput): WeightingResult {
+/** GradVac's weights, and the targets updated. */
+function gradvacWeights(
+  { G, T, options, rng, state, action }: WeightingInput<
+    { readonly beta: number; readonly order: Order }
+  >,
+): WeightingResult {
   const previous = state as GradVacState | undefined;
   if (previous !== undefined && previous.targets.length !== T) {
     throw new RangeError(
@@ -88,3 +95,26 @@ export function restoreGradVacState(json: unknown, action: string): GradVacState
   }
   return { targets: s.targets!.map((row) => row.slice()) };
 }
+
+/** The "gradvac" method. */
+export const gradvac = defineGramMethod({
+  name: "gradvac",
+  kind: "gram",
+  options: {
+    beta: numberInRange({
+      min: 0,
+      max: 1,
+      default: 0.5,
+      doc: "EMA rate β ∈ [0, 1] of the target cosines",
+    }),
+  },
+  shared: ["order"],
+  weigh: gradvacWeights,
+  restoreState: restoreGradVacState,
+  claims: {
+    nonConflicting: false,
+    // A fresh state (targets 0) makes every step a projection, as PCGrad's.
+    normBound: (norms) => norms.reduce((a, b) => a + b, 0),
+    permutation: "with explicit order",
+  },
+});

@@ -33,6 +33,7 @@ import {
   rankTolerance,
   STATIONARY_MIN_NORM_SQ,
 } from "./solvers/tolerances.ts";
+import { defineGramMethod } from "./define.ts";
 import { plainWeighting, type WeightingInput, type WeightingResult } from "./types.ts";
 
 /**
@@ -61,8 +62,8 @@ function pseudoInverseOfOnes(
   return { beta, outside, smallest };
 }
 
-/** The "imtl-g" method. */
-export function imtlG({ G, T }: WeightingInput): WeightingResult {
+/** IMTL-G's weights. */
+function imtlGWeights({ G, T }: WeightingInput): WeightingResult {
   const weights = new Float64Array(T);
   const { tasks, norms, C } = directions(G, T);
   const m = tasks.length;
@@ -77,3 +78,19 @@ export function imtlG({ G, T }: WeightingInput): WeightingResult {
   tasks.forEach((t, a) => (weights[t] = v[a] / sum));
   return plainWeighting(weights);
 }
+
+/** The "imtl-g" method. */
+export const imtlG = defineGramMethod({
+  name: "imtl-g",
+  kind: "gram",
+  options: {},
+  shared: [],
+  weigh: imtlGWeights,
+  claims: {
+    // The common projection 1/1ᵀG⁻¹n may be negative: every task then conflicts with the update.
+    nonConflicting: false,
+    // Σ|α_t| < 1/(m·ε_f32) with m ≥ 2 non-zero tasks; α = 1 for a single one.
+    normBound: (norms) => Math.max(0, ...norms) / (2 * FLOAT32_EPSILON),
+    permutation: "equivariant",
+  },
+});

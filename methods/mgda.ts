@@ -28,6 +28,9 @@
 import { solveBoxQP } from "./solvers/active_set_qp.ts";
 import { scaled, trace } from "./solvers/linalg.ts";
 import { nonZeroTasks, zeroNormThreshold } from "./solvers/tolerances.ts";
+import { type Normalization, NORMALIZATIONS } from "../vocabulary/method_options.ts";
+import { defineGramMethod } from "./define.ts";
+import { oneOfOption } from "./option_kinds.ts";
 import { plainWeighting, type WeightingInput, type WeightingResult } from "./types.ts";
 
 /** The min-norm weights on the simplex (Σ w = 1, w ≥ 0) for the Gramian G. */
@@ -54,7 +57,9 @@ export function twoTaskGamma(g11: number, g12: number, g22: number): [number, nu
 }
 
 /** The normalisers D_t of the chosen normalisation. */
-function normalizers(input: WeightingInput): Float64Array {
+function normalizers(
+  input: WeightingInput<{ readonly normalization: Normalization }>,
+): Float64Array {
   const { G, T, options, losses, action } = input;
   const mode = options.normalization;
   const D = new Float64Array(T).fill(1);
@@ -80,14 +85,32 @@ function normalizers(input: WeightingInput): Float64Array {
 }
 
 /** The "mgda" method. */
-export function mgda(input: WeightingInput): WeightingResult {
-  const { G, T } = input;
-  const D = normalizers(input);
-  const Gn = new Float64Array(T * T);
-  for (let i = 0; i < T; i++) {
-    for (let j = 0; j < T; j++) {
-      Gn[i * T + j] = D[i] > 0 && D[j] > 0 ? G[i * T + j] / (D[i] * D[j]) : 0;
+export const mgda = defineGramMethod({
+  name: "mgda",
+  kind: "gram",
+  options: {
+    normalization: oneOfOption(NORMALIZATIONS, {
+      default: "none",
+      doc: 'gradient normalisation; "loss" and "loss+" need `losses`',
+    }),
+  },
+  shared: [],
+  weigh(input): WeightingResult {
+    const { G, T } = input;
+    const D = normalizers(input);
+    const Gn = new Float64Array(T * T);
+    for (let i = 0; i < T; i++) {
+      for (let j = 0; j < T; j++) {
+        Gn[i * T + j] = D[i] > 0 && D[j] > 0 ? G[i * T + j] / (D[i] * D[j]) : 0;
+      }
     }
-  }
-  return plainWeighting(minNormWeights(Gn, T));
-}
+    return plainWeighting(minNormWeights(Gn, T));
+  },
+  claims: {
+    // The min-norm point u of the hull has u·g_t ≥ ‖u‖² for every t (on the raw gradients, so
+    // with normalization "none", the default).
+    nonConflicting: true,
+    normBound: (norms) => Math.max(0, ...norms), // weights on the simplex
+    permutation: "equivariant",
+  },
+});

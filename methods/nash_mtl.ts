@@ -22,6 +22,8 @@
 
 import { matVec, quadForm, solve } from "./solvers/linalg.ts";
 import { directions, stationaryDirections } from "./solvers/tolerances.ts";
+import { defineGramMethod } from "./define.ts";
+import { numberInRange, wholeNumberOption } from "./option_kinds.ts";
 import type { WeightingInput, WeightingResult } from "./types.ts";
 
 /** Nash-MTL's state: the last solved α (raw scale, before maxNorm) and the step count. */
@@ -91,8 +93,12 @@ export function nashAlpha(G: Float64Array, T: number, previous: ArrayLike<number
   return alpha;
 }
 
-/** The "nash-mtl" method. */
-export function nashMtl({ G, T, options, state, action }: WeightingInput): WeightingResult {
+/** Nash-MTL's weights: α solved (or reused), then clipped to maxNorm. */
+function nashMtlWeights(
+  { G, T, options, state, action }: WeightingInput<
+    { readonly maxNorm: number; readonly updateEvery: number }
+  >,
+): WeightingResult {
   const previous = state as NashMtlState | undefined;
   if (previous !== undefined && previous.alpha.length !== T) {
     throw new RangeError(
@@ -129,3 +135,32 @@ export function restoreNashMtlState(json: unknown, action: string): NashMtlState
   }
   return { alpha: s.alpha.slice(), step: s.step };
 }
+
+/** The "nash-mtl" method. */
+export const nashMtl = defineGramMethod({
+  name: "nash-mtl",
+  kind: "gram",
+  options: {
+    maxNorm: numberInRange({
+      min: Number.MIN_VALUE,
+      infinite: true,
+      default: 1,
+      doc: "rescale α so that ‖Σ α_t g_t‖ ≤ maxNorm (Infinity: never)",
+    }),
+    updateEvery: wholeNumberOption({
+      default: 1,
+      doc: "solve for α every k-th step and reuse it in between",
+    }),
+  },
+  shared: [],
+  weigh: nashMtlWeights,
+  restoreState: restoreNashMtlState,
+  claims: {
+    // α_t (g_t·Jᵀα) = 1 > 0 for every non-zero task; zero tasks and stationary ones get α = 0.
+    nonConflicting: true,
+    // ‖Jᵀα‖ = √m before the clip, whatever the scale of the gradients.
+    normBound: (norms, { maxNorm }) => Math.min(Math.sqrt(norms.length), maxNorm),
+    scaleFree: true,
+    permutation: "equivariant",
+  },
+});

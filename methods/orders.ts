@@ -7,7 +7,7 @@
  */
 
 import type { Prng } from "../random/prng.ts";
-import type { Order } from "../validate/options.ts";
+import type { Order } from "../vocabulary/options.ts";
 
 /** The orders for T tasks; "random" draws T permutations from `rng`, one per task, in task order. */
 export function drawOrders(order: Order, T: number, rng: Prng, includeSelf = false): number[][] {

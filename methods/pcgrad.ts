@@ -14,8 +14,11 @@
  * @module
  */
 
-import type { WeightingInput, WeightingResult } from "./types.ts";
+import { PRESET_NAMES } from "../vocabulary/presets.ts";
+import { defineGramMethod } from "./define.ts";
+import { flagOption, numberInRange, oneOfOption } from "./option_kinds.ts";
 import { drawOrders } from "./orders.ts";
+import { PRESETS } from "./presets.ts";
 import { RELATIVE_ZERO, zeroNormThreshold } from "./solvers/tolerances.ts";
 
 /** Re-exported: the shared zero-task definition (methods/solvers/tolerances.ts). */
@@ -56,8 +59,39 @@ export function pcgradCoefficients(
 }
 
 /** The "pcgrad" method: orders drawn (or given), then the coefficient loop. */
-export function pcgrad({ G, T, options, rng }: WeightingInput): WeightingResult {
-  const orders = drawOrders(options.order, T, rng, options.selfProjection);
-  const { weights, projections } = pcgradCoefficients(G, T, orders, options.epsilon);
-  return { weights, orders, projections };
-}
+export const pcgrad = defineGramMethod({
+  name: "pcgrad",
+  kind: "gram",
+  options: {
+    preset: oneOfOption(PRESET_NAMES, {
+      default: undefined,
+      doc: "a compatibility preset (methods/presets.ts); none: the paper's semantics",
+    }),
+    selfProjection: flagOption({
+      default: PRESETS.paper.selfProjection,
+      doc: "also visit j = i (as the official TF code, Pytorch-PCGrad and LibMTL)",
+    }),
+    epsilon: numberInRange({
+      min: 0,
+      default: PRESETS.paper.epsilon,
+      doc: "additive ε in ‖g_j‖² + ε (LibMTL 1e-8)",
+    }),
+  },
+  shared: ["order"],
+  defaultsFrom: ({ preset }) => {
+    const { order, reduction, selfProjection, epsilon } = PRESETS[preset ?? "paper"];
+    return { shared: { order, reduction }, own: { selfProjection, epsilon } };
+  },
+  weigh({ G, T, options, rng }) {
+    const orders = drawOrders(options.order, T, rng, options.selfProjection);
+    const { weights, projections } = pcgradCoefficients(G, T, orders, options.epsilon);
+    return { weights, orders, projections };
+  },
+  claims: {
+    nonConflicting: false,
+    normBound: (norms) => sumOf(norms),
+    permutation: "with explicit order",
+  },
+});
+
+const sumOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);

@@ -9,7 +9,8 @@
  * @module
  */
 
-import type { Order, Reduction } from "../validate/options.ts";
+import type { Order, Reduction } from "../vocabulary/options.ts";
+import type { Preset } from "../vocabulary/presets.ts";
 
 /**
  * The PCGrad knobs a preset sets.
@@ -68,22 +69,4 @@ export const PRESETS = {
   libmtl: { order: "random", selfProjection: true, reduction: "sum", epsilon: 1e-8 },
   /** TorchJD `PCGradWeighting`: randperm per i, skipping j = i; sum; no ε (= "paper"). */
   torchjd: { order: "random", selfProjection: false, reduction: "sum", epsilon: 0 },
-} as const satisfies Record<string, PresetSettings>;
-
-/**
- * A preset's name.
- *
- * @example PCGrad as Pytorch-PCGrad computes it
- * ```ts
- * import { type Preset, surgery } from "../mod.ts";
- * import assert from "node:assert/strict";
- *
- * const preset: Preset = "pytorch-pcgrad";
- * const update = surgery([new Float32Array([1, 0]), new Float32Array([-1, 1])], { preset });
- * assert.equal(update.length, 2);
- * ```
- */
-export type Preset = keyof typeof PRESETS;
-
-/** Every preset name, in table order. */
-export const PRESET_NAMES = Object.keys(PRESETS) as Preset[];
+} as const satisfies Record<Preset, PresetSettings>;

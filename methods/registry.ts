@@ -1,38 +1,61 @@
 /**
- * Method name → Gram-space method. Adding a method is one file in methods/ plus one line here
- * (and its name in validate/options.ts METHODS). "graddrop" is elementwise (Chen et al. 2020): the
- * engine runs it through its own kernel instead (surgery.ts).
+ * Every method: one line each, name → definition (methods/types.ts). Adding a method is its file
+ * in methods/, its line here, its name in vocabulary/methods.ts (and its options in
+ * vocabulary/method_options.ts); the option tables, defaults and checks derive from this list
+ * (methods/options.ts).
  * @module
  */
 
-import type { Method } from "../validate/options.ts";
-import type { MethodSpec } from "./types.ts";
+import type { Method } from "../vocabulary/methods.ts";
+import type { InputOptionsOf, ResolvedOptionsOf } from "./option_kinds.ts";
+import type { MethodDefinition } from "./types.ts";
 import { alignedMtl } from "./aligned_mtl.ts";
 import { mean, sum } from "./baselines.ts";
 import { cagrad } from "./cagrad.ts";
-import { gradvac, restoreGradVacState } from "./gradvac.ts";
+import { graddrop } from "./graddrop.ts";
+import { gradvac } from "./gradvac.ts";
 import { imtlG } from "./imtl_g.ts";
 import { mgda } from "./mgda.ts";
-import { nashMtl, restoreNashMtlState } from "./nash_mtl.ts";
+import { nashMtl } from "./nash_mtl.ts";
 import { pcgrad } from "./pcgrad.ts";
 import { rlw } from "./rlw.ts";
 import { dualproj, upgrad } from "./upgrad.ts";
 
-/** The methods whose update is a weighted sum of the task gradients. */
-export type GramMethod = Exclude<Method, "graddrop">;
+/**
+ * The definitions. Their order here is the order of the option keys in error messages and of the
+ * methods an option applies to ('applies to method "upgrad" or "dualproj" or "aligned-mtl"'), so
+ * a new method goes at the end.
+ */
+const DEFINITIONS = {
+  pcgrad,
+  sum,
+  mean,
+  mgda,
+  cagrad,
+  gradvac,
+  "imtl-g": imtlG,
+  upgrad,
+  dualproj,
+  "aligned-mtl": alignedMtl,
+  "nash-mtl": nashMtl,
+  graddrop,
+  rlw,
+} as const satisfies { readonly [M in Method]: MethodDefinition<M> };
 
-/** Every Gram-space method. */
-export const methods: Readonly<Record<GramMethod, MethodSpec>> = {
-  pcgrad: { weigh: pcgrad },
-  sum: { weigh: sum },
-  mean: { weigh: mean },
-  mgda: { weigh: mgda },
-  cagrad: { weigh: cagrad },
-  gradvac: { weigh: gradvac, restoreState: restoreGradVacState },
-  "imtl-g": { weigh: imtlG },
-  "nash-mtl": { weigh: nashMtl, restoreState: restoreNashMtlState },
-  "aligned-mtl": { weigh: alignedMtl },
-  upgrad: { weigh: upgrad },
-  dualproj: { weigh: dualproj },
-  rlw: { weigh: rlw },
-};
+/** Every method's definition, by name. */
+export const registry: { readonly [M in Method]: MethodDefinition<M> } = DEFINITIONS;
+
+type Definitions = typeof DEFINITIONS;
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends
+  (x: infer I) => void ? I : never;
+
+/** Every method-specific option with its default filled in (the union of the definitions' tables). */
+export type ResolvedMethodOptions = UnionToIntersection<
+  { [M in Method]: ResolvedOptionsOf<Definitions[M]["options"]> }[Method]
+>;
+
+/** Every method-specific option as a user passes it, from the definitions' tables. */
+export type DefinedMethodOptions = UnionToIntersection<
+  { [M in Method]: InputOptionsOf<Definitions[M]["options"]> }[Method]
+>;

@@ -7,7 +7,10 @@
  */
 
 import type { Prng } from "../random/prng.ts";
-import { plainWeighting, type WeightingInput, type WeightingResult } from "./types.ts";
+import { DISTRIBUTIONS } from "../vocabulary/method_options.ts";
+import { defineGramMethod } from "./define.ts";
+import { oneOfOption } from "./option_kinds.ts";
+import { plainWeighting } from "./types.ts";
 
 /** A uniform draw in (0, 1]. */
 function openUniform(rng: Prng): number {
@@ -21,15 +24,30 @@ export function standardNormal(rng: Prng): number {
 }
 
 /** The "rlw" method. */
-export function rlw({ T, options, rng }: WeightingInput): WeightingResult {
-  const w = new Float64Array(T);
-  if (options.distribution === "normal") {
-    for (let t = 0; t < T; t++) w[t] = standardNormal(rng);
-    const max = Math.max(...w);
-    for (let t = 0; t < T; t++) w[t] = Math.exp(w[t] - max);
-  } else {
-    for (let t = 0; t < T; t++) w[t] = -Math.log(openUniform(rng));
-  }
-  const total = w.reduce((a, b) => a + b, 0);
-  return plainWeighting(w.map((x) => x / total));
-}
+export const rlw = defineGramMethod({
+  name: "rlw",
+  kind: "gram",
+  options: {
+    distribution: oneOfOption(DISTRIBUTIONS, { default: "normal", doc: "weight distribution" }),
+  },
+  shared: [],
+  weigh({ T, options, rng }) {
+    const w = new Float64Array(T);
+    if (options.distribution === "normal") {
+      for (let t = 0; t < T; t++) w[t] = standardNormal(rng);
+      const max = Math.max(...w);
+      for (let t = 0; t < T; t++) w[t] = Math.exp(w[t] - max);
+    } else {
+      for (let t = 0; t < T; t++) w[t] = -Math.log(openUniform(rng));
+    }
+    const total = w.reduce((a, b) => a + b, 0);
+    return plainWeighting(w.map((x) => x / total));
+  },
+  claims: {
+    nonConflicting: false,
+    normBound: (norms) => Math.max(0, ...norms), // weights on the simplex
+    permutation: {
+      untestable: "fresh random weights every draw, drawn by task index from the stream",
+    },
+  },
+});

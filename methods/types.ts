@@ -1,21 +1,32 @@
 /**
- * What a weighting method is (docs/architecture.md: a weighting of the Gramian): a pure
- * function from the T×T Gramian (plus options, this method's state, the step's losses and a
- * seeded stream) to weights w with update = Σ_t w_t g_t. Methods never touch d-sized data.
+ * What a method is (docs/architecture.md "Methods and options"): a definition holding its name, its own
+ * options (methods/option_kinds.ts), its kind and what it promises. A "gram" method is a weighting
+ * of the Gramian: a pure function from the T×T Gramian (plus its own resolved options, the shared
+ * ones it asks for, its state, the step's losses and a seeded stream) to weights w with
+ * update = Σ_t w_t g_t; it never touches d-sized data. An "elementwise" method (GradDrop) is not a
+ * weighted sum: it gives the parameters of its kernel, which the engine runs on the gradients.
  * @module
  */
 
 import type { Prng } from "../random/prng.ts";
-import type { ResolvedOptions } from "../validate/options.ts";
+import type { Method } from "../vocabulary/methods.ts";
+import type { Order, Reduction } from "../vocabulary/options.ts";
+import type { OptionTable, ResolvedOptionsOf } from "./option_kinds.ts";
 
-/** Input of a weighting method. */
-export interface WeightingInput {
+/** The shared options a weighting may ask for (the pipeline applies the others itself). */
+export interface SharedOptions {
+  /** The visiting order (PCGrad, GradVac). */
+  readonly order: Order;
+}
+
+/** Input of a weighting method; `Options` are its own options, resolved, and the shared ones it asks for. */
+export interface WeightingInput<Options = Record<never, never>> {
   /** Gramian G = J Jᵀ, T×T row-major, float64, symmetric. */
   readonly G: Float64Array;
   /** Number of tasks. */
   readonly T: number;
-  /** Every option, resolved and validated (per-task arrays already checked against T). */
-  readonly options: ResolvedOptions;
+  /** This method's options, resolved and validated (per-task arrays already checked against T). */
+  readonly options: Options;
   /** Seeded stream; a method draws from it only if it needs randomness. */
   readonly rng: Prng;
   /** This method's state from the previous step (undefined on the first step or one-shot calls). */
@@ -38,18 +49,90 @@ export interface WeightingResult {
   state?: unknown;
 }
 
-/** A weighting method. */
-export type WeightingMethod = (input: WeightingInput) => WeightingResult;
+/** The parameters of one call of the elementwise kernel (core/assembly/graddrop.ts). */
+export interface ElementwiseParams {
+  /** Two 32-bit keys drawn from the step's seeded stream. */
+  key0: number;
+  key1: number;
+  /** Leak ℓ_t per task. */
+  leak: readonly number[];
+}
 
-/** A selectable Gram-space method: its weighting and, if stateful, a checker of saved state. */
-export interface MethodSpec {
-  weigh: WeightingMethod;
+/**
+ * What a method promises, as its doc comment states it; tests/methods/contract_test.ts checks
+ * every registered method against its claims (with default options and a fresh state).
+ */
+export interface Claims<Resolved> {
+  /**
+   * u·g_t ≥ 0 for every task t (up to rounding): the update conflicts with no task. An object
+   * names the options under which the method promises it (UPGrad/DualProj: without the ridge).
+   */
+  readonly nonConflicting: boolean | { readonly options: Readonly<Record<string, unknown>> };
+  /**
+   * The documented bound on ‖update‖ before the reduction, from the task gradients' norms and the
+   * resolved options (fresh state); undefined where the method documents none.
+   */
+  normBound?(norms: readonly number[], options: Resolved): number;
+  /** The update does not grow with the gradients (Nash-MTL): the bound is absolute. */
+  readonly scaleFree?: boolean;
+  /**
+   * Permuting the tasks permutes the weights ("equivariant"; elementwise: leaves the update
+   * unchanged), does so once an explicit `order` is permuted with them ("with explicit order"), or
+   * cannot be tested, and why.
+   */
+  readonly permutation: "equivariant" | "with explicit order" | { readonly untestable: string };
+}
+
+/** What every definition holds. */
+interface DefinitionBase<Name extends Method, O extends OptionTable> {
+  /** The method's name (vocabulary/methods.ts). */
+  readonly name: Name;
+  /** Its own options: name → kind, with default, allowed values and doc. */
+  readonly options: O;
+  /** What it promises (checked by the contract suite). */
+  readonly claims: Claims<ResolvedOptionsOf<O>>;
+  /**
+   * Defaults that one of its own options decides, for options the user did not give (PCGrad's
+   * preset fills in order, reduction, selfProjection and epsilon).
+   */
+  defaultsFrom?(options: ResolvedOptionsOf<O>): {
+    shared?: { order?: Order; reduction?: Reduction };
+    own?: Partial<ResolvedOptionsOf<O>>;
+  };
+}
+
+/** A weighting of the Gramian. */
+export interface GramMethodDefinition<
+  Name extends Method = Method,
+  O extends OptionTable = OptionTable,
+  S extends keyof SharedOptions = keyof SharedOptions,
+> extends DefinitionBase<Name, O> {
+  readonly kind: "gram";
+  /** The shared options its weighting needs. */
+  readonly shared: readonly S[];
+  /** The weights. */
+  weigh(input: WeightingInput<ResolvedOptionsOf<O> & Pick<SharedOptions, S>>): WeightingResult;
   /**
    * Checks a state restored from JSON and returns it in the form `weigh` expects; throws a
    * TypeError or RangeError naming what is wrong. Only for stateful methods.
    */
-  restoreState?: (json: unknown, action: string) => unknown;
+  restoreState?(json: unknown, action: string): unknown;
 }
+
+/** A method that works coordinate by coordinate on the gradients (GradDrop). */
+export interface ElementwiseMethodDefinition<
+  Name extends Method = Method,
+  O extends OptionTable = OptionTable,
+> extends DefinitionBase<Name, O> {
+  readonly kind: "elementwise";
+  /** One call's kernel parameters. */
+  params(input: { T: number; options: ResolvedOptionsOf<O>; rng: Prng }): ElementwiseParams;
+}
+
+/** Any method's definition. */
+export type MethodDefinition<Name extends Method = Method, O extends OptionTable = OptionTable> =
+  | GramMethodDefinition<Name, O, keyof SharedOptions>
+  | ElementwiseMethodDefinition<Name, O>;
 
 /** Weights that only depend on w: orders empty, no projections. */
 export function plainWeighting(weights: Float64Array, state?: unknown): WeightingResult {

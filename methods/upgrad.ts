@@ -20,7 +20,23 @@
 import { solveBoxQP } from "./solvers/active_set_qp.ts";
 import { scaled, trace } from "./solvers/linalg.ts";
 import { nonZeroTasks } from "./solvers/tolerances.ts";
+import { defineGramMethod } from "./define.ts";
+import { numberInRange, perTaskNumbers } from "./option_kinds.ts";
 import { plainWeighting, type WeightingInput, type WeightingResult } from "./types.ts";
+
+/** The options UPGrad and DualProj share (TorchJD's). */
+const options = {
+  preference: perTaskNumbers({ doc: "preference weights, one per task; default 1/T each" }),
+  regularization: numberInRange({
+    min: 0,
+    default: 1e-4,
+    doc: "ridge added to G/tr(G) before the QPs",
+  }),
+};
+
+type Input = WeightingInput<
+  { readonly preference: readonly number[] | undefined; readonly regularization: number }
+>;
 
 /** G/tr(G) + ridge·I (just ridge·I when every task is zero). */
 function regularized(G: Float64Array, T: number, ridge: number): Float64Array {
@@ -36,12 +52,12 @@ export function dualConeWeights(
   return solveBoxQP({ Q, lower }, T);
 }
 
-function preferenceOf({ T, options }: WeightingInput): readonly number[] {
+function preferenceOf({ T, options }: Input): readonly number[] {
   return options.preference ?? new Array<number>(T).fill(1 / T);
 }
 
-/** The "upgrad" method. */
-export function upgrad(input: WeightingInput): WeightingResult {
+/** UPGrad's weights: each task's weighted gradient projected onto the dual cone, summed. */
+function upgradWeights(input: Input): WeightingResult {
   const { G, T, options } = input;
   const u = preferenceOf(input);
   const Q = regularized(G, T, options.regularization);
@@ -57,10 +73,53 @@ export function upgrad(input: WeightingInput): WeightingResult {
   return plainWeighting(w);
 }
 
-/** The "dualproj" method. */
-export function dualproj(input: WeightingInput): WeightingResult {
+/** DualProj's weights: the preference-weighted gradient projected onto the dual cone. */
+function dualprojWeights(input: Input): WeightingResult {
   const { G, T, options } = input;
   return plainWeighting(
     dualConeWeights(regularized(G, T, options.regularization), T, preferenceOf(input)),
   );
 }
+
+const preferenceFor = (norms: readonly number[], preference: readonly number[] | undefined) =>
+  preference ?? norms.map(() => 1 / norms.length);
+
+/** The "upgrad" method. */
+export const upgrad = defineGramMethod({
+  name: "upgrad",
+  kind: "gram",
+  options,
+  shared: [],
+  weigh: upgradWeights,
+  claims: {
+    // (G w)_i ≥ −regularization·tr(G)·w_i: exactly non-conflicting without the ridge.
+    nonConflicting: { options: { regularization: 0 } },
+    // ‖update‖ ≤ Σ_i |u_i| √(‖g_i‖² + regularization·tr G).
+    normBound: (norms, { preference, regularization }) => {
+      const u = preferenceFor(norms, preference);
+      const ridge = regularization * norms.reduce((a, n) => a + n * n, 0);
+      return norms.reduce((a, n, i) => a + Math.abs(u[i]) * Math.sqrt(n * n + ridge), 0);
+    },
+    permutation: "equivariant",
+  },
+});
+
+/** The "dualproj" method. */
+export const dualproj = defineGramMethod({
+  name: "dualproj",
+  kind: "gram",
+  options,
+  shared: [],
+  weigh: dualprojWeights,
+  claims: {
+    nonConflicting: { options: { regularization: 0 } },
+    // ‖update‖² ≤ ‖Jᵀu‖² + regularization·tr G·‖u‖², and ‖Jᵀu‖ ≤ Σ_i |u_i| ‖g_i‖.
+    normBound: (norms, { preference, regularization }) => {
+      const u = preferenceFor(norms, preference);
+      const weighted = norms.reduce((a, n, i) => a + Math.abs(u[i]) * n, 0);
+      const ridge = regularization * norms.reduce((a, n) => a + n * n, 0);
+      return Math.sqrt(weighted * weighted + ridge * u.reduce((a, x) => a + x * x, 0));
+    },
+    permutation: "equivariant",
+  },
+});

@@ -12,8 +12,20 @@
  * @module
  */
 
-import type { VariantNorms } from "../core/variant_norms.ts";
-import type { Variant } from "../validate/options.ts";
+import type { Variant } from "../vocabulary/options.ts";
+
+/**
+ * The squared norms a variant scales by, measured on the vectors (core/variant_norms.ts
+ * accumulates them; declared here so the maths needs nothing from core/).
+ */
+export interface VariantNorms {
+  /** ‖Σ_t w_t g_t‖². */
+  combined: number;
+  /** ‖Σ_t g_t‖². */
+  sum: number;
+  /** ‖Σ_t |w_t g_t|‖²: the size of the terms the combination cancels down from. */
+  terms: number;
+}
 
 /**
  * ‖g^PC‖ below this fraction of ‖Σ_t |w_t g_t|‖ is cancellation noise: the weights come from a

@@ -24,12 +24,8 @@ import { gramFallback, methodWeights, reduce, runSurgeryOnRows, variantPass } fr
 import { checkUpdate, updateCannotOverflow } from "../validate/update.ts";
 import { validateOut, validateRows } from "../validate/grads.ts";
 import { checkKeys } from "../validate/keys.ts";
-import {
-  creationHints,
-  type ResolvedOptions,
-  resolveOptions,
-  validateThreads,
-} from "../validate/options.ts";
+import { creationHints, type ResolvedOptions, resolveOptions } from "../methods/options.ts";
+import { validateThreads } from "../validate/options.ts";
 import { sharedFloat32Array } from "./shared_memory.ts";
 import {
   abortStep,

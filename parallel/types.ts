@@ -5,7 +5,7 @@
 
 import type { SurgeryState } from "../state/step_state.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
-import type { WeightOptions } from "../validate/options.ts";
+import type { WeightOptions } from "../vocabulary/options.ts";
 
 /**
  * Options of {@linkcode createParallelSurgery}.

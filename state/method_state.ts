@@ -4,15 +4,17 @@
  * @module
  */
 
-import { methods } from "../methods/registry.ts";
-import type { MethodSpec } from "../methods/types.ts";
+import { registry } from "../methods/registry.ts";
+
+/** What a restore needs of a definition: its checker of saved state, if it keeps any. */
+type Restorable = { restoreState?(json: unknown, action: string): unknown };
 
 /**
  * Checks the saved entry `json` of method `name` and returns it in the form the method's
  * weighting expects; an entry for a method that keeps no state (or no method) is a RangeError.
  */
 export function restoreMethodState(name: string, json: unknown, action: string): unknown {
-  const spec = (methods as Readonly<Record<string, MethodSpec | undefined>>)[name];
+  const spec = (registry as Readonly<Record<string, Restorable | undefined>>)[name];
   if (spec?.restoreState === undefined) {
     throw new RangeError(
       `Cannot ${action}: method "${name}" keeps no state, found an entry for it`,

@@ -7,7 +7,7 @@
  */
 
 import type { SurgeryStats } from "../stats/diagnostics.ts";
-import type { ResolvedOptions } from "../validate/options.ts";
+import type { ResolvedOptions } from "../methods/options.ts";
 import { StepState, type SurgeryState } from "./step_state.ts";
 
 /** What every pass that a stepper runs returns: at least the step's stats. */
@@ -26,7 +26,7 @@ export const RESTORE_ACTION = "restore the surgery state";
  * ```ts
  * import { Stepper } from "./stepper.ts";
  * import { runSurgery } from "../surgery.ts";
- * import { resolveOptions } from "../validate/options.ts";
+ * import { resolveOptions } from "../methods/options.ts";
  * import assert from "node:assert/strict";
  *
  * const stepper = new Stepper(resolveOptions({ seed: 3 }, "create surgery", []));

@@ -29,12 +29,8 @@ import type { SurgeryState } from "../../state/step_state.ts";
 import { Stepper } from "../../state/stepper.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import { describe } from "../../validate/grads.ts";
-import { APPLIES_TO } from "../../validate/method_options.ts";
-import {
-  type ResolvedOptions,
-  resolveOptions,
-  type WeightOptions,
-} from "../../validate/options.ts";
+import { APPLIES_TO, type ResolvedOptions, resolveOptions } from "../../methods/options.ts";
+import type { WeightOptions } from "../../vocabulary/options.ts";
 import { isTensor } from "./inputs.ts";
 import { surgeryObject, type TfSurgery } from "./surgery_object.ts";
 import type { NamedTensorLike, OptimizerLike, Tensor1DOf, TensorLike, TensorMap } from "./types.ts";

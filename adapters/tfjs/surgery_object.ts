@@ -10,7 +10,7 @@ import type { SurgeryState } from "../../state/step_state.ts";
 import type { Stepper } from "../../state/stepper.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import { checkKeys } from "../../validate/keys.ts";
-import { creationHints } from "../../validate/options.ts";
+import { creationHints } from "../../methods/options.ts";
 import { driveAsync, driveSync } from "./drive.ts";
 import { surgeryStep } from "./pipeline.ts";
 

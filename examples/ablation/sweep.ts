@@ -8,7 +8,8 @@
  */
 
 import { createSurgery } from "../../mod.ts";
-import type { Method, Variant } from "../../validate/options.ts";
+import type { Method } from "../../vocabulary/methods.ts";
+import type { Variant } from "../../vocabulary/options.ts";
 import { Adam } from "../_shared/adam.ts";
 import {
   createProblem,

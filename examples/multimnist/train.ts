@@ -11,8 +11,9 @@ import * as tf from "@tensorflow/tfjs";
 import { SurgeryOptimizer } from "../../adapters/tfjs.ts";
 import { accumulateGram, createSurgery, type Surgery } from "../../mod.ts";
 import { Prng } from "../../random/prng.ts";
-import type { Normalization } from "../../validate/method_options.ts";
-import type { Method, Variant } from "../../validate/options.ts";
+import type { Normalization } from "../../vocabulary/method_options.ts";
+import type { Method } from "../../vocabulary/methods.ts";
+import type { Variant } from "../../vocabulary/options.ts";
 import {
   type Checkpoint,
   readCheckpoint,

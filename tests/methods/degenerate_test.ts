@@ -1,8 +1,9 @@
 // Degenerate Gramians for every method: tasks summing to zero, 1e-6 scale ratios, T > d, zero
 // tasks, duplicated and exactly opposite tasks, every scale from 1e-30 to 1e30. Through the public
 // `surgery` API, each method's update must be finite and within the bound its doc comment states
-// (a multiple of Σ_t ‖g_t‖, or of maxNorm for the scale-free Nash-MTL). A new method must add its
-// bound to BOUNDS (typed over every Method), and then gets every case below.
+// (a multiple of Σ_t ‖g_t‖, or of maxNorm for the scale-free Nash-MTL). Every registered method is
+// checked with its default options against the bound its definition claims (methods/registry.ts),
+// so a new method gets every case below by registering; MORE adds other configurations.
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -13,6 +14,8 @@ import {
   type Surgery,
   type SurgeryOptions,
 } from "../../mod.ts";
+import { ownOptions, resolveOptions } from "../../methods/options.ts";
+import { registry } from "../../methods/registry.ts";
 
 const EPS32 = 2 ** -23;
 
@@ -38,74 +41,52 @@ interface Entry {
   boundWithState?: (grads: Grads) => number;
 }
 
-const RIDGE = 1e-4; // UPGrad/DualProj default regularization
+/** The configuration every method is checked in: its defaults, against its claimed bound. */
+function defaultEntry(method: Method): Entry {
+  const definition = registry[method];
+  const resolved = resolveOptions({ method }, "test");
+  const options = ownOptions(definition, resolved);
+  const { normBound, scaleFree } = definition.claims;
+  if (normBound === undefined) throw new Error(`${method} claims no norm bound`);
+  return {
+    options: { method },
+    bound: (grads) => normBound(norms(grads), options),
+    scaleFree,
+    boundWithState: STATEFUL[method],
+  };
+}
 
-/** Every method (typed: a new Method fails to compile until it states its bound here). */
-const BOUNDS: Record<Method, Entry[]> = {
-  // Projections only remove components: ‖g_i^PC‖ ≤ ‖g_i‖.
-  pcgrad: [{ options: { method: "pcgrad" }, bound: sumNorms }],
-  sum: [{ options: { method: "sum" }, bound: sumNorms }],
-  mean: [{ options: { method: "mean" }, bound: (g) => sumNorms(g) / g.length }],
-  // Weights on the simplex.
-  mgda: [
-    { options: { method: "mgda" }, bound: maxNorm },
-    { options: { method: "mgda", normalization: "l2" }, bound: maxNorm },
-  ],
-  // d in the ball ‖d − g0‖ ≤ c‖g0‖, then divided by the rescale.
-  cagrad: [
-    { options: { method: "cagrad", c: 0.5 }, bound: (g) => (1.5 * sumNorms(g)) / g.length },
-    {
-      options: { method: "cagrad", c: 10, rescale: "1+c" },
-      bound: (g) => sumNorms(g) / g.length,
-    },
-  ],
-  // Fresh state (target cosines 0): PCGrad's projections; later each correction lengthens g_i^PC
-  // by less than 1/(2√ε_f32).
-  gradvac: [{
-    options: { method: "gradvac" },
-    bound: sumNorms,
-    boundWithState: (g) => sumNorms(g) * (1 / (2 * Math.sqrt(EPS32))) ** (g.length - 1),
-  }],
-  // Σ|α_t| < 1/(m·ε_f32·κ) with m ≥ 2 non-zero tasks (α = 1 for a single one).
-  "imtl-g": [{ options: { method: "imtl-g" }, bound: (g) => maxNorm(g) / (2 * EPS32) }],
-  // ‖Jᵀα‖ = √m before the clip to maxNorm, whatever the scale of the gradients.
-  "nash-mtl": [
-    { options: { method: "nash-mtl" }, bound: () => 1, scaleFree: true },
-    {
-      options: { method: "nash-mtl", maxNorm: Infinity },
-      bound: (g) => Math.sqrt(g.length),
-      scaleFree: true,
-    },
-  ],
-  // JᵀB has singular values √λ_scale ≤ √tr G; preference 1 per task.
-  "aligned-mtl": [
-    { options: { method: "aligned-mtl" }, bound: (g) => Math.sqrt(g.length) * rootSumSq(g) },
-    {
-      options: { method: "aligned-mtl", scaleMode: "rmse" },
-      bound: (g) => Math.sqrt(g.length) * rootSumSq(g),
-    },
-  ],
-  // ‖Jᵀv*‖² ≤ ‖Jᵀu‖² + regularization·tr G·‖u‖² (u is feasible), u = 1/T.
-  upgrad: [
-    {
-      options: { method: "upgrad" },
-      bound: (g) =>
-        norms(g).reduce((a, n) => a + Math.sqrt(n * n + RIDGE * rootSumSq(g) ** 2), 0) / g.length,
-    },
-    {
-      options: { method: "upgrad", regularization: 0 },
-      bound: (g) => sumNorms(g) / g.length,
-    },
-  ],
-  dualproj: [{
-    options: { method: "dualproj" },
-    bound: (g) => sumNorms(g) / g.length + Math.sqrt(RIDGE / g.length) * rootSumSq(g),
-  }],
-  // Random weights on the simplex.
-  rlw: [{ options: { method: "rlw" }, bound: maxNorm }],
-  // Per coordinate a subset of the tasks' entries: |out_k| ≤ Σ_i |g_ik|.
-  graddrop: [{ options: { method: "graddrop" }, bound: sumNorms }],
+/**
+ * The bound once the method's state has seen other steps, where it differs: GradVac's fresh state
+ * (target cosines 0) makes PCGrad's projections; later each correction lengthens g_i^PC by less
+ * than 1/(2√ε_f32).
+ */
+const STATEFUL: Partial<Record<Method, (grads: Grads) => number>> = {
+  gradvac: (g) => sumNorms(g) * (1 / (2 * Math.sqrt(EPS32))) ** (g.length - 1),
 };
+
+/** Other configurations, with the bound each one's doc comment states. */
+const MORE: Entry[] = [
+  { options: { method: "mgda", normalization: "l2" }, bound: maxNorm },
+  // d in the ball ‖d − g0‖ ≤ c‖g0‖, then divided by the rescale.
+  { options: { method: "cagrad", c: 10, rescale: "1+c" }, bound: (g) => sumNorms(g) / g.length },
+  // ‖Jᵀα‖ = √m before the clip to maxNorm, whatever the scale of the gradients.
+  {
+    options: { method: "nash-mtl", maxNorm: Infinity },
+    bound: (g) => Math.sqrt(g.length),
+    scaleFree: true,
+  },
+  // JᵀB has singular values √λ_scale ≤ √tr G; preference 1 per task.
+  {
+    options: { method: "aligned-mtl", scaleMode: "rmse" },
+    bound: (g) => Math.sqrt(g.length) * rootSumSq(g),
+  },
+  // ‖Jᵀv*‖² ≤ ‖Jᵀu‖² (u = 1/T is feasible) without the ridge.
+  { options: { method: "upgrad", regularization: 0 }, bound: (g) => sumNorms(g) / g.length },
+];
+
+/** Every configuration: each method's defaults, then the others. */
+const ENTRIES: Entry[] = [...METHODS.map(defaultEntry), ...MORE];
 
 const f32 = (rows: readonly (readonly number[])[]): Grads => rows.map((r) => Float32Array.from(r));
 
@@ -206,45 +187,43 @@ const label = (e: Entry) =>
   Object.entries(e.options).map(([k, v]) => `${k}: ${typeof v === "string" ? `"${v}"` : v}`)
     .join(", ");
 
-for (const method of METHODS) {
-  for (const entry of BOUNDS[method]) {
-    Deno.test(`degenerate ${label(entry)}: finite and within its bound, every case and scale`, () => {
-      for (const [name, grads] of Object.entries(CASES)) {
-        for (const s of SCALES) check(entry, scaled(grads, s), `${name} × ${s}`);
+for (const entry of ENTRIES) {
+  Deno.test(`degenerate ${label(entry)}: finite and within its bound, every case and scale`, () => {
+    for (const [name, grads] of Object.entries(CASES)) {
+      for (const s of SCALES) check(entry, scaled(grads, s), `${name} × ${s}`);
+    }
+  });
+
+  Deno.test(`degenerate ${label(entry)}: scaling every gradient by 2^k scales the update`, () => {
+    for (const [name, grads] of Object.entries(CASES)) {
+      if (name === "every task zero") continue;
+      const base = check(entry, grads, name);
+      const tol = 1e-5 * (entry.bound(grads) + sumNorms(grads));
+      for (const k of [-24, 24, 80]) {
+        const s = 2 ** k;
+        const out = check(entry, scaled(grads, s), `${name} × 2^${k}`);
+        const factor = entry.scaleFree ? 1 : s;
+        out.forEach((x, i) => {
+          assert.ok(
+            Math.abs(x / factor - base[i]) <= tol,
+            `${name} × 2^${k}: update[${i}] = ${x / factor} (rescaled) vs ${base[i]}`,
+          );
+        });
       }
-    });
+    }
+  });
 
-    Deno.test(`degenerate ${label(entry)}: scaling every gradient by 2^k scales the update`, () => {
-      for (const [name, grads] of Object.entries(CASES)) {
-        if (name === "every task zero") continue;
-        const base = check(entry, grads, name);
-        const tol = 1e-5 * (entry.bound(grads) + sumNorms(grads));
-        for (const k of [-24, 24, 80]) {
-          const s = 2 ** k;
-          const out = check(entry, scaled(grads, s), `${name} × 2^${k}`);
-          const factor = entry.scaleFree ? 1 : s;
-          out.forEach((x, i) => {
-            assert.ok(
-              Math.abs(x / factor - base[i]) <= tol,
-              `${name} × 2^${k}: update[${i}] = ${x / factor} (rescaled) vs ${base[i]}`,
-            );
-          });
-        }
-      }
-    });
+  Deno.test(`degenerate ${label(entry)}: one state carried through degenerate steps`, () => {
+    const s = createSurgery(entry.options);
+    STEPS.forEach(([name, grads], k) => check(entry, grads, `step ${k}, ${name}`, s));
+  });
 
-    Deno.test(`degenerate ${label(entry)}: one state carried through degenerate steps`, () => {
-      const s = createSurgery(entry.options);
-      STEPS.forEach(([name, grads], k) => check(entry, grads, `step ${k}, ${name}`, s));
-    });
-
-    Deno.test(`degenerate ${label(entry)}: random float32 gradients with degenerate structure`, () => {
-      fc.assert(
-        fc.property(degenerateGrads(), (grads) => void check(entry, grads, "random")),
-        { numRuns: 100 },
-      );
-    });
-  }
+  Deno.test(`degenerate ${label(entry)}: random float32 gradients with degenerate structure`, () => {
+    fc.assert(
+      fc.property(degenerateGrads(), (grads) => void check(entry, grads, "random")),
+      { numRuns: 100 },
+    );
+  });
 }
 
 /**

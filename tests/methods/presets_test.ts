@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { createSurgery, surgery } from "../../mod.ts";
 import { PRESETS } from "../../methods/presets.ts";
+import { PRESET_NAMES } from "../../vocabulary/presets.ts";
 import { relativeError } from "../_oracle.ts";
 import { gradsArb } from "../_arbitraries.ts";
 import { dot } from "../_oracle.ts";
@@ -79,4 +80,8 @@ Deno.test("options given with a preset override it; presets apply to pcgrad only
     /option preset applies to method "pcgrad", found method "mgda"/,
   );
   assert.throws(() => surgery(g, { preset: "keras" as "paper" }), /preset must be one of/);
+});
+
+Deno.test("every preset name has its settings, in table order", () => {
+  assert.deepEqual(Object.keys(PRESETS), PRESET_NAMES);
 });

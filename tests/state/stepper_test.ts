@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { Stepper } from "../../state/stepper.ts";
 import { runSurgery } from "../../surgery.ts";
-import { resolveOptions } from "../../validate/options.ts";
+import { resolveOptions } from "../../methods/options.ts";
 
 const grads = [Float32Array.of(1, 0, 2), Float32Array.of(-1, 1, 0), Float32Array.of(0, -1, -1)];
 

@@ -16,7 +16,8 @@ import {
 } from "../../adapters/tfjs/webgpu_programs.ts";
 import { surgery as plainSurgery } from "../../mod.ts";
 import { StepState } from "../../state/step_state.ts";
-import { resolveOptions, type WeightOptions } from "../../validate/options.ts";
+import { resolveOptions } from "../../methods/options.ts";
+import type { WeightOptions } from "../../vocabulary/options.ts";
 import { gramOf } from "../methods/_gram.ts";
 import { testEachBackend, values, withWarnings } from "./_backends.ts";
 

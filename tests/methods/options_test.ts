@@ -1,4 +1,5 @@
-// Method-specific options: every bad value fails at the boundary naming the option and the value
+// Method-specific options (each method's table, resolved by methods/options.ts with the checks of
+// validate/option_checks.ts): every bad value fails at the boundary naming the option and the value
 // (RangeError for a value out of range or an option for the wrong method, TypeError for a type).
 
 import assert from "node:assert/strict";

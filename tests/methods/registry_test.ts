@@ -1,0 +1,109 @@
+// The registry is the one list of methods: its names are the public METHODS, its option tables
+// give the public MethodOptions (checked here at compile time), which option applies to which
+// method, the accepted keys and the defaults.
+
+import assert from "node:assert/strict";
+import { type MethodOptions, METHODS } from "../../mod.ts";
+import { APPLIES_TO, resolveOptions, WEIGHT_OPTION_KEYS } from "../../methods/options.ts";
+import { type DefinedMethodOptions, registry } from "../../methods/registry.ts";
+
+/** true when A and B are the same type. */
+type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends (<X>() => X extends B ? 1 : 2) ? true
+  : false;
+
+// The public interface (vocabulary/method_options.ts, written out for its docs) and the
+// definitions' tables name the same options with the same types: a new option fails to compile
+// until both agree.
+type Given = Required<MethodOptions>;
+type Defined = Required<DefinedMethodOptions>;
+/** The keys whose types differ, or that only one side has (never when they agree). */
+type Mismatch = {
+  [K in keyof Given | keyof Defined]: K extends keyof Given
+    ? K extends keyof Defined ? Equal<Given[K], Defined[K]> extends true ? never : K : K
+    : K;
+}[keyof Given | keyof Defined];
+const sameOptions: Equal<Mismatch, never> = true;
+
+Deno.test("the registry holds every method of METHODS, each under its own name", () => {
+  assert.ok(sameOptions);
+  assert.deepEqual(Object.keys(registry).toSorted(), [...METHODS].toSorted());
+  for (const [name, definition] of Object.entries(registry)) assert.equal(definition.name, name);
+});
+
+Deno.test("APPLIES_TO and the accepted keys derive from the registry, as before", () => {
+  assert.deepEqual(APPLIES_TO, {
+    preset: ["pcgrad"],
+    selfProjection: ["pcgrad"],
+    epsilon: ["pcgrad"],
+    normalization: ["mgda"],
+    c: ["cagrad"],
+    rescale: ["cagrad"],
+    beta: ["gradvac"],
+    preference: ["upgrad", "dualproj", "aligned-mtl"],
+    regularization: ["upgrad", "dualproj"],
+    scaleMode: ["aligned-mtl"],
+    maxNorm: ["nash-mtl"],
+    updateEvery: ["nash-mtl"],
+    leak: ["graddrop"],
+    distribution: ["rlw"],
+  });
+  assert.deepEqual(WEIGHT_OPTION_KEYS, [
+    "method",
+    "reduction",
+    "variant",
+    "order",
+    "seed",
+    ...Object.keys(APPLIES_TO),
+  ]);
+});
+
+Deno.test("an option several methods share has one kind: the same default and the same checks", () => {
+  for (const [key, methods] of Object.entries(APPLIES_TO)) {
+    const kinds = methods.map((m) => (registry[m].options as Record<string, unknown>)[key]);
+    for (const kind of kinds) {
+      const { default: d, allowed, perTask } = kind as Record<string, unknown>;
+      const first = kinds[0] as Record<string, unknown>;
+      assert.deepEqual([d, allowed, perTask], [first.default, first.allowed, first.perTask], key);
+    }
+  }
+});
+
+Deno.test("resolveOptions fills in every option's default, as before", () => {
+  assert.deepEqual(resolveOptions(undefined, "test"), {
+    preset: undefined,
+    selfProjection: false,
+    epsilon: 0,
+    normalization: "none",
+    c: 0.5,
+    rescale: "none",
+    beta: 0.5,
+    preference: undefined,
+    regularization: 1e-4,
+    scaleMode: "min",
+    maxNorm: 1,
+    updateEvery: 1,
+    leak: 0,
+    distribution: "normal",
+    method: "pcgrad",
+    reduction: "sum",
+    variant: "full",
+    order: "random",
+    seed: 0,
+  });
+  const libmtl = resolveOptions({ preset: "libmtl", epsilon: 0 }, "test");
+  assert.deepEqual(
+    [libmtl.selfProjection, libmtl.epsilon, libmtl.order, libmtl.reduction],
+    [true, 0, "random", "sum"],
+  );
+  const pytorch = resolveOptions({ preset: "pytorch-pcgrad" }, "test");
+  assert.equal(pytorch.reduction, "mean");
+});
+
+Deno.test("every option has a one-line doc and says what it allows", () => {
+  for (const definition of Object.values(registry)) {
+    for (const [key, kind] of Object.entries(definition.options)) {
+      assert.ok(kind.doc.length > 0 && !kind.doc.includes("\n"), `${definition.name}.${key}`);
+      assert.ok(kind.allowed.length > 0, `${definition.name}.${key}`);
+    }
+  }
+});

@@ -1,0 +1,52 @@
+/**
+ * The names of the methods (docs/methods.md). Each has its definition in methods/ and one line in
+ * methods/registry.ts, which must list exactly these names in this order (a test checks it).
+ * @module
+ */
+
+/**
+ * The methods (docs/methods.md); "graddrop" is the one elementwise method.
+ *
+ * @example Every method on the same gradients
+ * ```ts
+ * import { METHODS, surgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const grads = [new Float32Array([1, 0]), new Float32Array([-1, 1])];
+ * for (const method of METHODS) {
+ *   const update = surgery(grads, { method });
+ *   assert.ok(update.every(Number.isFinite), method);
+ * }
+ * assert.ok(METHODS.includes("pcgrad"));
+ * ```
+ */
+export const METHODS = [
+  "pcgrad",
+  "sum",
+  "mean",
+  "mgda",
+  "cagrad",
+  "gradvac",
+  "imtl-g",
+  "nash-mtl",
+  "aligned-mtl",
+  "upgrad",
+  "dualproj",
+  "graddrop",
+  "rlw",
+] as const;
+
+/**
+ * A method: "pcgrad" (default), the baselines "sum" and "mean", or a relative (docs/methods.md).
+ *
+ * @example Choosing a method and its options
+ * ```ts
+ * import { type Method, surgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const method: Method = "cagrad";
+ * const update = surgery([new Float32Array([1, 0]), new Float32Array([-1, 1])], { method, c: 0.4 });
+ * assert.equal(update.length, 2);
+ * ```
+ */
+export type Method = typeof METHODS[number];
