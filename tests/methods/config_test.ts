@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { configWeights } from "../../methods/config.ts";
-import { symmetricEigen } from "../../methods/solvers/linalg.ts";
+import { solve, symmetricEigen } from "../../methods/solvers/linalg.ts";
 import { close, combine, dot, gramOf, hasZeroRow, jacobianArb, norm, scaleOf } from "./_gram.ts";
 
 const ACTION = "run surgery";
@@ -55,6 +55,41 @@ Deno.test("config: with independent directions, each task's cosine with the upda
       },
     ),
     { numRuns: 200 },
+  );
+});
+
+Deno.test("config: more tasks than dimensions (C singular) matches U⁺p computed in parameter space", () => {
+  // With U of full column rank d < T, U⁺ = (UᵀU)⁻¹Uᵀ: an independent route to b, on the d side.
+  fc.assert(
+    fc.property(
+      jacobianArb(2, 6, 3),
+      fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 6, maxLength: 6 }),
+      (J, prefs) => {
+        const T = J.length;
+        const d = J[0].length;
+        if (T <= d || hasZeroRow(J)) return;
+        const p = prefs.slice(0, T);
+        const U = J.map((g) => g.map((x) => x / norm(g)));
+        const UtU = new Float64Array(d * d);
+        const Utp = new Array<number>(d).fill(0);
+        U.forEach((u, t) => {
+          u.forEach((x, a) => {
+            Utp[a] += x * p[t];
+            u.forEach((y, b) => (UtU[a * d + b] += x * y));
+          });
+        });
+        const { values } = symmetricEigen(UtU, d);
+        if (!(values[d - 1] > 1e-3 * values[0])) return;
+        const b = Array.from(solve(UtU, d, Utp)!);
+        const nb = norm(b);
+        if (!(nb > 1e-6 * norm(p))) return;
+        const unit = b.map((x) => x / nb);
+        const length = J.reduce((s, g) => s + dot(g, unit), 0);
+        const expected = unit.map((x) => length * x);
+        close(combine(J, weightsOf(J, p)), expected, 1e-8 * scaleOf(J), "update");
+      },
+    ),
+    { numRuns: 300 },
   );
 });
 
