@@ -29,6 +29,9 @@ Deno.test("config by hand: orthogonal tasks (1, 0) and (0, 2), preference 1 and 
   close(weightsOf([[1, 0], [0, 2]]), [1.5, 0.75], 1e-15);
   // b = (2, 1), û = (2, 1)/√5, length (2 + 2)/√5: update (1.6, 0.8) = 1.6·g1 + 0.4·g2.
   close(weightsOf([[1, 0], [0, 2]], [2, 1]), [1.6, 0.4], 1e-15);
+  // Only the preference's direction matters: a tiny one must not underflow to a zero update.
+  close(weightsOf([[1, 0], [0, 2]], [2e-300, 1e-300]), [1.6, 0.4], 1e-15);
+  close(weightsOf([[-1], [1], [1]], [0, 0, 1e-161]), [-1 / 3, 1 / 3, 1 / 3], 1e-15);
 });
 
 Deno.test("config: with independent directions, each task's cosine with the update is ∝ its preference", () => {
@@ -69,12 +72,16 @@ Deno.test("config: more tasks than dimensions (C singular) matches U⁺p compute
         const d = J[0].length;
         if (T <= d || hasZeroRow(J)) return;
         const p = prefs.slice(0, T);
+        // b's scale does not matter; a largest entry of 1 keeps ‖b‖ clear of underflow.
+        const pMax = Math.max(...p.map(Math.abs));
+        if (pMax === 0) return;
+        const q = p.map((x) => x / pMax);
         const U = J.map((g) => g.map((x) => x / norm(g)));
         const UtU = new Float64Array(d * d);
         const Utp = new Array<number>(d).fill(0);
         U.forEach((u, t) => {
           u.forEach((x, a) => {
-            Utp[a] += x * p[t];
+            Utp[a] += x * q[t];
             u.forEach((y, b) => (UtU[a * d + b] += x * y));
           });
         });
@@ -82,7 +89,7 @@ Deno.test("config: more tasks than dimensions (C singular) matches U⁺p compute
         if (!(values[d - 1] > 1e-3 * values[0])) return;
         const b = Array.from(solve(UtU, d, Utp)!);
         const nb = norm(b);
-        if (!(nb > 1e-6 * norm(p))) return;
+        if (!(nb > 1e-6 * norm(q))) return;
         const unit = b.map((x) => x / nb);
         const length = J.reduce((s, g) => s + dot(g, unit), 0);
         const expected = unit.map((x) => length * x);
