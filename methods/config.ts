@@ -63,7 +63,7 @@ export function configWeights(
   // w does not depend on the scale of p or of v: both are brought to a largest entry of 1, so
   // that neither a tiny preference nor tiny norms underflow vᵀGv.
   const pS = Float64Array.from(tasks, (t) => p[t]);
-  const pMax = pS.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+  const pMax = pS.reduce((max, x) => Math.max(max, Math.abs(x)), 0);
   if (pMax === 0) return w;
   for (let a = 0; a < m; a++) pS[a] /= pMax;
   const { values, vectors } = symmetricEigen(C, m);
@@ -81,7 +81,7 @@ export function configWeights(
   if (!(kept > m * FLOAT32_EPSILON * total)) return w;
   const v = new Float64Array(T);
   tasks.forEach((t, a) => (v[t] = c[a] / norms[a]));
-  const vMax = v.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+  const vMax = v.reduce((max, x) => Math.max(max, Math.abs(x)), 0);
   for (let t = 0; t < T; t++) v[t] /= vMax;
   const Gc = withZeroTasksCleared(G, T);
   let sumGv = 0; // 1ᵀGv
