@@ -1,6 +1,6 @@
 /**
  * ExcessMTL (He, Zhou, Zhang, Yun, Xu, Zeng, Chilimbi & Zhao, "Robust Multi-Task Learning with
- * Excess Risks", ICML 2024, PMLR 235:18094–18114, Algorithm 1): task weights that grow with each
+ * Excess Risks", ICML 2024, PMLR 235:18094–18114): task weights that grow with each
  * task's estimated excess risk (distance to convergence), by exponentiated gradient ascent.
  *
  * Each step, per task t:

@@ -1,5 +1,5 @@
 /**
- * FairGrad (Ban & Ji, "Fair Resource Allocation in Multi-Task Learning", ICML 2024, eq. 6):
+ * FairGrad (Ban & Ji, "Fair Resource Allocation in Multi-Task Learning", ICML 2024):
  * the α-fair update Jᵀw with w > 0 solving (Gw)_i = w_i^{−1/α} for every task i. With α = 1
  * it is Nash-MTL's Gw = 1/w (proportional fairness); α → ∞ tends to max-min fairness.
  *

@@ -1,6 +1,6 @@
 /**
  * MoCo (Fernando, Shen, Liu, Chaudhury, Murugesan & Chen, "Mitigating Gradient Bias in
- * Multi-objective Learning: A Provably Convergent Approach", ICLR 2023, Algorithm 1): MGDA on
+ * Multi-objective Learning: A Provably Convergent Approach", ICLR 2023): MGDA on
  * tracked gradients. At step k = 1, 2, …, with β_k = β/k^{σ_β} and γ_k = γ/k^{σ_γ}:
  *
  *   ĝ_t = L_t · g_t/(‖g_t‖ + 1e-8)              (each gradient rescaled to its loss),

@@ -1,10 +1,10 @@
 /**
  * MoDo, multi-objective gradient with double sampling (Chen, Fernando, Ying & Chen, "Three-Way
  * Trade-Off in Multi-Objective Learning: Optimization, Generalization and Conflict-Avoidance",
- * NeurIPS 2023, Algorithm 1). It needs three independent
+ * NeurIPS 2023). It needs three independent
  * mini-batches per step with task Jacobians J_0, J_1, J_2 on the shared parameters. The MGDA
  * weights λ ∈ Δ (state, initially 1/T) take one projected stochastic gradient step on
- * ½‖Jλ‖² + ρ/2‖λ‖², unbiased thanks to the two independent batches, and the update uses the
+ * ½‖Jᵀλ‖² + ρ/2‖λ‖², unbiased thanks to the two independent batches, and the update uses the
  * third:
  *
  *   λ ← Π_Δ(λ − γ (J_0 J_1ᵀ λ + ρ λ)),   update = J_2ᵀ λ.

@@ -1,9 +1,9 @@
 /**
  * SDMGrad, stochastic direction-oriented multi-objective gradient descent (Xiao, Ban & Ji,
  * "Direction-oriented Multi-objective Learning: Simple and Provable Stochastic Algorithms",
- * NeurIPS 2023, Algorithm 1). It needs three independent mini-batches per step, ζ, ξ and ξ′, with
+ * NeurIPS 2023). It needs three independent mini-batches per step, ζ, ξ and ξ′, with
  * task Jacobians J_ζ, J_ξ, J_ξ′ on the shared parameters. The weights w ∈ Δ (state, initially
- * 1/T) minimise ½‖J w + λ ḡ‖² (ḡ the mean task gradient: a direction kept near the average
+ * 1/T) minimise ½‖Jᵀw + λḡ‖² (ḡ the mean task gradient: a direction kept near the average
  * one) by stochastic projected gradient, whose unbiased gradient uses two independent batches:
  *
  *   A = J_ξ J_ξ′ᵀ / (s² + 1e-8),  s = mean_t √max(A_tt, 0) before scaling,  a = A·1/T,

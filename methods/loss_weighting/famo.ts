@@ -1,6 +1,6 @@
 /**
  * FAMO (Liu, Liang, Chen, Stone & Liu, "FAMO: Fast Adaptive Multitask Optimization", NeurIPS
- * 2023, Algorithm 1), framework-free. Per-task logits ξ (initially 0) give z = softmax(ξ); the
+ * 2023), framework-free. Per-task logits ξ (initially 0) give z = softmax(ξ); the
  * network descends Σ_t z_t log L̃_t, L̃_t = L_t + 1e-8, normalised by c = Σ_t z_t/L̃_t (held
  * constant), i.e. it back-propagates Σ_t λ_t L_t with the loss weights
  *

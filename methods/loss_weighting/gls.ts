@@ -1,7 +1,7 @@
 /**
  * Geometric Loss Strategy, GLS (Chennupati, Sistu, Yogamani & Rawashdeh, "MultiNet++:
  * Multi-Stream Feature Aggregation and Geometric Loss Strategy for Multi-Task Learning", CVPR
- * 2019 Workshops, eq. 4), framework-free: the objective is the geometric mean of the task losses,
+ * 2019 Workshops), framework-free: the objective is the geometric mean of the task losses,
  *
  *   loss = (Π_t L_t)^{1/T},   ∂loss/∂L_t = loss / (T·L_t),
  *

@@ -1,6 +1,6 @@
 /**
  * Smooth Tchebycheff scalarisation, STCH (Lin, Zhang, Yang, Liu, Wang & Zhang, "Smooth
- * Tchebycheff Scalarization for Multi-Objective Optimization", ICML 2024, eq. 8 with the
+ * Tchebycheff Scalarization for Multi-Objective Optimization", ICML 2024, with the
  * log-normalised losses of its multi-task experiments), framework-free:
  *
  *   loss = μ·T·log Σ_t exp(l_t/μ),  l_t = log(L_t/z_t + 1e-20),
