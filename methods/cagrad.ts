@@ -43,8 +43,10 @@ export function cagradWeights(G: Float64Array, T: number, c: number): Float64Arr
  * T = 2: with w = (γ, 1 − γ), ‖g_w‖² = Aγ² + 2Bγ + C (A = G11 + G22 − 2G12, B = G12 − G22,
  * C = G22), g_w·g0 = γe + b2 (e = b1 − b2, b_i = g_i·g0) and D = det G, the minimiser of
  * F(γ) = g_w·g0 + r‖g_w‖ is γ* = (−B − e√(D/(r²A − e²)))/A clipped to [0, 1] when r²A > e², else
- * the end where F′ has the sign of e. Null for collinear gradients and where the minimum is at
- * g_w ≈ 0 (left to the solver, which handles those degenerate cases).
+ * the end where F′ has the sign of e. Null for collinear gradients, for a Pareto-stationary pair
+ * (opposite to float32 resolution: the shared test of methods/solvers/tolerances.ts, so that T = 2
+ * decides as every T does) and where the minimum is at g_w ≈ 0 (left to the solver, which handles
+ * those degenerate cases).
  */
 function twoTaskCagrad(G: Float64Array, c: number): Float64Array | null {
   const [g11, g12, g22] = [G[0], G[1], G[3]];
@@ -57,6 +59,7 @@ function twoTaskCagrad(G: Float64Array, c: number): Float64Array | null {
   const e = (g11 + g12) / 2 - (g12 + g22) / 2;
   const D = Math.max(g11 * g22 - g12 * g12, 0);
   if (!(D > 1e-12 * g11 * g22)) return null; // collinear: the minimum may sit at g_w = 0
+  if (isParetoStationary(G, 2)) return null;
   let gamma: number;
   if (!(A > 1e-15 * tr)) gamma = 0.5; // g1 = g2: every γ gives the same point
   else if (r * r * A > e * e) {
