@@ -54,6 +54,20 @@ export {
 export type { Preset } from "./vocabulary/presets.ts";
 export { PRESETS, type PresetSettings } from "./methods/presets.ts";
 export { STATE_FORMAT, type SurgeryState } from "./state/step_state.ts";
+export {
+  LOSS_WEIGHTINGS,
+  type LossWeightingName,
+  type LossWeightingOptions,
+  type LossWeightingSpec,
+  type TaskKind,
+} from "./vocabulary/loss_weightings.ts";
+export {
+  createLossWeighting,
+  LOSS_WEIGHTING_STATE_FORMAT,
+  type LossWeighting,
+  type LossWeightingState,
+} from "./methods/loss_weighting/create.ts";
+export type { LossWeightingContext, LossWeightingNeeds } from "./methods/loss_weighting/types.ts";
 export { createParallelSurgery } from "./parallel/parallel_surgery.ts";
 export type {
   ParallelCallOptions,

@@ -10,11 +10,13 @@
  * @module
  */
 
+import type { TaskKind } from "../../vocabulary/loss_weightings.ts";
+
 /** The initial s of MTAN and LibMTL. */
 export const UW_INITIAL_LOG_VARIANCE = -0.5;
 
 /** A task's likelihood: "regression" (c = ½, default) or "classification" (c = 1). */
-export type TaskKind = "regression" | "classification";
+export type { TaskKind };
 
 /** Total loss and its derivatives. */
 export interface UncertaintyResult {
