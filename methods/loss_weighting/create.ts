@@ -145,7 +145,7 @@ function resolve(
       const range = spec.min === -Infinity ? "" : ` ${spec.strict ? ">" : "≥"} ${spec.min}`;
       throw new RangeError(
         `Cannot ${CREATE}: "${name}" option ${key} must be ${what}${range}, found ${
-          describe(value)
+          typeof value === "number" ? value : describe(value)
         }`,
       );
     }
@@ -217,7 +217,7 @@ export function createLossWeighting<N extends LossWeightingName>(
       if (needs.epoch && (typeof epoch !== "number" || !Number.isInteger(epoch) || epoch < 0)) {
         throw new RangeError(
           `Cannot ${WEIGH}: "${name}" needs the epoch, a whole number ≥ 0 ({ epoch }), found ${
-            describe(epoch)
+            typeof epoch === "number" ? epoch : describe(epoch)
           }`,
         );
       }
