@@ -272,6 +272,12 @@ const famo: LossWeightingDefinition<FamoObjectState> = {
   },
   init: (T) => ({ ...famoInitialState(T), before: null }),
   weigh(state, losses, _context, _options, action) {
+    if (state.before !== null) {
+      throw new RangeError(
+        `Cannot ${action}: "famo" has not learnt from the last step; call update(lossesAfter) ` +
+          `with the same batch's losses after each step`,
+      );
+    }
     const weights = famoLossWeights(state, losses, action);
     return { weights, state: { ...copyFamo(state), before: losses.slice() } };
   },

@@ -334,3 +334,15 @@ Deno.test("setState: exact errors, all or nothing", () => {
   );
   assert.equal(JSON.stringify(famo.getState()), before);
 });
+
+Deno.test("famo: a step whose update was forgotten is an error, not a silent skip", () => {
+  const famo = createLossWeighting("famo");
+  famo.weights([1, 2]);
+  assert.throws(
+    () => famo.weights([1, 2]),
+    new RangeError(
+      'Cannot compute loss weights: "famo" has not learnt from the last step; call ' +
+        "update(lossesAfter) with the same batch's losses after each step",
+    ),
+  );
+});
