@@ -510,7 +510,9 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   setEpoch(epoch: number): void {
     if (typeof epoch !== "number" || !Number.isInteger(epoch) || epoch < 0) {
       throw new RangeError(
-        `Cannot set the epoch: it must be a whole number ≥ 0, found ${describe(epoch)}`,
+        `Cannot set the epoch: it must be a whole number ≥ 0, found ${
+          typeof epoch === "number" ? epoch : describe(epoch)
+        }`,
       );
     }
     this.#epoch = epoch;
