@@ -20,6 +20,7 @@
 export {
   type CallOptions,
   createSurgery,
+  type CreateSurgeryOptions,
   type Surgery,
   surgery,
   type SurgeryOptions,

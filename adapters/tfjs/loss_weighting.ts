@@ -20,14 +20,8 @@ import {
   type Tensor1D,
   tidy,
 } from "@tensorflow/tfjs";
-import {
-  createLossWeighting,
-  type LossWeighting,
-  restoreLossWeightingState,
-} from "../../methods/loss_weighting/create.ts";
+import { createLossWeighting, type LossWeighting } from "../../methods/loss_weighting/create.ts";
 import type { LossWeightingContext } from "../../methods/loss_weighting/types.ts";
-import type { SurgeryState } from "../../state/step_state.ts";
-import type { Stepper } from "../../state/stepper.ts";
 import type { LossWeightingSpec } from "../../vocabulary/loss_weightings.ts";
 import type { WeightOptions } from "../../vocabulary/options.ts";
 
@@ -161,57 +155,6 @@ export async function readAsync<R>(steps: Generator<Tensor, R, ArrayLike<number>
   let step = steps.next();
   while (!step.done) step = steps.next(await step.value.data());
   return step.value;
-}
-
-/** The surgery state with the loss weighting's, when there is one. */
-export function saveWithLossWeighting(
-  stepper: Stepper,
-  weighting: LossWeighting | null,
-): SurgeryState {
-  const state = stepper.getState();
-  return weighting === null ? state : { ...state, lossWeighting: weighting.getState() };
-}
-
-/**
- * Restores the surgery state and the loss weighting's from one saved state (object or JSON text),
- * all or nothing: both are checked before either changes.
- */
-export function restoreWithLossWeighting(
-  stepper: Stepper,
-  weighting: LossWeighting | null,
-  saved: unknown,
-  action: string,
-): void {
-  let data = saved;
-  if (typeof saved === "string") {
-    try {
-      data = JSON.parse(saved);
-    } catch (error) {
-      throw new TypeError(`Cannot ${action}: the state is not JSON: ${(error as Error).message}`);
-    }
-  }
-  const entry = data !== null && typeof data === "object"
-    ? (data as { lossWeighting?: unknown }).lossWeighting
-    : undefined;
-  if (weighting === null) {
-    if (entry !== undefined) {
-      throw new RangeError(
-        `Cannot ${action}: the state holds a loss weighting's state, and this SurgeryOptimizer ` +
-          `has no lossWeighting`,
-      );
-    }
-    stepper.setState(data, action);
-    return;
-  }
-  if (entry === undefined) {
-    throw new RangeError(
-      `Cannot ${action}: this SurgeryOptimizer's loss weighting "${weighting.name}" has no ` +
-        `state in it (the state was saved without a lossWeighting)`,
-    );
-  }
-  restoreLossWeightingState(entry, weighting.name, action); // checked before anything changes
-  stepper.setState(data, action);
-  weighting.setState(entry as never);
 }
 
 /** Disposes the tensors of weighted gradient maps. */

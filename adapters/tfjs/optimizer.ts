@@ -36,11 +36,13 @@ import { isTensor } from "./inputs.ts";
 import { surgeryObject, type TfSurgery } from "./surgery_object.ts";
 import type { LossWeighting } from "../../methods/loss_weighting/create.ts";
 import {
+  restoreWithLossWeighting,
+  saveWithLossWeighting,
+} from "../../state/loss_weighting_state.ts";
+import {
   disposeWeighted,
   readAsync,
   readSync,
-  restoreWithLossWeighting,
-  saveWithLossWeighting,
   splitLossWeighting,
   type SurgeryOptimizerOptions,
   weighingContext,

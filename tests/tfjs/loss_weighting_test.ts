@@ -210,7 +210,7 @@ Deno.test("SurgeryOptimizer lossWeighting: what a scheme misses is an error nami
     () => new SurgeryOptimizer(tf.train.sgd(0.1)).setSurgeryState(famo.getSurgeryState()),
     new RangeError(
       "Cannot restore the surgery state: the state holds a loss weighting's state, and this " +
-        "SurgeryOptimizer has no lossWeighting",
+        "surgery has no lossWeighting",
     ),
   );
   const gls = new SurgeryOptimizer(tf.train.sgd(0.1), { lossWeighting: "gls" });
@@ -223,7 +223,7 @@ Deno.test("SurgeryOptimizer lossWeighting: what a scheme misses is an error nami
   assert.throws(
     () => gls.setSurgeryState(new SurgeryOptimizer(tf.train.sgd(0.1)).getSurgeryState()),
     new RangeError(
-      'Cannot restore the surgery state: this SurgeryOptimizer\'s loss weighting "gls" has no ' +
+      'Cannot restore the surgery state: this surgery\'s loss weighting "gls" has no ' +
         "state in it (the state was saved without a lossWeighting)",
     ),
   );
