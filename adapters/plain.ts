@@ -122,7 +122,9 @@ export function surgery(
   grads: readonly Float32Array[],
   options?: SurgeryOptions,
 ): Float32Array {
-  const resolved = resolveOptions(options, "run surgery", ["out", "losses"]);
+  const resolved = resolveOptions(options, "run surgery", ["out", "losses"], {
+    lossWeighting: "a loss weighting learns across steps: createSurgery({ lossWeighting })",
+  });
   const step = new StepState(resolved.seed);
   return runSurgery(grads, resolved, options?.out, step, "run surgery", options?.losses).out;
 }

@@ -10,6 +10,7 @@ import {
   LOSS_WEIGHTINGS,
   type LossWeightingName,
   type Method,
+  surgery,
 } from "../../mod.ts";
 import { accumulateGram } from "../../mod.ts";
 
@@ -148,6 +149,13 @@ Deno.test("createSurgery lossWeighting: exact errors, and a failed step teaches 
     new RangeError(
       "Cannot restore the surgery state: the state holds a loss weighting's state, and this " +
         "surgery has no lossWeighting",
+    ),
+  );
+  assert.throws(
+    () => surgery(grads, { lossWeighting: "gls" } as never),
+    new RangeError(
+      'Cannot run surgery: option "lossWeighting" does not belong here: a loss weighting learns ' +
+        "across steps: createSurgery({ lossWeighting })",
     ),
   );
 });
