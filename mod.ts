@@ -69,6 +69,28 @@ export {
   type LossWeightingState,
 } from "./methods/loss_weighting/create.ts";
 export type { LossWeightingContext, LossWeightingNeeds } from "./methods/loss_weighting/types.ts";
+export {
+  dwaWeights,
+  famoInitialState,
+  famoLossWeights,
+  type FamoOptions,
+  type FamoState,
+  famoUpdate,
+  type GlsResult,
+  glsWeighting,
+  type GradNormInput,
+  type GradNormResult,
+  gradNormStep,
+  type ImtlLResult,
+  imtlLWeighting,
+  stchInitialState,
+  type StchOptions,
+  type StchResult,
+  type StchState,
+  stchStep,
+  type UncertaintyResult,
+  uncertaintyWeighting,
+} from "./methods/loss_weighting/mod.ts";
 export { createParallelSurgery } from "./parallel/parallel_surgery.ts";
 export type {
   ParallelCallOptions,
