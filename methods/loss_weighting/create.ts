@@ -131,7 +131,7 @@ function resolve(
   }
   const definition = LOSS_WEIGHTING_REGISTRY[name as LossWeightingName];
   const numeric = definition.numberOptions;
-  const keys = [...Object.keys(numeric), ...(definition.otherOptions ? ["kinds"] : [])];
+  const keys = [...Object.keys(numeric), ...(definition.otherOptionKeys ?? [])];
   checkKeys(given, keys, `${CREATE} "${name}"`);
   const raw = (given ?? {}) as Record<string, unknown>;
   const resolved: Record<string, unknown> = {};

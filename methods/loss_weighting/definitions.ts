@@ -141,6 +141,7 @@ const uncertainty: LossWeightingDefinition<UncertaintyState> = {
     lr: lrOption(LIBMTL_LR),
     initialLogVariance: { default: UW_INITIAL_LOG_VARIANCE, min: -Infinity, strict: false },
   },
+  otherOptionKeys: ["kinds"],
   otherOptions(options, action) {
     const kinds = options.kinds;
     if (kinds === undefined) return {};

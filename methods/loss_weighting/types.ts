@@ -44,7 +44,9 @@ export interface LossWeightingDefinition<S = unknown> {
   readonly needs: LossWeightingNeeds;
   /** Its numeric options, with defaults from the reference and ranges. */
   readonly numberOptions: Readonly<Record<string, NumberOptionSpec>>;
-  /** Checks the options that are not numbers (uncertainty's `kinds`); returns them resolved. */
+  /** The names of its options that are not numbers (uncertainty's `kinds`). */
+  readonly otherOptionKeys?: readonly string[];
+  /** Checks the options that are not numbers; returns them resolved. */
   otherOptions?(
     options: Readonly<Record<string, unknown>>,
     action: string,
