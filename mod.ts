@@ -20,6 +20,7 @@
 export {
   type CallOptions,
   createSurgery,
+  type CreateSurgeryOptions,
   type Surgery,
   surgery,
   type SurgeryOptions,
@@ -54,6 +55,42 @@ export {
 export type { Preset } from "./vocabulary/presets.ts";
 export { PRESETS, type PresetSettings } from "./methods/presets.ts";
 export { STATE_FORMAT, type SurgeryState } from "./state/step_state.ts";
+export {
+  LOSS_WEIGHTINGS,
+  type LossWeightingName,
+  type LossWeightingOptions,
+  type LossWeightingSpec,
+  type TaskKind,
+} from "./vocabulary/loss_weightings.ts";
+export {
+  createLossWeighting,
+  LOSS_WEIGHTING_STATE_FORMAT,
+  type LossWeighting,
+  type LossWeightingState,
+} from "./methods/loss_weighting/create.ts";
+export type { LossWeightingContext, LossWeightingNeeds } from "./methods/loss_weighting/types.ts";
+export {
+  dwaWeights,
+  famoInitialState,
+  famoLossWeights,
+  type FamoOptions,
+  type FamoState,
+  famoUpdate,
+  type GlsResult,
+  glsWeighting,
+  type GradNormInput,
+  type GradNormResult,
+  gradNormStep,
+  type ImtlLResult,
+  imtlLWeighting,
+  stchInitialState,
+  type StchOptions,
+  type StchResult,
+  type StchState,
+  stchStep,
+  type UncertaintyResult,
+  uncertaintyWeighting,
+} from "./methods/loss_weighting/mod.ts";
 export { createParallelSurgery } from "./parallel/parallel_surgery.ts";
 export type {
   ParallelCallOptions,

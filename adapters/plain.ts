@@ -6,9 +6,21 @@
  */
 
 import { StepState, type SurgeryState } from "../state/step_state.ts";
+import { restoreWithLossWeighting, saveWithLossWeighting } from "../state/loss_weighting_state.ts";
+import { createLossWeighting, type LossWeighting } from "../methods/loss_weighting/create.ts";
+import type { LossWeightingSpec } from "../vocabulary/loss_weightings.ts";
+import { validateOut, validateRows } from "../validate/grads.ts";
+import {
+  requireLosses,
+  rowNorms,
+  scaleGram,
+  scaleRows,
+  weighingContext,
+  weightedLosses,
+} from "./plain_loss_weighting.ts";
 import { Stepper } from "../state/stepper.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
-import { runSurgery, weightsPass } from "../surgery.ts";
+import { runSurgery, runSurgeryOnRows, weightsPass } from "../surgery.ts";
 import { validateGram } from "../validate/gram.ts";
 import { checkKeys } from "../validate/keys.ts";
 import { creationHints, resolveOptions } from "../methods/options.ts";
@@ -53,8 +65,38 @@ export interface SurgeryOptions extends WeightOptions {
 export interface CallOptions {
   /** Where to write the update; default a new array. */
   out?: Float32Array;
-  /** The step's task losses (T finite numbers), for MGDA's "loss" / "loss+" normalisation. */
+  /**
+   * The step's task losses (T finite numbers), for MGDA's "loss" / "loss+" normalisation and for
+   * the `lossWeighting`, which needs them.
+   */
   losses?: readonly number[];
+  /** The current epoch (whole number ≥ 0), for a `lossWeighting` that needs it (DWA, STCH). */
+  epoch?: number;
+}
+
+/**
+ * Options of {@linkcode createSurgery}: the surgery's, and a loss weighting applied before the
+ * method (docs/api.md "Loss weightings").
+ *
+ * @example GLS's loss weights, then PCGrad on the weighted gradients
+ * ```ts
+ * import { createSurgery, type CreateSurgeryOptions } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const options: CreateSurgeryOptions = { method: "pcgrad", seed: 1, lossWeighting: "gls" };
+ * const run = createSurgery(options);
+ * const update = run.surgery([Float32Array.of(1, 0), Float32Array.of(-1, 1)], { losses: [1, 4] });
+ * // GLS: w_t = (Π L)^{1/T} / (T L_t) = (1, 0.25); PCGrad then projects the weighted gradients
+ * assert.deepEqual(Array.from(update), [0.5, 0.75]);
+ * ```
+ */
+export interface CreateSurgeryOptions extends Omit<SurgeryOptions, "out" | "losses"> {
+  /**
+   * A loss weighting (`"gls"`, `{ name: "famo", lr: 0.01 }`…): each step its weights, from the
+   * call's `losses` (and `epoch`), scale the task gradients before the method. GradNorm's norms are
+   * those of the gradients given; FAMO learns from `lossWeighting.update(lossesAfter)`.
+   */
+  lossWeighting?: LossWeightingSpec;
 }
 
 /**
@@ -80,7 +122,9 @@ export function surgery(
   grads: readonly Float32Array[],
   options?: SurgeryOptions,
 ): Float32Array {
-  const resolved = resolveOptions(options, "run surgery", ["out", "losses"]);
+  const resolved = resolveOptions(options, "run surgery", ["out", "losses"], {
+    lossWeighting: "a loss weighting learns across steps: createSurgery({ lossWeighting })",
+  });
   const step = new StepState(resolved.seed);
   return runSurgery(grads, resolved, options?.out, step, "run surgery", options?.losses).out;
 }
@@ -118,7 +162,15 @@ export interface Surgery {
    * (see {@linkcode accumulateGram}): advances the stream and sets `stats` like `surgery`.
    * Not for "graddrop", which is elementwise.
    */
-  weights(gram: Float64Array, options?: { losses?: readonly number[] }): Float64Array;
+  weights(
+    gram: Float64Array,
+    options?: { losses?: readonly number[]; epoch?: number },
+  ): Float64Array;
+  /**
+   * The loss weighting of the `lossWeighting` option (null without one): its state, and FAMO's
+   * `update(lossesAfter)` after each step.
+   */
+  readonly lossWeighting: LossWeighting | null;
   /** Diagnostics of the last call; null before the first. */
   readonly stats: SurgeryStats | null;
   /** Restarts the stream from the seed, forgets the methods' state and clears the stats. */
@@ -153,7 +205,13 @@ export interface Surgery {
  * assert.equal(pcgrad.stats?.weights.length, 2);
  * ```
  */
-export function createSurgery(options?: Omit<SurgeryOptions, "out" | "losses">): Surgery {
+export function createSurgery(options?: CreateSurgeryOptions): Surgery {
+  let weighting: LossWeighting | null = null;
+  if (options !== null && typeof options === "object" && "lossWeighting" in options) {
+    const { lossWeighting, ...rest } = options;
+    if (lossWeighting !== undefined) weighting = createLossWeighting(lossWeighting);
+    options = rest;
+  }
   const resolved = resolveOptions(options, "create surgery", [], {
     out: "pass it to each call: .surgery(grads, { out })",
     losses: "pass it to each call: .surgery(grads, { losses }) or .weights(gram, { losses })",
@@ -162,26 +220,86 @@ export function createSurgery(options?: Omit<SurgeryOptions, "out" | "losses">):
   const stepper = new Stepper(resolved);
   return {
     surgery(grads, call) {
-      checkKeys(call, ["out", "losses"], "run surgery", hints);
-      return stepper.run((state) =>
-        runSurgery(grads, resolved, call?.out, state, "run surgery", call?.losses)
-      ).out;
+      const action = "run surgery";
+      checkKeys(call, ["out", "losses", "epoch"], action, hints);
+      if (weighting === null) {
+        if (call?.epoch !== undefined) throw epochWithoutWeighting(action);
+        return stepper.run((state) =>
+          runSurgery(grads, resolved, call?.out, state, action, call?.losses)
+        ).out;
+      }
+      const lw = weighting;
+      const { d } = validateRows(grads, action);
+      const rows = grads as Float32Array[];
+      const target = call?.out === undefined ? undefined : validateOut(call.out, d, rows, action);
+      const losses = requireLosses(lw, call?.losses, action, ".surgery(grads, { losses })");
+      return step(lw, () => {
+        const w = lw.weights(losses, weighingContext(lw, call?.epoch, () => rowNorms(rows)));
+        return stepper.run((state) =>
+          runSurgeryOnRows(
+            scaleRows(rows, w),
+            resolved,
+            target,
+            state,
+            action,
+            weightedLosses(w, losses),
+          )
+        ).out;
+      });
     },
     weights(gram, call) {
       const action = "compute weights";
-      checkKeys(call, ["losses"], action, {
+      checkKeys(call, ["losses", "epoch"], action, {
         ...hints,
         out: "weights() returns the weights; combineBlock(block, weights, out) writes an update",
       });
       const T = validateGram(gram, action);
-      return stepper.run((state) => weightsPass(gram, T, resolved, state, action, call?.losses))
-        .weights;
+      if (weighting === null) {
+        if (call?.epoch !== undefined) throw epochWithoutWeighting(action);
+        return stepper.run((state) => weightsPass(gram, T, resolved, state, action, call?.losses))
+          .weights;
+      }
+      const lw = weighting;
+      const losses = requireLosses(lw, call?.losses, action, ".weights(gram, { losses })");
+      return step(lw, () => {
+        const norms = () => Array.from({ length: T }, (_, t) => Math.sqrt(gram[t * T + t]));
+        const w = lw.weights(losses, weighingContext(lw, call?.epoch, norms));
+        const scaled = scaleGram(gram, T, w);
+        const result = stepper.run((state) =>
+          weightsPass(scaled, T, resolved, state, action, weightedLosses(w, losses))
+        );
+        return result.weights.map((x, t) => x * w[t]);
+      });
     },
+    lossWeighting: weighting,
     get stats() {
       return stepper.stats;
     },
-    reset: () => stepper.reset(),
-    getState: () => stepper.getState(),
-    setState: (state) => stepper.setState(state),
+    reset: () => {
+      stepper.reset();
+      weighting?.reset();
+    },
+    getState: () => saveWithLossWeighting(stepper, weighting),
+    setState: (state) =>
+      restoreWithLossWeighting(stepper, weighting, state, "restore the surgery state"),
   };
+}
+
+/** `epoch` is for a loss weighting: given without one, it would be silently ignored. */
+function epochWithoutWeighting(action: string): RangeError {
+  return new RangeError(
+    `Cannot ${action}: option "epoch" is for a loss weighting; set one when creating: ` +
+      `createSurgery({ lossWeighting })`,
+  );
+}
+
+/** Runs a step that weighs the losses; the scheme learns nothing from a step that fails. */
+function step<R>(weighting: LossWeighting, run: () => R): R {
+  const saved = weighting.getState();
+  try {
+    return run();
+  } catch (error) {
+    weighting.setState(saved);
+    throw error;
+  }
 }

@@ -61,6 +61,7 @@ import type { TensorLike, TensorMap } from "./tfjs/types.ts";
 export interface TfSurgeryOptions extends WeightOptions, TfCallOptions {}
 
 export { SURGERY_STATE_WEIGHT, SurgeryOptimizer, type TaskLosses } from "./tfjs/optimizer.ts";
+export type { SurgeryOptimizerOptions } from "./tfjs/loss_weighting.ts";
 export type { TfCallOptions, TfSurgery } from "./tfjs/surgery_object.ts";
 export type { SurgeryStats } from "../stats/diagnostics.ts";
 export type { SurgeryState } from "../state/step_state.ts";

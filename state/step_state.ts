@@ -7,6 +7,7 @@
 
 import { Prng } from "../random/prng.ts";
 import { restoreMethodState } from "./method_state.ts";
+import type { LossWeightingState } from "../methods/loss_weighting/create.ts";
 
 /**
  * Tag of the saved-state format.
@@ -44,6 +45,8 @@ export interface SurgeryState {
   rng: number[];
   /** Each stateful method's state, keyed by method name (GradVac targets, Nash-MTL's α…). */
   methods: Record<string, unknown>;
+  /** The loss weighting's state, where the surgery owns one (`SurgeryOptimizer`'s `lossWeighting`). */
+  lossWeighting?: LossWeightingState;
 }
 
 /** The stream and the per-method states of one stateful surgery (state/stepper.ts keeps it). */

@@ -13,6 +13,7 @@
 import {
   dispose,
   getGradient,
+  mul,
   type NamedTensorMap,
   type Optimizer,
   type Scalar,
@@ -20,6 +21,7 @@ import {
   stack,
   type Tensor,
   type Tensor1D,
+  tensor1d,
   type TensorContainerObject,
   tidy,
   type Variable,
@@ -30,9 +32,22 @@ import { Stepper } from "../../state/stepper.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import { describe } from "../../validate/grads.ts";
 import { APPLIES_TO, type ResolvedOptions, resolveOptions } from "../../methods/options.ts";
-import type { WeightOptions } from "../../vocabulary/options.ts";
 import { isTensor } from "./inputs.ts";
 import { surgeryObject, type TfSurgery } from "./surgery_object.ts";
+import type { LossWeighting } from "../../methods/loss_weighting/create.ts";
+import {
+  restoreWithLossWeighting,
+  saveWithLossWeighting,
+} from "../../state/loss_weighting_state.ts";
+import {
+  disposeWeighted,
+  readAsync,
+  readSync,
+  splitLossWeighting,
+  type SurgeryOptimizerOptions,
+  weighingContext,
+  weighTaskGrads,
+} from "./loss_weighting.ts";
 import type { NamedTensorLike, OptimizerLike, Tensor1DOf, TensorLike, TensorMap } from "./types.ts";
 
 /**
@@ -228,10 +243,15 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   /** The surgery's options, state and stats (shared with #surgery). */
   readonly #stepper: Stepper;
   readonly #surgery: TfSurgery;
+  readonly #lossWeighting: LossWeighting | null;
+  #epoch: number | undefined;
   #disposed = false;
 
-  /** Wraps `inner` (any tf.train optimizer); `options` as for `surgery` (default PCGrad). */
-  constructor(inner: O, options?: WeightOptions) {
+  /**
+   * Wraps `inner` (any tf.train optimizer); `options` as for `surgery` (default PCGrad), and a
+   * `lossWeighting` that weighs the task losses before the surgery (docs/tfjs.md).
+   */
+  constructor(inner: O, options?: SurgeryOptimizerOptions) {
     const action = "create a SurgeryOptimizer";
     if (inner === null || typeof inner !== "object" || typeof inner.applyGradients !== "function") {
       throw new TypeError(
@@ -245,7 +265,9 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
       );
     }
     this.inner = inner;
-    this.#options = resolveOptions(options, action, [], {
+    const split = splitLossWeighting(options);
+    this.#lossWeighting = split.lossWeighting;
+    this.#options = resolveOptions(split.surgery, action, [], {
       losses: "minimize takes them from f; pass them to applyGradients(taskGrads, losses)",
     });
     this.#stepper = new Stepper(this.#options);
@@ -266,12 +288,38 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   ): Tensor1DOf<S> | null {
     const action = "minimize";
     this.#checkLive(action);
-    const cost = tidy(() => {
-      const { losses, grads } = taskGradients(f, varList, action);
-      const values = stack(losses) as Tensor1D;
-      this.#apply(this.#surgery.surgery(grads, { losses: values }));
-      return returnCost ? values : undefined;
-    });
+    const weighting = this.#lossWeighting;
+    const saved = weighting?.getState();
+    let cost: Tensor1D | undefined;
+    try {
+      let T = 0;
+      cost = tidy(() => {
+        const { losses, grads } = taskGradients(f, varList, action);
+        const values = stack(losses) as Tensor1D;
+        T = losses.length;
+        if (weighting === null) {
+          this.#apply(this.#surgery.surgery(grads, { losses: values }));
+        } else {
+          const context = readSync(weighingContext(weighting, this.#epoch, grads, action));
+          const w = weighting.weights(Array.from(values.dataSync()), context);
+          const weightedLosses = mul(values, tensor1d(w));
+          this.#apply(this.#surgery.surgery(weighTaskGrads(grads, w), { losses: weightedLosses }));
+        }
+        return returnCost ? values : undefined;
+      });
+      if (weighting?.needs.afterStep) {
+        const after = tidy(() => stack(checkLosses(f(), T, action)));
+        try {
+          weighting.update(Array.from(after.dataSync()));
+        } finally {
+          after.dispose();
+        }
+      }
+    } catch (error) {
+      cost?.dispose();
+      if (saved !== undefined) weighting!.setState(saved);
+      throw error;
+    }
     return (cost ?? null) as Tensor1DOf<S> | null;
   }
 
@@ -281,17 +329,41 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     returnCost = false,
     varList?: readonly TensorLike[],
   ): Promise<Tensor1DOf<S> | null> {
-    this.#checkLive("minimize");
-    const { losses, grads } = taskGradients(f, varList, "minimize");
+    const action = "minimize";
+    this.#checkLive(action);
+    const { losses, grads } = taskGradients(f, varList, action);
     const values = stack(losses) as Tensor1D;
     dispose(losses);
+    const weighting = this.#lossWeighting;
+    const saved = weighting?.getState();
+    let weighted: NamedTensorMap[] = [];
+    let weightedLosses: Tensor1D | undefined;
     try {
-      await this.#applyAsync(grads, values);
+      if (weighting === null) {
+        await this.#applyAsync(grads, values);
+      } else {
+        const context = await readAsync(weighingContext(weighting, this.#epoch, grads, action));
+        const w = weighting.weights(Array.from(await values.data()), context);
+        weighted = weighTaskGrads(grads, w);
+        weightedLosses = tidy(() => mul(values, tensor1d(w)));
+        await this.#applyAsync(weighted, weightedLosses);
+        if (weighting.needs.afterStep) {
+          const after = tidy(() => stack(checkLosses(f(), losses.length, action)));
+          try {
+            weighting.update(Array.from(await after.data()));
+          } finally {
+            after.dispose();
+          }
+        }
+      }
     } catch (error) {
       values.dispose();
+      if (saved !== undefined) weighting!.setState(saved);
       throw error;
     } finally {
       disposeMaps(grads);
+      disposeWeighted(weighted);
+      weightedLosses?.dispose();
     }
     if (returnCost) return values as unknown as Tensor1DOf<S>;
     values.dispose();
@@ -307,21 +379,81 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     taskGrads: readonly TensorMap[],
     losses?: readonly number[] | TensorLike,
   ): void {
-    this.#checkLive("apply gradients");
-    const update = this.#surgery.surgery(taskGrads as readonly NamedTensorMap[], { losses });
+    const action = "apply gradients";
+    this.#checkLive(action);
+    const weighting = this.#lossWeighting;
+    if (weighting === null) {
+      const update = this.#surgery.surgery(taskGrads as readonly NamedTensorMap[], { losses });
+      try {
+        this.#apply(update);
+      } finally {
+        dispose(Object.values(update));
+      }
+      return;
+    }
+    const maps = taskGrads as readonly NamedTensorMap[];
+    const saved = weighting.getState();
+    let weighted: NamedTensorMap[] = [];
     try {
-      this.#apply(update);
+      const context = readSync(weighingContext(weighting, this.#epoch, maps, action));
+      const L = this.#lossValues(losses, action, (t) => t.dataSync());
+      const w = weighting.weights(L, context);
+      weighted = weighTaskGrads(maps, w);
+      const update = this.#surgery.surgery(weighted, { losses: w.map((x, t) => x * L[t]) });
+      try {
+        this.#apply(update);
+      } finally {
+        dispose(Object.values(update));
+      }
+    } catch (error) {
+      weighting.setState(saved);
+      throw error;
     } finally {
-      dispose(Object.values(update));
+      disposeWeighted(weighted);
     }
   }
 
   /** {@linkcode applyGradients} reading the Gramian with `await data()`. */
-  applyGradientsAsync(
+  async applyGradientsAsync(
     taskGrads: readonly TensorMap[],
     losses?: readonly number[] | TensorLike,
   ): Promise<void> {
-    return this.#applyAsync(taskGrads, losses);
+    const action = "apply gradients";
+    const weighting = this.#lossWeighting;
+    if (weighting === null) return await this.#applyAsync(taskGrads, losses);
+    this.#checkLive(action);
+    const maps = taskGrads as readonly NamedTensorMap[];
+    const saved = weighting.getState();
+    let weighted: NamedTensorMap[] = [];
+    try {
+      const context = await readAsync(weighingContext(weighting, this.#epoch, maps, action));
+      const read = isTensor(losses) ? Array.from(await (losses as Tensor).data()) : undefined;
+      const L = this.#lossValues(losses, action, () => read!);
+      const w = weighting.weights(L, context);
+      weighted = weighTaskGrads(maps, w);
+      await this.#applyAsync(weighted, w.map((x, t) => x * L[t]));
+    } catch (error) {
+      weighting.setState(saved);
+      throw error;
+    } finally {
+      disposeWeighted(weighted);
+    }
+  }
+
+  /** The losses `applyGradients` was given, as numbers: the loss weighting needs them. */
+  #lossValues(
+    losses: unknown,
+    action: string,
+    read: (t: Tensor) => ArrayLike<number>,
+  ): number[] {
+    if (losses === undefined) {
+      throw new RangeError(
+        `Cannot ${action}: loss weighting "${this.#lossWeighting!.name}" needs the task losses; ` +
+          `pass them: applyGradients(taskGrads, losses)`,
+      );
+    }
+    if (isTensor(losses)) return Array.from(read(losses));
+    return losses as number[];
   }
 
   /** Hands an update to the inner optimizer (checked to be a tf.train one when wrapped). */
@@ -346,9 +478,55 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     return this.#surgery.stats;
   }
 
-  /** Restarts the surgery's stream and method state (the inner optimizer's state is kept). */
+  /**
+   * The loss weighting given as the `lossWeighting` option (null without one): its `options`,
+   * `needs` and state, and, for FAMO after `applyGradients`, its `update(lossesAfter)`.
+   */
+  get lossWeighting(): LossWeighting | null {
+    return this.#lossWeighting;
+  }
+
+  /**
+   * Sets the epoch (a whole number ≥ 0, never decreasing) the next steps belong to: DWA and STCH
+   * weigh by epochs. Call it at the start of each epoch; the others ignore it.
+   *
+   * @example DWA: equal weights for two epochs, then from the loss ratios
+   * ```ts
+   * import * as tf from "@tensorflow/tfjs";
+   * import { SurgeryOptimizer } from "../tfjs.ts";
+   * import assert from "node:assert/strict";
+   *
+   * await tf.setBackend("cpu");
+   * const x = tf.variable(tf.tensor1d([2, -1]), true, "doc/setEpoch/x");
+   * const optimizer = new SurgeryOptimizer(tf.train.sgd(0.1), { method: "sum", lossWeighting: "dwa" });
+   * const losses = () => [tf.sum(tf.square(x)) as tf.Scalar, tf.sum(tf.abs(x)) as tf.Scalar];
+   * for (let epoch = 0; epoch < 3; epoch++) {
+   *   optimizer.setEpoch(epoch);
+   *   optimizer.minimize(losses);
+   * }
+   * assert.equal(optimizer.stats?.weights.length, 2);
+   * x.dispose();
+   * optimizer.dispose();
+   * ```
+   */
+  setEpoch(epoch: number): void {
+    if (typeof epoch !== "number" || !Number.isInteger(epoch) || epoch < 0) {
+      throw new RangeError(
+        `Cannot set the epoch: it must be a whole number ≥ 0, found ${
+          typeof epoch === "number" ? epoch : describe(epoch)
+        }`,
+      );
+    }
+    this.#epoch = epoch;
+  }
+
+  /**
+   * Restarts the surgery's stream and method state, and the loss weighting's (the inner
+   * optimizer's state is kept).
+   */
   resetSurgery(): void {
     this.#surgery.reset();
+    this.#lossWeighting?.reset();
   }
 
   /**
@@ -385,12 +563,20 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
    * ```
    */
   getSurgeryState(): SurgeryState {
-    return this.#surgery.getState();
+    return saveWithLossWeighting(this.#stepper, this.#lossWeighting);
   }
 
-  /** Restores the surgery's state from {@linkcode getSurgeryState} (the object or its JSON). */
+  /**
+   * Restores the surgery's state from {@linkcode getSurgeryState} (the object or its JSON), with
+   * the loss weighting's (`lossWeighting` in it), all or nothing.
+   */
   setSurgeryState(state: SurgeryState | string): void {
-    this.#surgery.setState(state);
+    restoreWithLossWeighting(
+      this.#stepper,
+      this.#lossWeighting,
+      state,
+      "restore the surgery state",
+    );
   }
 
   /**
@@ -437,7 +623,10 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   async getWeights<T extends TensorLike = TensorLike>(): Promise<NamedTensorLike<T>[]> {
     this.#checkLive("get weights");
     const inner = await (this.inner as unknown as Optimizer).getWeights();
-    const state = scalar(JSON.stringify(this.#stepper.getState()), "string");
+    const state = scalar(
+      JSON.stringify(saveWithLossWeighting(this.#stepper, this.#lossWeighting)),
+      "string",
+    );
     return [...inner, { name: SURGERY_STATE_WEIGHT, tensor: state }] as unknown as NamedTensorLike<
       T
     >[];
@@ -454,14 +643,19 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     this.#checkLive(action);
     const { state, rest } = splitSurgeryEntry(weightValues, action);
     const text = await surgeryStateText(state, action);
-    const previous = this.#stepper.getState();
-    this.#stepper.setState(text, `restore the surgery state from weight "${SURGERY_STATE_WEIGHT}"`);
+    const previous = saveWithLossWeighting(this.#stepper, this.#lossWeighting);
+    restoreWithLossWeighting(
+      this.#stepper,
+      this.#lossWeighting,
+      text,
+      `restore the surgery state from weight "${SURGERY_STATE_WEIGHT}"`,
+    );
     try {
       await (this.inner as unknown as Optimizer).setWeights(
         rest as { name: string; tensor: Tensor }[],
       );
     } catch (error) {
-      this.#stepper.setState(previous);
+      restoreWithLossWeighting(this.#stepper, this.#lossWeighting, previous, "restore");
       throw error;
     }
   }
@@ -489,17 +683,29 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
    * only those of its method, so that `new SurgeryOptimizer(inner, config.surgery)` is valid (an
    * option of another method is a RangeError).
    */
-  getConfig(): { optimizer: string; config: Record<string, unknown>; surgery: WeightOptions } {
+  getConfig(): {
+    optimizer: string;
+    config: Record<string, unknown>;
+    surgery: SurgeryOptimizerOptions;
+  } {
     const method = this.#options.method;
     const applies = APPLIES_TO as Readonly<Record<string, readonly string[]>>;
+    const surgery = Object.fromEntries(
+      Object.entries(this.#options).filter(([key, value]) =>
+        value !== undefined && (applies[key] === undefined || applies[key].includes(method))
+      ),
+    ) as SurgeryOptimizerOptions;
+    const weighting = this.#lossWeighting;
+    if (weighting !== null) {
+      surgery.lossWeighting = {
+        name: weighting.name,
+        ...JSON.parse(JSON.stringify(weighting.options)),
+      };
+    }
     return {
       optimizer: this.inner.getClassName(),
       config: this.inner.getConfig() as Record<string, unknown>,
-      surgery: Object.fromEntries(
-        Object.entries(this.#options).filter(([key, value]) =>
-          value !== undefined && (applies[key] === undefined || applies[key].includes(method))
-        ),
-      ) as WeightOptions,
+      surgery,
     };
   }
 }

@@ -7,7 +7,19 @@
  * @module
  */
 
-/** DWA's loss weights for the next epoch from the epoch-average losses so far. */
+/**
+ * DWA's loss weights for the next epoch from the epoch-average losses so far.
+ *
+ * @example Equal weights, then from the loss ratios
+ * ```ts
+ * import { dwaWeights } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(dwaWeights([[1, 1]]), [1, 1]); // fewer than two epochs
+ * const w = dwaWeights([[1, 1], [0.5, 1]]); // task 0 halved its loss: it gets less weight
+ * assert.ok(w[0] < 1 && w[1] > 1);
+ * ```
+ */
 export function dwaWeights(history: readonly (readonly number[])[], temperature = 2): number[] {
   if (!(temperature > 0 && Number.isFinite(temperature))) {
     throw new RangeError(

@@ -33,6 +33,7 @@ const LOSS_EPSILON = 1e-8;
 
 /** FAMO's state: the logits ξ and their Adam moments (plain JSON data). */
 export interface FamoState {
+  /** The logits ξ: z = softmax(ξ). */
   logits: number[];
   /** Adam's first moment. */
   m: number[];
@@ -122,6 +123,19 @@ export function famoLogitGradient(
 /**
  * FAMO's update of the logits: one Adam step (torch's form) on {@linkcode famoLogitGradient}.
  * Returns a new state; the input is not changed.
+ *
+ * @example One FAMO step by hand
+ * ```ts
+ * import { famoInitialState, famoLossWeights, famoUpdate } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * let state = famoInitialState(2);
+ * const before = [1, 4];
+ * assert.ok(Math.abs(famoLossWeights(state, before)[0] - 0.8) < 1e-8); // ∝ z/L
+ * // … the network steps on Σ λ_t L_t; the same batch's losses after it:
+ * state = famoUpdate(state, before, [0.5, 3.9]);
+ * assert.ok(state.logits[0] < state.logits[1]); // task 0 improved more: less weight
+ * ```
  */
 export function famoUpdate(
   state: FamoState,

@@ -25,7 +25,19 @@ export interface GlsResult {
   weights: number[];
 }
 
-/** GLS for losses > 0 (a zero loss makes the other tasks' weights 0 and its own infinite). */
+/**
+ * GLS for losses > 0 (a zero loss makes the other tasks' weights 0 and its own infinite).
+ *
+ * @example The geometric mean and its weights
+ * ```ts
+ * import { glsWeighting } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const { loss, weights } = glsWeighting([1, 4]);
+ * assert.equal(loss, 2); // √(1·4)
+ * assert.deepEqual(weights, [1, 0.25]); // 2/(2·1), 2/(2·4)
+ * ```
+ */
 export function glsWeighting(losses: readonly number[], action = "compute GLS weights"): GlsResult {
   checkNumbers(losses, "losses", losses.length, 0, true, action);
   const T = losses.length;

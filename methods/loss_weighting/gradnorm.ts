@@ -93,7 +93,25 @@ export function renormalize(weights: readonly number[]): number[] {
   return weights.map((w) => (w * weights.length) / total);
 }
 
-/** One GradNorm update: an SGD step on L_grad, then the renormalisation. */
+/**
+ * One GradNorm update: an SGD step on L_grad, then the renormalisation.
+ *
+ * @example One update of two tasks' weights
+ * ```ts
+ * import { gradNormStep } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const { weights } = gradNormStep({
+ *   weights: [1, 1],
+ *   losses: [1, 2],
+ *   initialLosses: [1, 2],
+ *   gradNorms: [2, 1], // task 0's gradient is the larger: its weight shrinks
+ *   lr: 0.1,
+ * });
+ * assert.ok(weights[0] < 1 && weights[1] > 1);
+ * assert.ok(Math.abs(weights[0] + weights[1] - 2) < 1e-12); // Σ w = T
+ * ```
+ */
 export function gradNormStep(input: GradNormInput): GradNormResult {
   if (!(input.lr >= 0 && Number.isFinite(input.lr))) {
     throw new RangeError(

@@ -33,7 +33,19 @@ export function imtlLInitialScales(T: number): number[] {
   return new Array<number>(T).fill(0);
 }
 
-/** IMTL-L for losses (finite, ≥ 0) and scales s (finite). */
+/**
+ * IMTL-L for losses (finite, ≥ 0) and scales s (finite).
+ *
+ * @example Weights e^s, and the scales' gradient
+ * ```ts
+ * import { imtlLWeighting } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const r = imtlLWeighting([2, 0.5], [0, 0]);
+ * assert.deepEqual(r.lossWeights, [1, 1]);
+ * assert.deepEqual(r.scaleGradient, [1, -0.5]); // e^s L − 1: s falls for task 0, rises for task 1
+ * ```
+ */
 export function imtlLWeighting(
   losses: readonly number[],
   scales: readonly number[],

@@ -1,6 +1,7 @@
 /**
- * The loss-weighting schemes that need losses rather than gradients (docs/methods.md), as pure
- * float64 functions for adapters that own the losses (the tf.js adapter wires them to tensors).
+ * The loss weightings' pure float64 functions (docs/methods.md "Loss weightings"), for callers
+ * that run a scheme by hand; `createLossWeighting` (create.ts) runs any of them as one stateful
+ * object.
  * @module
  */
 
@@ -12,9 +13,27 @@ export {
   renormalize,
 } from "./gradnorm.ts";
 export {
-  type TaskKind,
   type UncertaintyResult,
   uncertaintyWeighting,
   UW_INITIAL_LOG_VARIANCE,
 } from "./uncertainty.ts";
 export { dwaWeights } from "./dwa.ts";
+export {
+  FAMO_DEFAULTS,
+  famoInitialState,
+  famoLogitGradient,
+  famoLossWeights,
+  type FamoOptions,
+  type FamoState,
+  famoUpdate,
+} from "./famo.ts";
+export {
+  STCH_DEFAULTS,
+  stchInitialState,
+  type StchOptions,
+  type StchResult,
+  type StchState,
+  stchStep,
+} from "./stch.ts";
+export { type GlsResult, glsWeighting } from "./gls.ts";
+export { imtlLInitialScales, type ImtlLResult, imtlLWeighting } from "./imtl_l.ts";

@@ -53,6 +53,7 @@ export interface StchResult {
   weights: number[];
   /** The scalarised loss whose gradient that is (for logging). */
   loss: number;
+  /** The state for the next step. */
   state: StchState;
 }
 
@@ -61,7 +62,21 @@ export function stchInitialState(T: number): StchState {
   return { lossSum: new Array<number>(T).fill(0), count: 0, nadir: null };
 }
 
-/** STCH's loss weights for this step's losses (≥ 0) in epoch `epoch` (0-based). */
+/**
+ * STCH's loss weights for this step's losses (≥ 0) in epoch `epoch` (0-based).
+ *
+ * @example Warm-up, then the smooth Tchebycheff weights
+ * ```ts
+ * import { stchInitialState, stchStep } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * let state = stchInitialState(2);
+ * const options = { warmupEpochs: 0 };
+ * ({ state } = stchStep(state, [2, 4], 0, options)); // epoch 0: the nadir epoch
+ * const { weights } = stchStep(state, [4, 4], 1, options); // task 0 is 2× its nadir, task 1 1×
+ * assert.ok(weights[0] > weights[1]);
+ * ```
+ */
 export function stchStep(
   state: StchState,
   losses: readonly number[],

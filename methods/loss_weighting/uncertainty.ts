@@ -10,11 +10,13 @@
  * @module
  */
 
+import type { TaskKind } from "../../vocabulary/loss_weightings.ts";
+
 /** The initial s of MTAN and LibMTL. */
 export const UW_INITIAL_LOG_VARIANCE = -0.5;
 
 /** A task's likelihood: "regression" (c = ½, default) or "classification" (c = 1). */
-export type TaskKind = "regression" | "classification";
+export type { TaskKind };
 
 /** Total loss and its derivatives. */
 export interface UncertaintyResult {
@@ -26,7 +28,19 @@ export interface UncertaintyResult {
   logVarianceGradient: number[];
 }
 
-/** The uncertainty-weighted loss for losses L_t and log-variances s_t. */
+/**
+ * The uncertainty-weighted loss for losses L_t and log-variances s_t.
+ *
+ * @example The weights c·e^{−s}
+ * ```ts
+ * import { uncertaintyWeighting } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const r = uncertaintyWeighting([2, 3], [0, 0], ["regression", "classification"]);
+ * assert.deepEqual(r.lossWeights, [0.5, 1]);
+ * assert.deepEqual(r.logVarianceGradient, [0.5 - 1, 0.5 - 3]); // ½ − c e^{−s} L
+ * ```
+ */
 export function uncertaintyWeighting(
   losses: readonly number[],
   logVariances: readonly number[],
