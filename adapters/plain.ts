@@ -8,11 +8,14 @@
 import { StepState, type SurgeryState } from "../state/step_state.ts";
 import { Stepper } from "../state/stepper.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
-import { runSurgery, weightsPass } from "../surgery.ts";
+import { weightsPass } from "../surgery.ts";
+import { describe, integerIn } from "../validate/grads.ts";
 import { validateGram } from "../validate/gram.ts";
+import { validateGroupBounds } from "../validate/groups.ts";
 import { checkKeys } from "../validate/keys.ts";
 import { creationHints, resolveOptions } from "../methods/options.ts";
 import type { WeightOptions } from "../vocabulary/options.ts";
+import { runMaybeGrouped } from "./groups.ts";
 
 /**
  * Options of {@linkcode surgery}.
@@ -33,6 +36,14 @@ export interface SurgeryOptions extends WeightOptions {
   out?: Float32Array;
   /** The step's task losses (T finite numbers), for MGDA's "loss" / "loss+" normalisation. */
   losses?: readonly number[];
+  /**
+   * Grouped (layer-wise) surgery: boundaries [0, a, b, …, d] cutting the d parameters into
+   * blocks [0, a), [a, b), …; each block gets its own Gramian, weights and combination, and the
+   * update is the concatenation of the blocks' (docs/api.md "Grouped surgery"). The seeded stream
+   * is drawn group by group in group order; each group keeps its own method state. Default: one
+   * group over all d parameters.
+   */
+  groups?: readonly number[];
 }
 
 /**
@@ -80,9 +91,11 @@ export function surgery(
   grads: readonly Float32Array[],
   options?: SurgeryOptions,
 ): Float32Array {
-  const resolved = resolveOptions(options, "run surgery", ["out", "losses"]);
+  const action = "run surgery";
+  const resolved = resolveOptions(options, action, ["out", "losses", "groups"]);
+  const bounds = validateGroupBounds(options?.groups, action);
   const step = new StepState(resolved.seed);
-  return runSurgery(grads, resolved, options?.out, step, "run surgery", options?.losses).out;
+  return runMaybeGrouped(grads, bounds, resolved, options?.out, step, action, options?.losses).out;
 }
 
 /**
@@ -116,9 +129,15 @@ export interface Surgery {
   /**
    * The weights step alone, for callers that run the split phase themselves
    * (see {@linkcode accumulateGram}): advances the stream and sets `stats` like `surgery`.
-   * Not for "graddrop", which is elementwise.
+   * Not for "graddrop", which is elementwise. With `groups` set at creation, `group` (required)
+   * names the block whose Gramian `gram` is: its own method state is used, and calling the groups
+   * in order 0, 1, … each step draws from the stream as `surgery` does (docs/api.md
+   * "Grouped surgery").
    */
-  weights(gram: Float64Array, options?: { losses?: readonly number[] }): Float64Array;
+  weights(
+    gram: Float64Array,
+    options?: { losses?: readonly number[]; group?: number },
+  ): Float64Array;
   /** Diagnostics of the last call; null before the first. */
   readonly stats: SurgeryStats | null;
   /** Restarts the stream from the seed, forgets the methods' state and clears the stats. */
@@ -154,28 +173,38 @@ export interface Surgery {
  * ```
  */
 export function createSurgery(options?: Omit<SurgeryOptions, "out" | "losses">): Surgery {
-  const resolved = resolveOptions(options, "create surgery", [], {
+  const resolved = resolveOptions(options, "create surgery", ["groups"], {
     out: "pass it to each call: .surgery(grads, { out })",
     losses: "pass it to each call: .surgery(grads, { losses }) or .weights(gram, { losses })",
   });
-  const hints = creationHints("createSurgery");
+  const bounds = validateGroupBounds(options?.groups, "create surgery");
+  const hints = creationHints("createSurgery", ["groups"]);
   const stepper = new Stepper(resolved);
   return {
     surgery(grads, call) {
       checkKeys(call, ["out", "losses"], "run surgery", hints);
       return stepper.run((state) =>
-        runSurgery(grads, resolved, call?.out, state, "run surgery", call?.losses)
+        runMaybeGrouped(grads, bounds, resolved, call?.out, state, "run surgery", call?.losses)
       ).out;
     },
     weights(gram, call) {
       const action = "compute weights";
-      checkKeys(call, ["losses"], action, {
+      checkKeys(call, ["losses", "group"], action, {
         ...hints,
         out: "weights() returns the weights; combineBlock(block, weights, out) writes an update",
       });
       const T = validateGram(gram, action);
-      return stepper.run((state) => weightsPass(gram, T, resolved, state, action, call?.losses))
-        .weights;
+      const group = checkGroupIndex(call?.group, bounds, action);
+      return stepper.run((state) =>
+        weightsPass(
+          gram,
+          T,
+          resolved,
+          group === undefined ? state : state.forGroup(String(group)),
+          action,
+          call?.losses,
+        )
+      ).weights;
     },
     get stats() {
       return stepper.stats;
@@ -184,4 +213,31 @@ export function createSurgery(options?: Omit<SurgeryOptions, "out" | "losses">):
     getState: () => stepper.getState(),
     setState: (state) => stepper.setState(state),
   };
+}
+
+/**
+ * The `group` of a weights call: required (an integer index of a block) when the surgery has
+ * groups, refused when it has none.
+ */
+function checkGroupIndex(
+  group: unknown,
+  bounds: readonly number[] | undefined,
+  action: string,
+): number | undefined {
+  if (bounds === undefined) {
+    if (group === undefined) return undefined;
+    throw new RangeError(
+      `Cannot ${action}: group applies to a surgery created with groups, found group ${
+        describe(group)
+      } without groups`,
+    );
+  }
+  const count = bounds.length - 1;
+  if (group === undefined) {
+    throw new RangeError(
+      `Cannot ${action}: this surgery has ${count} groups; say which block the Gramian is: ` +
+        `.weights(gram, { group })`,
+    );
+  }
+  return integerIn(group, "group", 0, count - 1, action);
 }
