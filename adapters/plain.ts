@@ -30,6 +30,20 @@ import { runMaybeGrouped } from "./groups.ts";
  * assert.equal(update, options.out); // no allocation
  * assert.deepEqual(Array.from(update), [0.25, 0.75]); // PCGrad's [0.5, 1.5] divided by T = 2
  * ```
+ *
+ * @example Grouped (layer-wise) surgery: each block its own Gramian and weights
+ * ```ts
+ * import { surgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const g1 = new Float32Array([1, 0, 2, 1]);
+ * const g2 = new Float32Array([-1, 1, 1, 1]);
+ * const grouped = surgery([g1, g2], { groups: [0, 2, 4] }); // blocks [0, 2) and [2, 4)
+ * const first = surgery([g1.subarray(0, 2), g2.subarray(0, 2)]); // they conflict: projected
+ * const second = surgery([g1.subarray(2), g2.subarray(2)]); // they agree: the plain sum
+ * assert.deepEqual(Array.from(grouped), [...first, ...second]);
+ * assert.deepEqual(Array.from(second), [3, 2]);
+ * ```
  */
 export interface SurgeryOptions extends WeightOptions {
   /** Where to write the update (a Float32Array of the gradients' length); default a new array. */

@@ -610,20 +610,26 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
 
   /**
    * The inner optimizer's class and config, and the surgery's options with defaults filled in:
-   * only those of its method, so that `new SurgeryOptimizer(inner, config.surgery)` is valid (an
+   * only those of its method (and `groups` when given), so that `new SurgeryOptimizer(inner, config.surgery)` is valid (an
    * option of another method is a RangeError).
    */
-  getConfig(): { optimizer: string; config: Record<string, unknown>; surgery: WeightOptions } {
+  getConfig(): {
+    optimizer: string;
+    config: Record<string, unknown>;
+    surgery: WeightOptions & { groups?: TfGroups };
+  } {
     const method = this.#options.method;
     const applies = APPLIES_TO as Readonly<Record<string, readonly string[]>>;
+    const surgery: WeightOptions & { groups?: TfGroups } = Object.fromEntries(
+      Object.entries(this.#options).filter(([key, value]) =>
+        value !== undefined && (applies[key] === undefined || applies[key].includes(method))
+      ),
+    );
+    if (this.#groups !== undefined) surgery.groups = this.#groups;
     return {
       optimizer: this.inner.getClassName(),
       config: this.inner.getConfig() as Record<string, unknown>,
-      surgery: Object.fromEntries(
-        Object.entries(this.#options).filter(([key, value]) =>
-          value !== undefined && (applies[key] === undefined || applies[key].includes(method))
-        ),
-      ) as WeightOptions,
+      surgery,
     };
   }
 }

@@ -136,6 +136,11 @@ testEachBackend("SurgeryOptimizer with groups: the grouped tf.js surgery, applie
     got.forEach((x, i) => assert.ok(Math.abs(x - want[i]) < 1e-6, `${name}[${i}]`));
   }
   assert.equal(optimizer.stats?.groups?.length, 2);
+  const config = optimizer.getConfig().surgery;
+  assert.equal(config.groups, "variable");
+  const again = new SurgeryOptimizer(tf.train.sgd(0.1), config); // a valid configuration
+  assert.deepEqual(again.getConfig().surgery, config);
+  again.dispose();
   assert.deepEqual(Object.keys(optimizer.getSurgeryState().groups!), [
     "groups-opt/a",
     "groups-opt/b",
