@@ -136,6 +136,24 @@ export function surgery(
  * assert.deepEqual(resumed.surgery(grads), next);
  * assert.equal(resumed.stats?.kernel, run.stats?.kernel);
  * ```
+ *
+ * @example The split phase of a grouped surgery: one Gramian and weights call per group
+ * ```ts
+ * import { accumulateGram, combineBlock, createSurgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const groups = [0, 2, 3];
+ * const grads = [new Float32Array([1, 0, 2]), new Float32Array([-1, 1, 1])];
+ * const split = createSurgery({ method: "gradvac", groups, seed: 1 });
+ * const out = new Float32Array(3);
+ * for (let g = 0; g + 1 < groups.length; g++) {
+ *   const block = grads.map((r) => r.subarray(groups[g], groups[g + 1]));
+ *   const weights = split.weights(accumulateGram(block), { group: g });
+ *   combineBlock(block, weights, out.subarray(groups[g], groups[g + 1]));
+ * }
+ * const whole = createSurgery({ method: "gradvac", groups, seed: 1 }).surgery(grads);
+ * assert.deepEqual(out, whole);
+ * ```
  */
 export interface Surgery {
   /** Same contract as {@linkcode surgery} with the options given at creation. */

@@ -183,3 +183,19 @@ Deno.test("an error in one group names it", () => {
     /Cannot run surgery \(group 1, parameters 3\.\.5\)/,
   );
 });
+
+Deno.test("a saved grouped state is checked: groups hold method states per group", () => {
+  const s = createSurgery({ method: "gradvac", groups: [0, 3, 6] });
+  s.surgery(rows(2, 6, 2));
+  const saved = s.getState();
+  for (
+    const [groups, message] of [
+      [[], /the state's groups must be an object of method states per group/],
+      [{ "0": 3 }, /the state of group "0" must be an object of method states/],
+      [{ "0": { pcgrad: {} } }, /method "pcgrad" keeps no state/],
+    ] as const
+  ) {
+    assert.throws(() => s.setState({ ...saved, groups } as never), message);
+  }
+  assert.deepEqual(s.getState(), saved, "a failed restore changes nothing");
+});
