@@ -9,7 +9,7 @@ import { StepState, type SurgeryState } from "../state/step_state.ts";
 import { restoreWithLossWeighting, saveWithLossWeighting } from "../state/loss_weighting_state.ts";
 import { createLossWeighting, type LossWeighting } from "../methods/loss_weighting/create.ts";
 import type { LossWeightingSpec } from "../vocabulary/loss_weightings.ts";
-import { validateOut, validateRows } from "../validate/grads.ts";
+import { describe, integerIn, validateOut, validateRows } from "../validate/grads.ts";
 import {
   requireLosses,
   rowNorms,
@@ -20,11 +20,13 @@ import {
 } from "./plain_loss_weighting.ts";
 import { Stepper } from "../state/stepper.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
-import { runSurgery, runSurgeryOnRows, weightsPass } from "../surgery.ts";
+import { weightsPass } from "../surgery.ts";
 import { validateGram } from "../validate/gram.ts";
+import { validateGroupBounds } from "../validate/groups.ts";
 import { checkKeys } from "../validate/keys.ts";
 import { creationHints, resolveOptions } from "../methods/options.ts";
 import type { WeightOptions } from "../vocabulary/options.ts";
+import { runMaybeGrouped, runMaybeGroupedOnRows } from "./groups.ts";
 
 /**
  * Options of {@linkcode surgery}.
@@ -39,12 +41,34 @@ import type { WeightOptions } from "../vocabulary/options.ts";
  * assert.equal(update, options.out); // no allocation
  * assert.deepEqual(Array.from(update), [0.25, 0.75]); // PCGrad's [0.5, 1.5] divided by T = 2
  * ```
+ *
+ * @example Grouped (layer-wise) surgery: each block its own Gramian and weights
+ * ```ts
+ * import { surgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const g1 = new Float32Array([1, 0, 2, 1]);
+ * const g2 = new Float32Array([-1, 1, 1, 1]);
+ * const grouped = surgery([g1, g2], { groups: [0, 2, 4] }); // blocks [0, 2) and [2, 4)
+ * const first = surgery([g1.subarray(0, 2), g2.subarray(0, 2)]); // they conflict: projected
+ * const second = surgery([g1.subarray(2), g2.subarray(2)]); // they agree: the plain sum
+ * assert.deepEqual(Array.from(grouped), [...first, ...second]);
+ * assert.deepEqual(Array.from(second), [3, 2]);
+ * ```
  */
 export interface SurgeryOptions extends WeightOptions {
   /** Where to write the update (a Float32Array of the gradients' length); default a new array. */
   out?: Float32Array;
   /** The step's task losses (T finite numbers), for MGDA's "loss" / "loss+" normalisation. */
   losses?: readonly number[];
+  /**
+   * Grouped (layer-wise) surgery: boundaries [0, a, b, …, d] cutting the d parameters into
+   * blocks [0, a), [a, b), …; each block gets its own Gramian, weights and combination, and the
+   * update is the concatenation of the blocks' (docs/api.md "Grouped surgery"). The seeded stream
+   * is drawn group by group in group order; each group keeps its own method state. Default: one
+   * group over all d parameters.
+   */
+  groups?: readonly number[];
 }
 
 /**
@@ -122,11 +146,13 @@ export function surgery(
   grads: readonly Float32Array[],
   options?: SurgeryOptions,
 ): Float32Array {
-  const resolved = resolveOptions(options, "run surgery", ["out", "losses"], {
+  const action = "run surgery";
+  const resolved = resolveOptions(options, action, ["out", "losses", "groups"], {
     lossWeighting: "a loss weighting learns across steps: createSurgery({ lossWeighting })",
   });
+  const bounds = validateGroupBounds(options?.groups, action);
   const step = new StepState(resolved.seed);
-  return runSurgery(grads, resolved, options?.out, step, "run surgery", options?.losses).out;
+  return runMaybeGrouped(grads, bounds, resolved, options?.out, step, action, options?.losses).out;
 }
 
 /**
@@ -153,6 +179,24 @@ export function surgery(
  * assert.deepEqual(resumed.surgery(grads), next);
  * assert.equal(resumed.stats?.kernel, run.stats?.kernel);
  * ```
+ *
+ * @example The split phase of a grouped surgery: one Gramian and weights call per group
+ * ```ts
+ * import { accumulateGram, combineBlock, createSurgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const groups = [0, 2, 3];
+ * const grads = [new Float32Array([1, 0, 2]), new Float32Array([-1, 1, 1])];
+ * const split = createSurgery({ method: "gradvac", groups, seed: 1 });
+ * const out = new Float32Array(3);
+ * for (let g = 0; g + 1 < groups.length; g++) {
+ *   const block = grads.map((r) => r.subarray(groups[g], groups[g + 1]));
+ *   const weights = split.weights(accumulateGram(block), { group: g });
+ *   combineBlock(block, weights, out.subarray(groups[g], groups[g + 1]));
+ * }
+ * const whole = createSurgery({ method: "gradvac", groups, seed: 1 }).surgery(grads);
+ * assert.deepEqual(out, whole);
+ * ```
  */
 export interface Surgery {
   /** Same contract as {@linkcode surgery} with the options given at creation. */
@@ -160,11 +204,14 @@ export interface Surgery {
   /**
    * The weights step alone, for callers that run the split phase themselves
    * (see {@linkcode accumulateGram}): advances the stream and sets `stats` like `surgery`.
-   * Not for "graddrop", which is elementwise.
+   * Not for "graddrop", which is elementwise. With `groups` set at creation, `group` (required)
+   * names the block whose Gramian `gram` is: its own method state is used, and calling the groups
+   * in order 0, 1, … each step draws from the stream as `surgery` does (docs/api.md
+   * "Grouped surgery").
    */
   weights(
     gram: Float64Array,
-    options?: { losses?: readonly number[]; epoch?: number },
+    options?: { losses?: readonly number[]; epoch?: number; group?: number },
   ): Float64Array;
   /**
    * The loss weighting of the `lossWeighting` option (null without one): its state, and FAMO's
@@ -212,11 +259,12 @@ export function createSurgery(options?: CreateSurgeryOptions): Surgery {
     if (lossWeighting !== undefined) weighting = createLossWeighting(lossWeighting);
     options = rest;
   }
-  const resolved = resolveOptions(options, "create surgery", [], {
+  const resolved = resolveOptions(options, "create surgery", ["groups"], {
     out: "pass it to each call: .surgery(grads, { out })",
     losses: "pass it to each call: .surgery(grads, { losses }) or .weights(gram, { losses })",
   });
-  const hints = creationHints("createSurgery");
+  const bounds = validateGroupBounds(options?.groups, "create surgery");
+  const hints = creationHints("createSurgery", ["groups"]);
   const stepper = new Stepper(resolved);
   return {
     surgery(grads, call) {
@@ -225,7 +273,7 @@ export function createSurgery(options?: CreateSurgeryOptions): Surgery {
       if (weighting === null) {
         if (call?.epoch !== undefined) throw epochWithoutWeighting(action);
         return stepper.run((state) =>
-          runSurgery(grads, resolved, call?.out, state, action, call?.losses)
+          runMaybeGrouped(grads, bounds, resolved, call?.out, state, action, call?.losses)
         ).out;
       }
       const lw = weighting;
@@ -236,8 +284,9 @@ export function createSurgery(options?: CreateSurgeryOptions): Surgery {
       return step(lw, () => {
         const w = lw.weights(losses, weighingContext(lw, call?.epoch, () => rowNorms(rows)));
         return stepper.run((state) =>
-          runSurgeryOnRows(
+          runMaybeGroupedOnRows(
             scaleRows(rows, w),
+            bounds,
             resolved,
             target,
             state,
@@ -249,15 +298,19 @@ export function createSurgery(options?: CreateSurgeryOptions): Surgery {
     },
     weights(gram, call) {
       const action = "compute weights";
-      checkKeys(call, ["losses", "epoch"], action, {
+      checkKeys(call, ["losses", "epoch", "group"], action, {
         ...hints,
         out: "weights() returns the weights; combineBlock(block, weights, out) writes an update",
       });
       const T = validateGram(gram, action);
+      const group = checkGroupIndex(call?.group, bounds, action);
+      const stateOf = (state: StepState) =>
+        group === undefined ? state : state.forGroup(String(group));
       if (weighting === null) {
         if (call?.epoch !== undefined) throw epochWithoutWeighting(action);
-        return stepper.run((state) => weightsPass(gram, T, resolved, state, action, call?.losses))
-          .weights;
+        return stepper.run((state) =>
+          weightsPass(gram, T, resolved, stateOf(state), action, call?.losses)
+        ).weights;
       }
       const lw = weighting;
       const losses = requireLosses(lw, call?.losses, action, ".weights(gram, { losses })");
@@ -266,7 +319,7 @@ export function createSurgery(options?: CreateSurgeryOptions): Surgery {
         const w = lw.weights(losses, weighingContext(lw, call?.epoch, norms));
         const scaled = scaleGram(gram, T, w);
         const result = stepper.run((state) =>
-          weightsPass(scaled, T, resolved, state, action, weightedLosses(w, losses))
+          weightsPass(scaled, T, resolved, stateOf(state), action, weightedLosses(w, losses))
         );
         return result.weights.map((x, t) => x * w[t]);
       });
@@ -302,4 +355,31 @@ function step<R>(weighting: LossWeighting, run: () => R): R {
     weighting.setState(saved);
     throw error;
   }
+}
+
+/**
+ * The `group` of a weights call: required (an integer index of a block) when the surgery has
+ * groups, refused when it has none.
+ */
+function checkGroupIndex(
+  group: unknown,
+  bounds: readonly number[] | undefined,
+  action: string,
+): number | undefined {
+  if (bounds === undefined) {
+    if (group === undefined) return undefined;
+    throw new RangeError(
+      `Cannot ${action}: group applies to a surgery created with groups, found group ${
+        describe(group)
+      } without groups`,
+    );
+  }
+  const count = bounds.length - 1;
+  if (group === undefined) {
+    throw new RangeError(
+      `Cannot ${action}: this surgery has ${count} groups; say which block the Gramian is: ` +
+        `.weights(gram, { group })`,
+    );
+  }
+  return integerIn(group, "group", 0, count - 1, action);
 }

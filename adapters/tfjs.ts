@@ -39,6 +39,7 @@ import { resolveOptions } from "../methods/options.ts";
 import type { WeightOptions } from "../vocabulary/options.ts";
 import { Stepper } from "../state/stepper.ts";
 import { surgeryObject, type TfCallOptions, type TfSurgery } from "./tfjs/surgery_object.ts";
+import { type TfGroups, validateTfGroups } from "./tfjs/groups.ts";
 import type { TensorLike, TensorMap } from "./tfjs/types.ts";
 
 /**
@@ -58,11 +59,41 @@ import type { TensorLike, TensorMap } from "./tfjs/types.ts";
  * tf.dispose([update, ...grads]);
  * ```
  */
-export interface TfSurgeryOptions extends WeightOptions, TfCallOptions {}
+export interface TfSurgeryOptions extends TfCreateOptions, TfCallOptions {}
+
+/**
+ * Options of the tf.js {@linkcode createSurgery} (and of `SurgeryOptimizer`): the plain API's
+ * weighting options and how the shared variables are grouped.
+ *
+ * @example Each variable its own Gramian (layer-wise surgery)
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { createSurgery, type TfCreateOptions } from "./tfjs.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const options: TfCreateOptions = { method: "gradvac", groups: "variable", seed: 1 };
+ * const gradvac = createSurgery(options);
+ * const task1 = { a: tf.tensor1d([1, 0]), b: tf.tensor1d([1, 1]) };
+ * const task2 = { a: tf.tensor1d([-1, 1]), b: tf.tensor1d([1, -2]) };
+ * const update = gradvac.surgery([task1, task2]);
+ * assert.deepEqual(Object.keys(gradvac.getState().groups ?? {}), ["a", "b"]); // state per group
+ * tf.dispose([update, task1, task2]);
+ * ```
+ */
+export interface TfCreateOptions extends WeightOptions {
+  /**
+   * "all" (default: one Gramian over all shared variables), "variable" (each shared variable
+   * its own group) or a function from a variable's name to its group's name: each group gets
+   * its own Gramian, weights and method state (docs/tfjs.md "Grouped surgery").
+   */
+  groups?: TfGroups;
+}
 
 export { SURGERY_STATE_WEIGHT, SurgeryOptimizer, type TaskLosses } from "./tfjs/optimizer.ts";
 export type { SurgeryOptimizerOptions } from "./tfjs/loss_weighting.ts";
 export type { TfCallOptions, TfSurgery } from "./tfjs/surgery_object.ts";
+export type { TfGroups } from "./tfjs/groups.ts";
 export type { SurgeryStats } from "../stats/diagnostics.ts";
 export type { SurgeryState } from "../state/step_state.ts";
 export type { Method } from "../vocabulary/methods.ts";
@@ -105,10 +136,7 @@ export function surgery(
   grads: readonly (TensorLike | TensorMap)[],
   options?: TfSurgeryOptions,
 ): TensorLike | TensorMap {
-  return surgeryObject(new Stepper(resolveOptions(options, "run surgery", ["losses"]))).surgery(
-    grads as TensorLike[],
-    { losses: options?.losses },
-  );
+  return oneShot(options).surgery(grads as TensorLike[], { losses: options?.losses });
 }
 
 /**
@@ -140,11 +168,14 @@ export function surgeryAsync(
   grads: readonly (TensorLike | TensorMap)[],
   options?: TfSurgeryOptions,
 ): Promise<TensorLike | TensorMap> {
-  return surgeryObject(new Stepper(resolveOptions(options, "run surgery", ["losses"])))
-    .surgeryAsync(
-      grads as TensorLike[],
-      { losses: options?.losses },
-    );
+  return oneShot(options).surgeryAsync(grads as TensorLike[], { losses: options?.losses });
+}
+
+/** The surgery object of one one-shot call: a fresh stream from the seed. */
+function oneShot(options: TfSurgeryOptions | undefined): TfSurgery {
+  const action = "run surgery";
+  const resolved = resolveOptions(options, action, ["losses", "groups"]);
+  return surgeryObject(new Stepper(resolved), validateTfGroups(options?.groups, action));
 }
 
 /**
@@ -171,12 +202,10 @@ export function surgeryAsync(
  * theta.dispose();
  * ```
  */
-export function createSurgery(options?: WeightOptions): TfSurgery {
-  return surgeryObject(
-    new Stepper(
-      resolveOptions(options, "create surgery", [], {
-        losses: "pass it to each call: .surgery(grads, { losses })",
-      }),
-    ),
-  );
+export function createSurgery(options?: TfCreateOptions): TfSurgery {
+  const action = "create surgery";
+  const resolved = resolveOptions(options, action, ["groups"], {
+    losses: "pass it to each call: .surgery(grads, { losses })",
+  });
+  return surgeryObject(new Stepper(resolved), validateTfGroups(options?.groups, action));
 }

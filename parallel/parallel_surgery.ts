@@ -17,15 +17,17 @@
  * @module
  */
 
-import type { SurgeryState } from "../state/step_state.ts";
+import type { StepState, SurgeryState } from "../state/step_state.ts";
 import { Stepper } from "../state/stepper.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
+import { groupedStats } from "../stats/grouped.ts";
 import { gramFallback, methodWeights, reduce, runSurgeryOnRows, variantPass } from "../surgery.ts";
 import { checkUpdate, updateCannotOverflow } from "../validate/update.ts";
 import { validateOut, validateRows } from "../validate/grads.ts";
 import { checkKeys } from "../validate/keys.ts";
 import { creationHints, type ResolvedOptions, resolveOptions } from "../methods/options.ts";
 import { validateThreads } from "../validate/options.ts";
+import { checkGroupsEnd, validateGroupBounds } from "../validate/groups.ts";
 import { sharedFloat32Array } from "./shared_memory.ts";
 import {
   abortStep,
@@ -74,14 +76,15 @@ export async function createParallelSurgery(
   options?: ParallelSurgeryOptions,
 ): Promise<ParallelSurgery> {
   const action = "create parallel surgery";
-  const resolved = resolveOptions(options, action, ["threads"], {
+  const resolved = resolveOptions(options, action, ["threads", "groups"], {
     out: "pass it to each call: .surgery(grads, { out })",
     losses: "pass it to each call: .surgery(grads, { losses })",
   });
+  const bounds = validateGroupBounds(options?.groups, action);
   const support = threadSupport();
   const choice = chooseThreads(validateThreads(options?.threads, action), support);
   const pool = await openPool(choice.threads - 1, support);
-  return new ThreadedSurgery(choice, pool, new Stepper(resolved));
+  return new ThreadedSurgery(choice, pool, new Stepper(resolved), bounds);
 }
 
 /** The step of T rows of d columns that go to the workers: large enough, and Gram-expressible. */
@@ -96,14 +99,22 @@ class ThreadedSurgery implements ParallelSurgery {
   readonly #pool: WorkerPool;
   readonly #stepper: Stepper;
   readonly #scratch = stepScratch();
-  readonly #hints = creationHints("createParallelSurgery", ["threads"]);
+  readonly #hints = creationHints("createParallelSurgery", ["threads", "groups"]);
+  /** Grouped surgery's boundaries (option `groups`), or undefined. */
+  readonly #bounds: readonly number[] | undefined;
   #closed = false;
   #steps = 0;
   /** The last step whose messages went to the workers: its control buffer is theirs until done. */
   #posted = 0;
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(choice: ThreadChoice, pool: WorkerPool, stepper: Stepper) {
+  constructor(
+    choice: ThreadChoice,
+    pool: WorkerPool,
+    stepper: Stepper,
+    bounds: readonly number[] | undefined,
+  ) {
+    this.#bounds = bounds;
     this.threads = choice.threads;
     this.singleThreadReason = choice.singleThreadReason;
     this.#pool = pool;
@@ -145,6 +156,7 @@ class ThreadedSurgery implements ParallelSurgery {
     if (this.#closed) throw new Error(`Cannot ${action}: this parallel surgery is closed`);
     const { T, d } = validateRows(grads, action);
     if (out !== undefined) validateOut(out, d, grads, action);
+    if (this.#bounds !== undefined) return await this.#groupedStep(grads, out, losses);
     const options = this.#stepper.options;
     if (!runsOnThreads(this.threads, T, d, options)) {
       return this.#stepper.run((state) =>
@@ -154,10 +166,53 @@ class ThreadedSurgery implements ParallelSurgery {
     }
     // By default the update goes to shared memory, where every thread writes its chunks in place.
     const run = await this.#start(grads, out ?? sharedFloat32Array(d));
-    const { G, weights, stats } = await this.#weigh(run, losses, action);
+    const { G, weights, stats } = await this.#weigh(run, losses, action, null);
     await combinePhase(run, weights, this.#pool);
     this.#finish(run, G, weights, stats, action);
     return run.target;
+  }
+
+  /**
+   * A grouped step (option `groups`): each block in turn, on the threads when it is large enough,
+   * with the stream shared and its own method state (as adapters/groups.ts does on one thread).
+   * The stats are recorded once every block is done.
+   */
+  async #groupedStep(
+    grads: readonly Float32Array[],
+    out: Float32Array | undefined,
+    losses: readonly number[] | undefined,
+  ): Promise<Float32Array> {
+    const bounds = this.#bounds!;
+    const d = grads[0].length;
+    checkGroupsEnd(bounds, d, "run surgery");
+    const target = out ?? sharedFloat32Array(d);
+    const options = this.#stepper.options;
+    await this.#stepper.runAsync(async (state) => {
+      const stats: SurgeryStats[] = [];
+      for (let g = 0; g + 1 < bounds.length; g++) {
+        const [from, to] = [bounds[g], bounds[g + 1]];
+        const action = `run surgery (group ${g}, parameters ${from}..${to - 1})`;
+        const rows = grads.map((r) => r.subarray(from, to));
+        const blockOut = target.subarray(from, to);
+        const groupState = state.forGroup(String(g));
+        if (!runsOnThreads(this.threads, rows.length, to - from, options)) {
+          stats.push(runSurgeryOnRows(rows, options, blockOut, groupState, action, losses).stats);
+          continue;
+        }
+        const run = await this.#start(rows, blockOut);
+        const { G, weights, stats: blockStats } = await this.#weigh(
+          run,
+          losses,
+          action,
+          groupState,
+        );
+        await combinePhase(run, weights, this.#pool);
+        this.#finish(run, G, weights, blockStats, action);
+        stats.push(blockStats);
+      }
+      return { stats: groupedStats(stats, grads.length) };
+    });
+    return target;
   }
 
   /** Lays the step out in shared memory and starts it on every worker. */
@@ -185,15 +240,17 @@ class ThreadedSurgery implements ParallelSurgery {
     run: ThreadedStep,
     losses: readonly number[] | undefined,
     action: string,
+    groupState: StepState | null,
   ): Promise<{ G: Float64Array; weights: Float64Array; stats: SurgeryStats }> {
     const T = run.layout.T;
     const options = this.#stepper.options;
     try {
       const G = await gramPhase(run, this.#pool, () => this.#closed);
       gramFallback(run.grads, G, action);
-      const result = this.#stepper.run((state) =>
-        methodWeights(G, T, options, state, action, losses)
-      );
+      // A group's weights use its own state; the grouped step records the stats at its end.
+      const result = groupState === null
+        ? this.#stepper.run((state) => methodWeights(G, T, options, state, action, losses))
+        : methodWeights(G, T, options, groupState, action, losses);
       // A variant rescales the method's combination on this thread once the threads are done.
       const weights = options.variant === "full"
         ? reduce(result.weights, options, T)

@@ -33,6 +33,11 @@ export interface ParallelSurgeryOptions extends WeightOptions {
    * SharedArrayBuffer), else 1.
    */
   threads?: number;
+  /**
+   * Grouped (layer-wise) surgery: boundaries [0, a, b, …, d], as for `createSurgery`; each block
+   * runs on the threads when it is large enough.
+   */
+  groups?: readonly number[];
 }
 
 /**

@@ -47,6 +47,12 @@ export interface SurgeryState {
   methods: Record<string, unknown>;
   /** The loss weighting's state, where the surgery owns one (`SurgeryOptimizer`'s `lossWeighting`). */
   lossWeighting?: LossWeightingState;
+  /**
+   * Grouped surgery only (option `groups`): each group's method states, keyed by group (its
+   * index "0", "1"… for boundaries, its name for tf.js groups), each keyed by method name as
+   * `methods`. Absent without groups, so an ungrouped state is unchanged.
+   */
+  groups?: Record<string, Record<string, unknown>>;
 }
 
 /** The stream and the per-method states of one stateful surgery (state/stepper.ts keeps it). */
@@ -55,19 +61,35 @@ export class StepState {
   rng: Prng;
   /** Each stateful method's state, keyed by method name. */
   methods: Record<string, unknown> = {};
+  /** Each group's method states (grouped surgery), keyed by group; undefined when ungrouped. */
+  groups: Record<string, Record<string, unknown>> | undefined = undefined;
 
   /** A fresh state: the stream seeded, no method state. */
   constructor(seed: number) {
     this.rng = new Prng(seed);
   }
 
+  /**
+   * The state one group's step runs on: this stream (shared: the groups draw from it one after
+   * another, in group order) and that group's own method states.
+   */
+  forGroup(key: string): StepState {
+    const view = new StepState(0);
+    view.rng = this.rng;
+    const groups = this.groups ??= {};
+    view.methods = Object.hasOwn(groups, key) ? groups[key] : (groups[key] = {});
+    return view;
+  }
+
   /** A deep copy as plain JSON data. */
   save(): SurgeryState {
-    return {
+    const saved: SurgeryState = {
       format: STATE_FORMAT,
       rng: this.rng.getState(),
       methods: JSON.parse(JSON.stringify(this.methods)),
     };
+    if (this.groups !== undefined) saved.groups = JSON.parse(JSON.stringify(this.groups));
+    return saved;
   }
 
   /**
@@ -102,11 +124,33 @@ export class StepState {
     } catch (error) {
       throw new RangeError(`Cannot ${action}: ${(error as Error).message}`);
     }
-    const methods: Record<string, unknown> = {};
-    for (const [name, json] of Object.entries(s.methods)) {
-      methods[name] = restoreMethodState(name, json, action);
+    const restoreAll = (entries: object) => {
+      const methods: Record<string, unknown> = {};
+      for (const [name, json] of Object.entries(entries)) {
+        methods[name] = restoreMethodState(name, json, action);
+      }
+      return methods;
+    };
+    const methods = restoreAll(s.methods);
+    let groups: Record<string, Record<string, unknown>> | undefined;
+    if (s.groups !== undefined) {
+      if (s.groups === null || typeof s.groups !== "object" || Array.isArray(s.groups)) {
+        throw new TypeError(
+          `Cannot ${action}: the state's groups must be an object of method states per group`,
+        );
+      }
+      groups = {};
+      for (const [key, entries] of Object.entries(s.groups)) {
+        if (entries === null || typeof entries !== "object" || Array.isArray(entries)) {
+          throw new TypeError(
+            `Cannot ${action}: the state of group "${key}" must be an object of method states`,
+          );
+        }
+        groups[key] = restoreAll(entries);
+      }
     }
     this.rng = rng;
     this.methods = methods;
+    this.groups = groups;
   }
 }

@@ -41,6 +41,12 @@ export interface SurgeryStats {
   orders: number[][];
   /** Backend of the dense kernels: "wasm-simd" or "typescript". */
   kernel: string;
+  /**
+   * Grouped surgery only (option `groups`): each group's own stats, in group order. The
+   * top-level fields then describe the whole gradients (the groups' Gramians summed), with
+   * `projections` summed over the groups and `weights` and `orders` empty: each group has its own.
+   */
+  groups?: SurgeryStats[];
 }
 
 /** Builds the stats of one step from the Gramian and the weighting result. */

@@ -24,6 +24,7 @@ import { createLossWeighting, type LossWeighting } from "../../methods/loss_weig
 import type { LossWeightingContext } from "../../methods/loss_weighting/types.ts";
 import type { LossWeightingSpec } from "../../vocabulary/loss_weightings.ts";
 import type { WeightOptions } from "../../vocabulary/options.ts";
+import type { TfGroups } from "./groups.ts";
 
 /**
  * Options of {@linkcode SurgeryOptimizer}: the surgery's (as for `surgery`) and a loss weighting.
@@ -54,6 +55,11 @@ export interface SurgeryOptimizerOptions extends WeightOptions {
    * after the step (evaluated again by `minimize`).
    */
   lossWeighting?: LossWeightingSpec;
+  /**
+   * Grouped (layer-wise) surgery: "all" (default: one Gramian over the shared variables),
+   * "variable" (one per variable) or a function from variable name to group name.
+   */
+  groups?: TfGroups;
 }
 
 /** The surgery's options without the loss weighting, and the weighting built from it. */

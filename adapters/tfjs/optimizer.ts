@@ -31,6 +31,7 @@ import type { SurgeryState } from "../../state/step_state.ts";
 import { Stepper } from "../../state/stepper.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import { describe } from "../../validate/grads.ts";
+import { checkKeys } from "../../validate/keys.ts";
 import { APPLIES_TO, type ResolvedOptions, resolveOptions } from "../../methods/options.ts";
 import { isTensor } from "./inputs.ts";
 import { surgeryObject, type TfSurgery } from "./surgery_object.ts";
@@ -48,6 +49,8 @@ import {
   weighingContext,
   weighTaskGrads,
 } from "./loss_weighting.ts";
+import { GradientAccumulator } from "./accumulate.ts";
+import { type TfGroups, validateTfGroups } from "./groups.ts";
 import type { NamedTensorLike, OptimizerLike, Tensor1DOf, TensorLike, TensorMap } from "./types.ts";
 
 /**
@@ -245,11 +248,16 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   readonly #surgery: TfSurgery;
   readonly #lossWeighting: LossWeighting | null;
   #epoch: number | undefined;
+  readonly #groups: TfGroups | undefined;
+  /** Gradient sums of {@linkcode accumulate}, until {@linkcode applyAccumulated}. */
+  readonly #accumulator = new GradientAccumulator();
   #disposed = false;
 
   /**
-   * Wraps `inner` (any tf.train optimizer); `options` as for `surgery` (default PCGrad), and a
-   * `lossWeighting` that weighs the task losses before the surgery (docs/tfjs.md).
+   * Wraps `inner` (any tf.train optimizer); `options` as for `surgery` (default PCGrad), a
+   * `lossWeighting` that weighs the task losses before the surgery, and `groups` ("all",
+   * "variable" or a function from variable name to group name) for grouped (layer-wise) surgery
+   * as the tf.js `createSurgery` has it (docs/tfjs.md).
    */
   constructor(inner: O, options?: SurgeryOptimizerOptions) {
     const action = "create a SurgeryOptimizer";
@@ -267,11 +275,12 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     this.inner = inner;
     const split = splitLossWeighting(options);
     this.#lossWeighting = split.lossWeighting;
-    this.#options = resolveOptions(split.surgery, action, [], {
+    this.#options = resolveOptions(split.surgery, action, ["groups"], {
       losses: "minimize takes them from f; pass them to applyGradients(taskGrads, losses)",
     });
+    this.#groups = options?.groups;
     this.#stepper = new Stepper(this.#options);
-    this.#surgery = surgeryObject(this.#stepper);
+    this.#surgery = surgeryObject(this.#stepper, validateTfGroups(options?.groups, action));
   }
 
   /**
@@ -454,6 +463,118 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     }
     if (isTensor(losses)) return Array.from(read(losses));
     return losses as number[];
+  }
+
+  /**
+   * Gradient accumulation, one micro-batch: each task's gradients of `f` (T forward and backward
+   * passes, as {@linkcode minimize}) are added to the running per-task sums, and the T losses to
+   * theirs; nothing is applied. {@linkcode applyAccumulated} then runs one surgery on the sums.
+   * With per-example losses summed over each micro-batch, the sums are exactly the gradients of
+   * the large batch's summed losses; with losses that are means over equal micro-batches, use
+   * `applyAccumulated({ average: true })` for the large batch's mean (docs/tfjs.md "Gradient
+   * accumulation"). Returns the micro-batches accumulated so far.
+   *
+   * @example Two micro-batches, one surgery
+   * ```ts
+   * import * as tf from "@tensorflow/tfjs";
+   * import { SurgeryOptimizer } from "../tfjs.ts";
+   * import assert from "node:assert/strict";
+   *
+   * await tf.setBackend("cpu");
+   * const w = tf.variable(tf.tensor1d([1, 1]), true, "doc/accumulate/w");
+   * const optimizer = new SurgeryOptimizer(tf.train.sgd(0.1), { seed: 1 });
+   * const batches = [tf.tensor1d([1, 2]), tf.tensor1d([3, -1])];
+   * for (const x of batches) {
+   *   optimizer.accumulate(() => [
+   *     tf.sum(tf.mul(w, x)) as tf.Scalar, // task 1 on this micro-batch
+   *     tf.neg(tf.sum(tf.mul(w, tf.tensor1d([1, 0])))) as tf.Scalar, // task 2
+   *   ]);
+   * }
+   * assert.equal(optimizer.accumulatedMicroBatches, 2);
+   * optimizer.applyAccumulated(); // one surgery on the summed gradients
+   * assert.equal(optimizer.accumulatedMicroBatches, 0);
+   * assert.deepEqual(optimizer.stats?.gramian[0], [17, -8]); // (4, 1)·(4, 1), (4, 1)·(−2, 0)
+   * tf.dispose([w, ...batches]);
+   * optimizer.dispose();
+   * ```
+   */
+  accumulate<S extends TensorLike>(f: TaskLosses<S>, varList?: readonly TensorLike[]): number {
+    const action = "accumulate gradients";
+    this.#checkLive(action);
+    const { losses, grads } = taskGradients(f, varList, action);
+    const values = stack(losses) as Tensor1D;
+    try {
+      this.#accumulator.add(grads, values, action);
+    } finally {
+      dispose([...losses, values]);
+      disposeMaps(grads);
+    }
+    return this.#accumulator.count;
+  }
+
+  /** Micro-batches summed by {@linkcode accumulate} since the last apply or clear. */
+  get accumulatedMicroBatches(): number {
+    return this.#accumulator.count;
+  }
+
+  /**
+   * One surgery on the accumulated per-task sums (divided by the number of micro-batches when
+   * `average`), applied with the inner optimizer; the summed losses reach the methods that use
+   * them. The sums are then cleared; when the step fails they are kept (see
+   * {@linkcode clearAccumulated}). Nothing accumulated is a RangeError.
+   */
+  applyAccumulated(options?: { average?: boolean }): void {
+    const action = "apply accumulated gradients";
+    this.#checkLive(action);
+    const average = this.#checkAverage(options, action);
+    tidy(() => {
+      const sums = this.#accumulator.peek(average);
+      if (sums === null) throw this.#nothingAccumulated(action);
+      this.#apply(this.#surgery.surgery(sums.grads, { losses: sums.losses }));
+    });
+    this.#accumulator.clear();
+  }
+
+  /** {@linkcode applyAccumulated} reading the Gramian with `await data()` (every backend). */
+  async applyAccumulatedAsync(options?: { average?: boolean }): Promise<void> {
+    const action = "apply accumulated gradients";
+    this.#checkLive(action);
+    const average = this.#checkAverage(options, action);
+    if (this.#accumulator.count === 0) throw this.#nothingAccumulated(action);
+    const sums = tidy(() =>
+      this.#accumulator.peek(average)! as unknown as TensorContainerObject
+    ) as unknown as { grads: NamedTensorMap[]; losses: Tensor1D };
+    try {
+      await this.#applyAsync(sums.grads, sums.losses);
+    } finally {
+      if (average) {
+        disposeMaps(sums.grads);
+        sums.losses.dispose();
+      }
+    }
+    this.#accumulator.clear();
+  }
+
+  /** Disposes the accumulated sums without applying them. */
+  clearAccumulated(): void {
+    this.#accumulator.clear();
+  }
+
+  #checkAverage(options: unknown, action: string): boolean {
+    checkKeys(options, ["average"], action);
+    const average = (options as { average?: unknown } | undefined)?.average ?? false;
+    if (typeof average !== "boolean") {
+      throw new TypeError(
+        `Cannot ${action}: average must be a boolean, found ${describe(average)}`,
+      );
+    }
+    return average;
+  }
+
+  #nothingAccumulated(action: string): RangeError {
+    return new RangeError(
+      `Cannot ${action}: nothing accumulated; call accumulate(f) for each micro-batch first`,
+    );
   }
 
   /** Hands an update to the inner optimizer (checked to be a tf.train one when wrapped). */
@@ -668,6 +789,7 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#accumulator.clear();
     this.inner.dispose();
   }
 
@@ -680,7 +802,7 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
 
   /**
    * The inner optimizer's class and config, and the surgery's options with defaults filled in:
-   * only those of its method, so that `new SurgeryOptimizer(inner, config.surgery)` is valid (an
+   * only those of its method (and `groups` when given), so that `new SurgeryOptimizer(inner, config.surgery)` is valid (an
    * option of another method is a RangeError).
    */
   getConfig(): {
@@ -696,6 +818,7 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
       ),
     ) as SurgeryOptimizerOptions;
     const weighting = this.#lossWeighting;
+    if (this.#groups !== undefined) surgery.groups = this.#groups;
     if (weighting !== null) {
       surgery.lossWeighting = {
         name: weighting.name,

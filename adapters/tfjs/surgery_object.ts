@@ -12,7 +12,7 @@ import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import { checkKeys } from "../../validate/keys.ts";
 import { creationHints } from "../../methods/options.ts";
 import { driveAsync, driveSync } from "./drive.ts";
-import { surgeryStep } from "./pipeline.ts";
+import { groupedSurgeryStep } from "./groups.ts";
 
 /**
  * Per-call options of a tf.js surgery step.
@@ -93,23 +93,29 @@ function losses(call: TfCallOptions | undefined): Tensor | readonly number[] | u
   return call?.losses as Tensor | readonly number[] | undefined;
 }
 
-/** Builds a stateful surgery whose options, state and stats `stepper` keeps. */
-export function surgeryObject(stepper: Stepper): TfSurgery {
+/**
+ * Builds a stateful surgery whose options, state and stats `stepper` keeps; `groups` (checked by
+ * validateTfGroups) groups the shared variables (adapters/tfjs/groups.ts).
+ */
+export function surgeryObject(
+  stepper: Stepper,
+  groups?: "variable" | ((name: string) => string),
+): TfSurgery {
   const resolved = stepper.options;
   const action = "run surgery";
-  const hints = creationHints("createSurgery");
+  const hints = creationHints("createSurgery", ["groups"]);
   return {
     // The update has the input's form and tensor type (surgeryStep checks the input).
     surgery(grads: readonly unknown[], call?: TfCallOptions) {
       checkKeys(call, ["losses"], action, hints);
       return stepper.run((state) =>
-        driveSync(surgeryStep(grads, resolved, state, action, losses(call)), action)
+        driveSync(groupedSurgeryStep(grads, groups, resolved, state, action, losses(call)), action)
       ).update as never;
     },
     async surgeryAsync(grads: readonly unknown[], call?: TfCallOptions) {
       checkKeys(call, ["losses"], action, hints);
       const result = await stepper.runAsync((state) =>
-        driveAsync(surgeryStep(grads, resolved, state, action, losses(call)))
+        driveAsync(groupedSurgeryStep(grads, groups, resolved, state, action, losses(call)))
       );
       return result.update as never;
     },
