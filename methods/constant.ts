@@ -40,8 +40,7 @@ export const constant = defineGramMethod({
   claims: {
     nonConflicting: false,
     // ‖Σ_t w_t g_t‖ ≤ Σ_t |w_t| ‖g_t‖.
-    normBound: (norms, { weights }) =>
-      norms.reduce((a, n, t) => a + Math.abs(weights[t]) * n, 0),
+    normBound: (norms, { weights }) => norms.reduce((a, n, t) => a + Math.abs(weights[t]) * n, 0),
     // Permuting the tasks and the weights with them permutes the weights.
     permutation: "equivariant",
     testOptions: (T) => ({

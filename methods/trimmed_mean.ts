@@ -13,7 +13,7 @@
  */
 
 import { checkTrim } from "../core/trimmed_mean_reference.ts";
-import { type TrimmedMeanParams, trimmedMeanKernel } from "../core/trimmed_mean_wasm.ts";
+import { trimmedMeanKernel, type TrimmedMeanParams } from "../core/trimmed_mean_wasm.ts";
 import { defineElementwiseMethod } from "./define.ts";
 import { requiredWholeNumber } from "./option_kinds.ts";
 
