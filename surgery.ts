@@ -5,7 +5,6 @@
  * @module
  */
 
-import { graddropKernel } from "./core/graddrop_wasm.ts";
 import { kernels } from "./core/kernels.ts";
 import { combineReference, gramReference } from "./core/reference.ts";
 import { accumulateVariantNorms, emptyVariantNorms } from "./core/variant_norms.ts";
@@ -235,9 +234,10 @@ export function runSurgeryOnRows(
 }
 
 /**
- * The elementwise methods' path (GradDrop, Chen et al. 2020: not Gram-expressible): the rows and
- * `out` were validated by the caller; the Gram pass gives the usual stats (weights empty); the elementwise kernel
- * writes the update with the method's parameters. The reduction divides by T as for every method.
+ * The elementwise methods' path (GradDrop, the trimmed mean: not Gram-expressible): the rows and
+ * `out` were validated by the caller; the Gram pass gives the usual stats (weights empty); the
+ * method's own kernel writes the update with the step's parameters. The reduction divides by T as
+ * for every method.
  */
 function elementwisePass(
   grads: readonly Float32Array[],
@@ -251,14 +251,20 @@ function elementwisePass(
   action: string,
 ): { out: Float32Array; stats: SurgeryStats } {
   checkPerTaskOptions(options, T, action);
-  const params = definition.params({ T, options: ownOptions(definition, options), rng: step.rng });
+  const params = definition.params({
+    T,
+    options: ownOptions(definition, options),
+    rng: step.rng,
+    action,
+  });
   const target = out ?? new Float32Array(d);
-  const kernel = graddropKernel();
+  const kernel = definition.kernel();
   kernel.run(grads, params, target);
   if (options.reduction === "mean") {
     for (let k = 0; k < d; k++) target[k] /= T;
   }
-  // GradDrop sums in float32 (as its reference does), so only a bound over Σ‖g_t‖ spares the scan.
+  // The kernels sum in float32 (as their references do), each coordinate a sum of at most
+  // Σ_t |g_tk|, so only a bound over Σ‖g_t‖ spares the scan.
   if (!updateCannotOverflow(G, T, new Float64Array(T).fill(1))) {
     const k = target.findIndex((x) => !Number.isFinite(x));
     if (k >= 0) throw overflowError(action, `index ${k}`, target[k]);

@@ -70,6 +70,10 @@ export interface CoreExports {
     offset: number,
     out: number,
   ): void;
+  /** The trimmed mean's elementwise kernel (core/assembly/trimmed_mean.ts), in the same module. */
+  trimmedMean(rows: number, T: number, n: number, trim: number, scratch: number, out: number): void;
+  /** Bytes of scratch memory trimmedMean needs for T rows. */
+  trimmedMeanScratchBytes(T: number): number;
 }
 
 /**

@@ -42,6 +42,9 @@ import {
   withZeroTasksCleared,
 } from "./solvers/tolerances.ts";
 import { checkPerTaskNumbers } from "./per_task_numbers.ts";
+import { defineGramMethod } from "./define.ts";
+import { perTaskNumbers } from "./option_kinds.ts";
+import { plainWeighting } from "./types.ts";
 
 /**
  * ConFIG's weights w (update = Σ_t w_t g_t) for the Gramian G (T×T) and the preference p (T
@@ -97,3 +100,25 @@ export function configWeights(
   for (let t = 0; t < T; t++) w[t] = v[t] * scale;
   return w;
 }
+
+/** The "config" method. */
+export const config = defineGramMethod({
+  name: "config",
+  kind: "gram",
+  options: {
+    preference: perTaskNumbers({
+      doc: "preference weights, one per task; default 1 each (only their direction matters)",
+    }),
+  },
+  shared: [],
+  weigh: ({ G, T, options, action }) =>
+    plainWeighting(configWeights(G, T, options.preference, action)),
+  claims: {
+    // Non-conflicting only with linearly independent directions and p ≥ 0 (tests/methods/
+    // config_test.ts checks it there); rank-deficient draws can conflict.
+    nonConflicting: false,
+    // |Σ_t g_t·û| ≤ Σ_t ‖g_t‖ along the unit vector û.
+    normBound: (norms) => norms.reduce((a, b) => a + b, 0),
+    permutation: "equivariant",
+  },
+});

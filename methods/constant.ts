@@ -9,6 +9,9 @@
  */
 
 import { checkPerTaskNumbers } from "./per_task_numbers.ts";
+import { defineGramMethod } from "./define.ts";
+import { requiredPerTaskNumbers } from "./option_kinds.ts";
+import { plainWeighting } from "./types.ts";
 
 /**
  * A copy of `weights` (T finite numbers, one per task). Throws a RangeError naming `weights` for
@@ -22,3 +25,26 @@ export function constantWeights(
   checkPerTaskNumbers("weights", weights, T, action);
   return Float64Array.from(weights);
 }
+
+/** The "constant" method: the given weights. */
+export const constant = defineGramMethod({
+  name: "constant",
+  kind: "gram",
+  options: {
+    weights: requiredPerTaskNumbers({
+      doc: "the weight of each task, one finite number per task (no default, as TorchJD)",
+    }),
+  },
+  shared: [],
+  weigh: ({ T, options, action }) => plainWeighting(constantWeights(T, options.weights, action)),
+  claims: {
+    nonConflicting: false,
+    // ‖Σ_t w_t g_t‖ ≤ Σ_t |w_t| ‖g_t‖.
+    normBound: (norms, { weights }) => norms.reduce((a, n, t) => a + Math.abs(weights[t]) * n, 0),
+    // Permuting the tasks and the weights with them permutes the weights.
+    permutation: "equivariant",
+    testOptions: (T) => ({
+      weights: Array.from({ length: T }, (_, t) => (t % 2 === 0 ? 1 : -0.5) * (1 + t / 4)),
+    }),
+  },
+});

@@ -21,13 +21,16 @@
  * least_squares returns some finite point there instead).
  *
  * Claims: at the solution g_i·(Jᵀw) = (Gw)_i = w_i^{−1/α} > 0, so the update conflicts with no
- * non-zero task. No norm bound: ‖Jᵀw‖² = Σ_t w_t^{1−1/α} (= m, the non-zero task count, for
- * α = 1) and the reference does not clip.
+ * non-zero task. ‖Jᵀw‖² = Σ_t w_t^{1−1/α}: m, the non-zero task count, for α = 1 (a bound that
+ * does not grow with the gradients), and no bound for other α; the reference does not clip.
  * @module
  */
 
 import { matVec, quadForm, solve } from "./solvers/linalg.ts";
 import { directions, stationaryDirections } from "./solvers/tolerances.ts";
+import { defineGramMethod } from "./define.ts";
+import { positiveNumberOption } from "./option_kinds.ts";
+import { plainWeighting } from "./types.ts";
 
 /** LibMTL's default α (`FairGrad_alpha`). */
 export const FAIRGRAD_DEFAULT_ALPHA = 1;
@@ -151,3 +154,26 @@ export function fairGradWeights(
   tasks.forEach((t, a) => (w[t] = (gamma[a] / n[a]) * back));
   return w;
 }
+
+/** The "fairgrad" method. */
+export const fairgrad = defineGramMethod({
+  name: "fairgrad",
+  kind: "gram",
+  options: {
+    alpha: positiveNumberOption({
+      default: FAIRGRAD_DEFAULT_ALPHA,
+      doc: "fairness α > 0: 1 is proportional fairness (Nash-MTL), large α tends to max-min",
+    }),
+  },
+  shared: [],
+  weigh: ({ G, T, options, action }) =>
+    plainWeighting(fairGradWeights(G, T, options.alpha, action)),
+  claims: {
+    // (Gw)_i = w_i^{−1/α} > 0 on the non-zero tasks.
+    nonConflicting: true,
+    // ‖Jᵀw‖² = Σ_t w_t^{1−1/α}: m ≤ T for α = 1, whatever the scale; no bound for other α.
+    normBound: (norms, { alpha }) => alpha === 1 ? Math.sqrt(norms.length) : Infinity,
+    scaleFree: true,
+    permutation: "equivariant",
+  },
+});

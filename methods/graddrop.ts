@@ -1,6 +1,6 @@
 /**
  * GradDrop (Chen et al., "Just Pick a Sign: Optimizing Deep Multitask Models with Gradient Sign
- * Dropout", NeurIPS 2020), the one elementwise method: per coordinate, the positive
+ * Dropout", NeurIPS 2020), an elementwise method: per coordinate, the positive
  * sign purity P = ½(1 + Σ_i g_i / Σ_i |g_i|) and one uniform U shared by all tasks (the original,
  * LibMTL and TorchJD) keep the positive entries if P > U and the negative ones if P < U; the
  * output is Σ_i (ℓ_i + (1 − ℓ_i) M_i) g_i with leak ℓ (default 0) and f = identity. Applied to the
@@ -10,17 +10,18 @@
  * @module
  */
 
+import type { GradDropParams } from "../core/graddrop_reference.ts";
+import { graddropKernel } from "../core/graddrop_wasm.ts";
 import type { Prng } from "../random/prng.ts";
 import { defineElementwiseMethod } from "./define.ts";
 import { numberOrPerTask } from "./option_kinds.ts";
-import type { ElementwiseParams } from "./types.ts";
 
 /** One call's kernel parameters: two keys from the seeded stream, and the leak per task. */
 export function graddropParams(
   options: { readonly leak: number | readonly number[] },
   T: number,
   rng: Prng,
-): ElementwiseParams {
+): GradDropParams {
   const leak = typeof options.leak === "number"
     ? new Array<number>(T).fill(options.leak)
     : options.leak;
@@ -40,6 +41,14 @@ export const graddrop = defineElementwiseMethod({
     }),
   },
   params: ({ T, options, rng }) => graddropParams(options, T, rng),
+  kernel: graddropKernel,
+  // A missing task's zeros add nothing: each block runs on the tasks it has, its coordinates
+  // numbered from `offset` so the draws are those of the whole vector.
+  forBlock: (params, tasks, offset) => ({
+    ...params,
+    leak: tasks.map((t) => params.leak[t]),
+    offset: (params.offset ?? 0) + offset,
+  }),
   claims: {
     nonConflicting: false,
     // Per coordinate a subset of the tasks' entries: |out_k| ≤ Σ_i |g_ik|.

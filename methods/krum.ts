@@ -19,6 +19,10 @@
  * @module
  */
 
+import { defineGramMethod } from "./define.ts";
+import { requiredWholeNumber, wholeNumberOption } from "./option_kinds.ts";
+import { plainWeighting } from "./types.ts";
+
 function checkWholeNumber(name: string, value: number, min: number, action: string): void {
   if (!Number.isInteger(value) || value < min) {
     throw new RangeError(
@@ -86,3 +90,31 @@ export function krumWeights(
   for (let r = 0; r < selected; r++) w[order[r]] = 1 / selected;
   return w;
 }
+
+/** The "krum" method: Multi-Krum's weights, 1/selected on the selected tasks. */
+export const krum = defineGramMethod({
+  name: "krum",
+  kind: "gram",
+  options: {
+    byzantine: requiredWholeNumber({
+      min: 0,
+      doc: "number f of Byzantine tasks to tolerate (no default, as TorchJD); T ≥ f + 3",
+    }),
+    selected: wholeNumberOption({
+      default: 1,
+      doc: "number of lowest-score tasks averaged (1: Krum); at most T",
+    }),
+  },
+  shared: [],
+  weigh: ({ G, T, options, action }) =>
+    plainWeighting(krumWeights(G, T, options.byzantine, options.selected, action)),
+  claims: {
+    nonConflicting: false,
+    // The mean of `selected` of the gradients.
+    normBound: (norms) => Math.max(0, ...norms),
+    // Up to ties, which the lower index breaks: with one neighbour (T − f − 2 = 1) the nearest
+    // pair always ties, so the suites select both of it at T = 3.
+    permutation: "equivariant",
+    testOptions: (T) => T < 3 ? null : { byzantine: 0, selected: T === 3 ? 2 : 1 },
+  },
+});

@@ -1,6 +1,7 @@
 /**
- * The kinds of method option (a number in a range, a whole number, one of a list, a flag, one
- * number per task, a number or one per task): each carries its default, what it allows and a
+ * The kinds of method option (a number in a range, a positive number, a whole number, one of a
+ * list, a flag, one number per task, a number or one per task): each carries its default (or is
+ * required: the user must give it, where the reference has no default), what it allows and a
  * one-line doc, and checks a given value with the checkers of validate/option_checks.ts, so every
  * option of every method fails with the same wording.
  * @module
@@ -11,6 +12,7 @@ import {
   numberArray,
   numberIn,
   oneOf,
+  positiveNumber,
   wholeNumber,
 } from "../validate/option_checks.ts";
 
@@ -21,8 +23,16 @@ import {
 export interface OptionKind<Input, Resolved = Input> {
   /** One line for the docs: what the option does. */
   readonly doc: string;
-  /** The default (undefined: the method derives one from T, as its doc says). */
-  readonly default: Resolved;
+  /**
+   * The default (undefined: the method derives one from T, as its doc says, or the option is
+   * required).
+   */
+  readonly default: Resolved | undefined;
+  /**
+   * No default: the user must give it (methods/options.ts refuses a missing one, naming the method
+   * and what the option allows).
+   */
+  readonly required?: boolean;
   /** What values are allowed, in words. */
   readonly allowed: string;
   /** One number per task: its length is checked against T once T is known. */
@@ -70,14 +80,40 @@ export function numberInRange(
   };
 }
 
-/** A whole number ≥ 1. */
-export function wholeNumberOption(spec: { default: number; doc: string }): OptionKind<number> {
+/** A finite number > 0 (where 0 itself means nothing: FairGrad's α). */
+export function positiveNumberOption(spec: { default: number; doc: string }): OptionKind<number> {
   return {
     doc: spec.doc,
     default: spec.default,
-    allowed: "a whole number ≥ 1",
+    allowed: "a finite number > 0",
     perTask: false,
-    resolve: (value, name, action) => wholeNumber(name, value, spec.default, action),
+    resolve: (value, name, action) => positiveNumber(name, value, spec.default, action),
+  };
+}
+
+/** A whole number ≥ min (default 1). */
+export function wholeNumberOption(
+  spec: { min?: number; default: number; doc: string },
+): OptionKind<number> {
+  const min = spec.min ?? 1;
+  return {
+    doc: spec.doc,
+    default: spec.default,
+    allowed: `a whole number ≥ ${min}`,
+    perTask: false,
+    resolve: (value, name, action) => wholeNumber(name, value, spec.default, action, min),
+  };
+}
+
+/** A whole number ≥ min that the user must give (Krum's byzantine, the trimmed mean's trim). */
+export function requiredWholeNumber(spec: { min: number; doc: string }): OptionKind<number> {
+  return {
+    doc: spec.doc,
+    default: undefined,
+    required: true,
+    allowed: `a whole number ≥ ${spec.min}`,
+    perTask: false,
+    resolve: (value, name, action) => wholeNumber(name, value, NaN, action, spec.min),
   };
 }
 
@@ -117,6 +153,18 @@ export function perTaskNumbers(
     perTask: true,
     resolve: (value, name, action) =>
       value === undefined ? undefined : numberArray(name, value, -Infinity, Infinity, action),
+  };
+}
+
+/** One finite number per task (copied), which the user must give (Constant's weights). */
+export function requiredPerTaskNumbers(spec: { doc: string }): OptionKind<readonly number[]> {
+  return {
+    doc: spec.doc,
+    default: undefined,
+    required: true,
+    allowed: "one finite number per task",
+    perTask: true,
+    resolve: (value, name, action) => numberArray(name, value, -Infinity, Infinity, action),
   };
 }
 

@@ -78,7 +78,10 @@ export function creationHints(
   );
 }
 
-/** Whether `method` works on the gradients elementwise (GradDrop) instead of weighting them. */
+/**
+ * Whether `method` works on the gradients elementwise (GradDrop, the trimmed mean) instead of
+ * weighting them.
+ */
 export function isElementwise(method: Method): boolean {
   return registry[method].kind === "elementwise";
 }
@@ -105,6 +108,11 @@ function resolveMethodOptions(
   const definition = registry[method];
   const own: Record<string, unknown> = {};
   for (const [key, kind] of Object.entries(definition.options)) {
+    if (kind.required && o[key] === undefined) {
+      throw new TypeError(
+        `Cannot ${action}: method "${method}" needs option ${key} (${kind.allowed}), found undefined`,
+      );
+    }
     own[key] = kind.resolve(o[key], key, action);
   }
   const decided = definition.defaultsFrom?.(own) ?? {};

@@ -12,13 +12,18 @@ import type { MethodDefinition } from "./types.ts";
 import { alignedMtl } from "./aligned_mtl.ts";
 import { mean, sum } from "./baselines.ts";
 import { cagrad } from "./cagrad.ts";
+import { config } from "./config.ts";
+import { constant } from "./constant.ts";
+import { fairgrad } from "./fairgrad.ts";
 import { graddrop } from "./graddrop.ts";
 import { gradvac } from "./gradvac.ts";
 import { imtlG } from "./imtl_g.ts";
+import { krum } from "./krum.ts";
 import { mgda } from "./mgda.ts";
 import { nashMtl } from "./nash_mtl.ts";
 import { pcgrad } from "./pcgrad.ts";
 import { rlw } from "./rlw.ts";
+import { trimmedMean } from "./trimmed_mean.ts";
 import { dualproj, upgrad } from "./upgrad.ts";
 
 /**
@@ -40,6 +45,11 @@ const DEFINITIONS = {
   "nash-mtl": nashMtl,
   graddrop,
   rlw,
+  config,
+  krum,
+  constant,
+  fairgrad,
+  "trimmed-mean": trimmedMean,
 } as const satisfies { readonly [M in Method]: MethodDefinition<M> };
 
 /** Every method's definition, by name. */

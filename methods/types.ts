@@ -3,8 +3,9 @@
  * options (methods/option_kinds.ts), its kind and what it promises. A "gram" method is a weighting
  * of the Gramian: a pure function from the T×T Gramian (plus its own resolved options, the shared
  * ones it asks for, its state, the step's losses and a seeded stream) to weights w with
- * update = Σ_t w_t g_t; it never touches d-sized data. An "elementwise" method (GradDrop) is not a
- * weighted sum: it gives the parameters of its kernel, which the engine runs on the gradients.
+ * update = Σ_t w_t g_t; it never touches d-sized data. An "elementwise" method (GradDrop, the
+ * trimmed mean) is not a weighted sum: it gives its kernel and the parameters of each call, which
+ * the engine runs on the gradients.
  * @module
  */
 
@@ -49,13 +50,14 @@ export interface WeightingResult {
   state?: unknown;
 }
 
-/** The parameters of one call of the elementwise kernel (core/assembly/graddrop.ts). */
-export interface ElementwiseParams {
-  /** Two 32-bit keys drawn from the step's seeded stream. */
-  key0: number;
-  key1: number;
-  /** Leak ℓ_t per task. */
-  leak: readonly number[];
+/**
+ * One backend of an elementwise method's kernel (core/assembly/): writes the update of `rows`, one
+ * per task, into `out`. The WASM SIMD build where it runs, else the TypeScript reference that gives
+ * the same bits.
+ */
+export interface ElementwiseKernel<P> {
+  readonly name: "wasm-simd" | "typescript";
+  run(rows: readonly Float32Array[], params: P, out: Float32Array): void;
 }
 
 /**
@@ -81,6 +83,12 @@ export interface Claims<Resolved> {
    * cannot be tested, and why.
    */
   readonly permutation: "equivariant" | "with explicit order" | { readonly untestable: string };
+  /**
+   * For a method with required options (Krum, Constant, the trimmed mean): the options for T tasks
+   * under which the suites that run every method check it, or null where it cannot run on T tasks.
+   * The contract suite permutes per-task options with the tasks. Absent: the defaults, any T.
+   */
+  testOptions?(T: number): Readonly<Record<string, unknown>> | null;
 }
 
 /** What every definition holds. */
@@ -119,16 +127,32 @@ export interface GramMethodDefinition<
   restoreState?(json: unknown, action: string): unknown;
 }
 
-/** A method that works coordinate by coordinate on the gradients (GradDrop). */
+/**
+ * A method that works coordinate by coordinate on the gradients (GradDrop, the trimmed mean): the
+ * engine runs its own kernel on the rows with the parameters of the step.
+ */
 export interface ElementwiseMethodDefinition<
   Name extends Method = Method,
   O extends OptionTable = OptionTable,
+  // deno-lint-ignore no-explicit-any
+  P = any,
 > extends DefinitionBase<Name, O> {
   readonly kind: "elementwise";
-  /** One call's kernel parameters. */
-  params(input: { T: number; options: ResolvedOptionsOf<O>; rng: Prng }): ElementwiseParams;
+  /**
+   * One call's kernel parameters, from its options and the step's seeded stream; throws a
+   * RangeError naming an option that T rules out.
+   */
+  params(input: { T: number; options: ResolvedOptionsOf<O>; rng: Prng; action: string }): P;
+  /** The fastest backend of its kernel here, created on first use. */
+  kernel(): ElementwiseKernel<P>;
+  /**
+   * The parameters for a block of coordinates that only `tasks` have, starting at coordinate
+   * `offset` of the whole vector (the tf.js adapter runs the kernel per variable): for a method to
+   * which a missing task's zeros add nothing (GradDrop). Absent: the kernel needs every task's row,
+   * a missing one as zeros (the trimmed mean sorts the zeros with the rest).
+   */
+  forBlock?(params: P, tasks: readonly number[], offset: number): P;
 }
-
 /** Any method's definition. */
 export type MethodDefinition<Name extends Method = Method, O extends OptionTable = OptionTable> =
   | GramMethodDefinition<Name, O, keyof SharedOptions>

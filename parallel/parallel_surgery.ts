@@ -25,7 +25,12 @@ import { gramFallback, methodWeights, reduce, runSurgeryOnRows, variantPass } fr
 import { checkUpdate, updateCannotOverflow } from "../validate/update.ts";
 import { validateOut, validateRows } from "../validate/grads.ts";
 import { checkKeys } from "../validate/keys.ts";
-import { creationHints, type ResolvedOptions, resolveOptions } from "../methods/options.ts";
+import {
+  creationHints,
+  isElementwise,
+  type ResolvedOptions,
+  resolveOptions,
+} from "../methods/options.ts";
 import { validateThreads } from "../validate/options.ts";
 import { checkGroupsEnd, validateGroupBounds } from "../validate/groups.ts";
 import { sharedFloat32Array } from "./shared_memory.ts";
@@ -87,9 +92,12 @@ export async function createParallelSurgery(
   return new ThreadedSurgery(choice, pool, new Stepper(resolved), bounds);
 }
 
-/** The step of T rows of d columns that go to the workers: large enough, and Gram-expressible. */
+/**
+ * The step of T rows of d columns that go to the workers: large enough, and Gram-expressible (an
+ * elementwise method, GradDrop or the trimmed mean, runs its own kernel on the calling thread).
+ */
 function runsOnThreads(threads: number, T: number, d: number, options: ResolvedOptions): boolean {
-  return threads > 1 && T * d >= PARALLEL_MIN_FLOATS && options.method !== "graddrop";
+  return threads > 1 && T * d >= PARALLEL_MIN_FLOATS && !isElementwise(options.method);
 }
 
 /** A parallel surgery: its workers, its stepper, and its steps run one at a time in call order. */

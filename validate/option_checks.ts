@@ -93,18 +93,36 @@ export function booleanOption(
   return value;
 }
 
-/** A whole number ≥ 1, or `fallback` when undefined. */
+/** A whole number ≥ min (default 1), or `fallback` when undefined. */
 export function wholeNumber(
+  name: string,
+  value: unknown,
+  fallback: number,
+  action: string,
+  min = 1,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw new RangeError(
+      `Cannot ${action}: ${name} must be a whole number ≥ ${min}, found ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+/** A finite number > 0, or `fallback` when undefined. */
+export function positiveNumber(
   name: string,
   value: unknown,
   fallback: number,
   action: string,
 ): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(
-      `Cannot ${action}: ${name} must be a whole number ≥ 1, found ${describe(value)}`,
-    );
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new TypeError(`Cannot ${action}: ${name} must be a number, found ${describe(value)}`);
+  }
+  if (!(value > 0) || value === Infinity) {
+    throw new RangeError(`Cannot ${action}: ${name} must be a finite number > 0, found ${value}`);
   }
   return value;
 }

@@ -177,8 +177,9 @@ export interface MethodOptions {
   /** GradVac: EMA rate β ∈ [0, 1] of the target cosines; default 0.5. */
   beta?: number;
   /**
-   * UPGrad, DualProj, Aligned-MTL: preference weights, one per task; default 1/T each for UPGrad
-   * and DualProj (TorchJD), 1 each for Aligned-MTL (the official code sums the aligned gradients).
+   * UPGrad, DualProj, Aligned-MTL, ConFIG: preference weights, one per task; default 1/T each for
+   * UPGrad and DualProj (TorchJD), 1 each for Aligned-MTL (the official code sums the aligned
+   * gradients) and ConFIG (TorchJD; only its direction matters).
    */
   preference?: readonly number[];
   /** UPGrad, DualProj: ridge added to G/tr(G) before the QPs; default 1e-4 (TorchJD). */
@@ -193,4 +194,14 @@ export interface MethodOptions {
   leak?: number | readonly number[];
   /** RLW: weight distribution; default "normal". */
   distribution?: Distribution;
+  /** Krum: number f of Byzantine tasks to tolerate, a whole number ≥ 0; required; T ≥ f + 3. */
+  byzantine?: number;
+  /** Krum: number of lowest-score tasks averaged (1: Krum, more: Multi-Krum); default 1; ≤ T. */
+  selected?: number;
+  /** Constant: the weight of each task, one finite number per task; required. */
+  weights?: readonly number[];
+  /** FairGrad: fairness α > 0 (1: proportional fairness); default 1 (LibMTL). */
+  alpha?: number;
+  /** Trimmed mean: values dropped at each end per coordinate, a whole number ≥ 0; required; T > 2·trim. */
+  trim?: number;
 }

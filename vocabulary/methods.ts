@@ -5,16 +5,19 @@
  */
 
 /**
- * The methods (docs/methods.md); "graddrop" is the one elementwise method.
+ * The methods (docs/methods.md); "graddrop" and "trimmed-mean" are elementwise, the others weigh
+ * the gradients. Krum, Constant and the trimmed mean have a required option (no default in their
+ * reference, TorchJD).
  *
  * @example Every method on the same gradients
  * ```ts
  * import { METHODS, surgery } from "../mod.ts";
  * import assert from "node:assert/strict";
  *
- * const grads = [new Float32Array([1, 0]), new Float32Array([-1, 1])];
+ * const grads = [new Float32Array([1, 0]), new Float32Array([-1, 1]), new Float32Array([0, 2])];
+ * const required = { krum: { byzantine: 0 }, constant: { weights: [1, 1, 1] }, "trimmed-mean": { trim: 1 } };
  * for (const method of METHODS) {
- *   const update = surgery(grads, { method });
+ *   const update = surgery(grads, { method, ...(required as Record<string, object>)[method] });
  *   assert.ok(update.every(Number.isFinite), method);
  * }
  * assert.ok(METHODS.includes("pcgrad"));
@@ -34,6 +37,11 @@ export const METHODS = [
   "dualproj",
   "graddrop",
   "rlw",
+  "config",
+  "krum",
+  "constant",
+  "fairgrad",
+  "trimmed-mean",
 ] as const;
 
 /**

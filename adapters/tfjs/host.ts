@@ -8,10 +8,14 @@
  */
 
 import { type Tensor, tensor } from "@tensorflow/tfjs";
-import { graddropKernel } from "../../core/graddrop_wasm.ts";
-import type { GradDropParams } from "../../core/graddrop_reference.ts";
 import { kernels } from "../../core/kernels.ts";
-import { type Passes, type Reads, scatterGram, sharedOffsets } from "./passes.ts";
+import {
+  type ElementwiseStep,
+  type Passes,
+  type Reads,
+  scatterGram,
+  sharedOffsets,
+} from "./passes.ts";
 import type { Block, Plan } from "./inputs.ts";
 
 /** Each block's task rows, read once by the Gram pass and reused by the combine pass. */
@@ -21,24 +25,50 @@ export function* readRows(block: Block): Reads<Float32Array[]> {
   return rows;
 }
 
-/** GradDrop on the host over each block's rows (the WASM kernel), uploaded per variable. */
-export function hostGraddrop(
+/**
+ * An elementwise method on the host over each block's rows (its kernel: WASM SIMD, else its
+ * reference), uploaded per variable. A method whose kernel a missing task's zeros do not change
+ * (GradDrop) runs on the block's tasks with its parameters for that block; any other (the trimmed
+ * mean) gets every task's row, zeros for a task without the variable.
+ */
+export function hostElementwise(
   plan: Plan,
   rows: ReadonlyMap<Block, Float32Array[]>,
-  params: GradDropParams,
+  { definition, params }: ElementwiseStep,
   mean: boolean,
 ): Map<Block, Tensor> {
   const offsets = sharedOffsets(plan);
-  const kernel = graddropKernel();
+  const kernel = definition.kernel();
   const out = new Map<Block, Tensor>();
   for (const [block, r] of rows) {
     const values = new Float32Array(block.size);
-    const leak = block.tasks.map((t) => params.leak[t]);
-    kernel.run(r, { ...params, leak, offset: offsets.get(block)! }, values);
+    if (definition.forBlock !== undefined) {
+      kernel.run(r, definition.forBlock(params, block.tasks, offsets.get(block)!), values);
+    } else kernel.run(everyTask(plan, block, r), params, values);
     if (mean) { for (let k = 0; k < values.length; k++) values[k] /= plan.T; }
     out.set(block, tensor(values, block.shape, "float32"));
   }
   return out;
+}
+
+/** T rows for a block: each task's own, a zero row for a task without the variable. */
+function everyTask(plan: Plan, block: Block, rows: readonly Float32Array[]): Float32Array[] {
+  if (rows.length === plan.T) return rows.slice();
+  const zeros = new Float32Array(block.size);
+  const all: Float32Array[] = [];
+  for (let t = 0, k = 0; t < plan.T; t++) all.push(block.tasks[k] === t ? rows[k++] : zeros);
+  return all;
+}
+
+/** Reads every shared variable's rows, then runs the elementwise method on the host. */
+export function* readAndRunOnHost(
+  plan: Plan,
+  step: ElementwiseStep,
+  mean: boolean,
+): Reads<Map<Block, Tensor>> {
+  const rows = new Map<Block, Float32Array[]>();
+  for (const block of plan.shared) rows.set(block, yield* readRows(block));
+  return hostElementwise(plan, rows, step, mean);
 }
 
 /** The host passes; `only` restricts them to some of the plan's shared variables. */
@@ -68,8 +98,8 @@ export function hostPasses(only?: (block: Block) => boolean): Passes {
       return out;
     },
     // deno-lint-ignore require-yield
-    *graddrop(plan: Plan, params: GradDropParams, mean: boolean) {
-      return hostGraddrop(plan, rows, params, mean);
+    *elementwise(plan: Plan, step: ElementwiseStep, mean: boolean) {
+      return hostElementwise(plan, rows, step, mean);
     },
     dispose() {
       rows = new Map();

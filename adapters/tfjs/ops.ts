@@ -22,10 +22,9 @@ import {
   transpose,
   zeros,
 } from "@tensorflow/tfjs";
-import type { GradDropParams } from "../../core/graddrop_reference.ts";
-import { hostGraddrop, readRows } from "./host.ts";
+import { readAndRunOnHost } from "./host.ts";
 import type { Block, Plan } from "./inputs.ts";
-import type { Passes } from "./passes.ts";
+import type { ElementwiseStep, Passes } from "./passes.ts";
 
 /** X [T, size]: row t is task t's gradient for the block, flattened, or zeros. */
 export function stackRows(block: Block, T: number, from = 0, width = block.size): Tensor {
@@ -71,11 +70,10 @@ export function opsPasses(): Passes {
       return out;
     },
     // GradDrop's hash needs exact 32-bit integer products, which tf.js ops do not promise on
-    // every backend (webgl emulates int32 with floats): read the gradients, run it on the host.
-    *graddrop(plan: Plan, params: GradDropParams, mean: boolean) {
-      const rows = new Map<Block, Float32Array[]>();
-      for (const block of plan.shared) rows.set(block, yield* readRows(block));
-      return hostGraddrop(plan, rows, params, mean);
+    // every backend (webgl emulates int32 with floats), and the trimmed mean's bits need its
+    // summation order: read the gradients, run the method's own kernel on the host.
+    elementwise(plan: Plan, step: ElementwiseStep, mean: boolean) {
+      return readAndRunOnHost(plan, step, mean);
     },
     dispose() {
       for (const x of kept) x.dispose();

@@ -8,11 +8,17 @@
  */
 
 import type { Tensor } from "@tensorflow/tfjs";
-import type { GradDropParams } from "../../core/graddrop_reference.ts";
+import type { ElementwiseMethodDefinition } from "../../methods/types.ts";
 import type { Block, Plan } from "./inputs.ts";
 
 /** A generator that yields tensors to read and receives their values. */
 export type Reads<R> = Generator<Tensor, R, Float32Array>;
+
+/** One step of an elementwise method: its definition (and so its kernel) and the step's parameters. */
+export interface ElementwiseStep {
+  readonly definition: ElementwiseMethodDefinition;
+  readonly params: unknown;
+}
 
 /** One backend's Gram and combine passes over a plan's shared variables. */
 export interface Passes {
@@ -23,12 +29,13 @@ export interface Passes {
   /** New tensors Σ_{t has it} weights[t] · g_t, one per shared variable the passes ran on. */
   combine(plan: Plan, weights: Float64Array): Map<Block, Tensor>;
   /**
-   * GradDrop instead of the combine pass (Chen et al. 2020; elementwise, not Gram-expressible): one
-   * new tensor per shared variable. Coordinates are numbered over the shared variables in plan
-   * order, as if concatenated, so the update equals the plain API's on that vector; a task without
-   * a variable counts as zeros there. `mean` divides by T, as the engine's reduction does.
+   * An elementwise method (GradDrop, the trimmed mean; not Gram-expressible) instead of the
+   * combine pass: one new tensor per shared variable. Coordinates are numbered over the shared
+   * variables in plan order, as if concatenated, so the update equals the plain API's on that
+   * vector; a task without a variable counts as zeros there. `mean` divides by T, as the engine's
+   * reduction does.
    */
-  graddrop(plan: Plan, params: GradDropParams, mean: boolean): Reads<Map<Block, Tensor>>;
+  elementwise(plan: Plan, step: ElementwiseStep, mean: boolean): Reads<Map<Block, Tensor>>;
   /** Frees whatever the passes kept between Gram and combine. */
   dispose(): void;
 }

@@ -22,8 +22,8 @@ import { kernels } from "../../core/kernels.ts";
 import { gramReference } from "../../core/reference.ts";
 import type { StepState } from "../../state/step_state.ts";
 import { buildStats, type SurgeryStats } from "../../stats/diagnostics.ts";
-import { graddropParams } from "../../methods/graddrop.ts";
-import { checkPerTaskOptions } from "../../methods/options.ts";
+import { checkPerTaskOptions, ownOptions } from "../../methods/options.ts";
+import { registry } from "../../methods/registry.ts";
 import { methodWeights, reduce, type VariantBlock, variantPass } from "../../surgery.ts";
 import { float64Decision, type ScanHit, type TaskScan } from "../../validate/finite.ts";
 import { overflowError, updateCannotOverflow } from "../../validate/update.ts";
@@ -208,11 +208,21 @@ export function* surgeryStep(
     yield* checkOwn(plan, action);
     let combined: Map<Block, Tensor>;
     let stats: SurgeryStats;
-    if (options.method === "graddrop") {
-      // Elementwise (Chen et al. 2020): no weights; stats from G as the plain engine reports them.
+    const definition = registry[options.method];
+    if (definition.kind === "elementwise") {
+      // GradDrop, the trimmed mean: no weights; stats from G as the plain engine reports them.
       checkPerTaskOptions(options, plan.T, action);
-      const params = graddropParams(options, plan.T, step.rng);
-      combined = yield* run.graddrop(plan, params, options.reduction === "mean");
+      const params = definition.params({
+        T: plan.T,
+        options: ownOptions(definition, options),
+        rng: step.rng,
+        action,
+      });
+      combined = yield* run.elementwise(
+        plan,
+        { definition, params },
+        options.reduction === "mean",
+      );
       stats = buildStats(G, plan.T, [], [], 0, run.name);
     } else {
       const lossValues = losses === undefined

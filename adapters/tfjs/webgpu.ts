@@ -12,10 +12,10 @@
  */
 
 import { add, concat, keep, reshape, sum, type Tensor, tensor1d, tidy } from "@tensorflow/tfjs";
-import { hostPasses } from "./host.ts";
+import { hostPasses, readAndRunOnHost } from "./host.ts";
 import type { Block, Plan } from "./inputs.ts";
 import { stackRows } from "./ops.ts";
-import { type Passes, sharedOffsets } from "./passes.ts";
+import { type ElementwiseStep, type Passes, sharedOffsets } from "./passes.ts";
 import {
   combineRows,
   graddropRows,
@@ -91,13 +91,17 @@ export function webgpuPasses(
       w.dispose();
       return out;
     },
-    *graddrop(plan: Plan, params: GradDropParams, mean: boolean) {
+    *elementwise(plan: Plan, step: ElementwiseStep, mean: boolean) {
+      // GradDrop has a WGSL kernel; the trimmed mean's sort per coordinate runs on the host (its
+      // kernel), the gradients read back once.
+      if (step.definition.name !== "graddrop") return yield* readAndRunOnHost(plan, step, mean);
+      const params = step.params as GradDropParams;
       const offsets = sharedOffsets(plan);
       const width = windowColumns(plan.T, limitBytes);
       const leak = tensor1d(Float32Array.from(params.leak));
       const { key0, key1 } = params;
       const out = stitch(
-        yield* host.graddrop(plan, params, mean),
+        yield* host.elementwise(plan, step, mean),
         (x, block, k) =>
           graddropRows(x, leak, { key0, key1, offset: offsets.get(block)! + k * width, mean }),
       );

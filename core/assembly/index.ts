@@ -4,6 +4,7 @@
 export { gram } from "./gram";
 export { combine } from "./combine";
 export { graddrop } from "./graddrop";
+export { trimmedMean, trimmedMeanScratchBytes } from "./trimmed_mean";
 
 /** First free byte after the module's static data: the TS wrapper's scratch area starts here. */
 export function heapBase(): usize {

@@ -1,4 +1,4 @@
-// AssemblyScript source of the trimmed-mean kernel (not Deno code; not yet exported from index.ts).
+// AssemblyScript source of the trimmed-mean kernel (not Deno code).
 //
 // Coordinate-wise trimmed mean (Yin et al., ICML 2018; TorchJD's TrimmedMean) of one staged block
 // of T task rows, each n floats long: per coordinate k, sort g_1[k], …, g_T[k], drop the `trim`

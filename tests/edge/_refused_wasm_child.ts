@@ -36,11 +36,11 @@ if (provided !== undefined) {
   provideCoreModule(provided);
 }
 const library = await import("../../mod.ts");
-const { sampleGrads } = await import("./_workload.ts");
+const { REFUSED_METHODS, sampleGrads } = await import("./_workload.ts");
 const seed = Number(Deno.args[1]);
 const result: Record<string, { kernel: string | undefined; update: number[] }> = {};
-for (const method of ["pcgrad", "mgda", "graddrop"] as const) {
-  const step = library.createSurgery({ method, seed });
+for (const [method, options] of Object.entries(REFUSED_METHODS)) {
+  const step = library.createSurgery({ method: method as "pcgrad", seed, ...options });
   const update = step.surgery(sampleGrads());
   result[method] = { kernel: step.stats?.kernel, update: Array.from(update) };
 }

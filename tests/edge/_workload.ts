@@ -11,6 +11,17 @@ import type * as Library from "../../mod.ts";
 /** Tasks and length of {@linkcode sampleGrads}. */
 export const SAMPLE = { T: 4, d: 1031 } as const;
 
+/**
+ * The methods the refused-WASM child runs, with their options: one per kernel family (PCGrad's
+ * Gram and combine, MGDA's weights, the elementwise GradDrop and trimmed mean).
+ */
+export const REFUSED_METHODS = {
+  pcgrad: {},
+  mgda: {},
+  graddrop: {},
+  "trimmed-mean": { trim: 1 },
+} as const;
+
 /** Fixed task gradients: T = 4 of length 1031, the last against the first. */
 export function sampleGrads(): Float32Array[] {
   return taskGradients(SAMPLE.T, SAMPLE.d);

@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { surgery, surgeryWeights } from "../../mod.ts";
 import { configWeights } from "../../methods/config.ts";
 import { solve, symmetricEigen } from "../../methods/solvers/linalg.ts";
 import { close, combine, dot, gramOf, hasZeroRow, jacobianArb, norm, scaleOf } from "./_gram.ts";
@@ -194,4 +195,42 @@ Deno.test("config: the Gramian and the preference are not mutated", () => {
   configWeights(G, 3, p, ACTION);
   assert.deepEqual(G, before);
   assert.deepEqual(p, [1, 2, 3]);
+});
+
+// Through the public API.
+
+Deno.test("config public API: TorchJD's example through surgery(); the preference's scale does not matter", () => {
+  const grads = [new Float32Array([-4, 1, 1]), new Float32Array([6, 1, 1])];
+  close(Array.from(surgery(grads, { method: "config" })), [0.1588, 2.0706, 2.0706], 1e-4);
+  const w = surgeryWeights(gramOf([[1, 0], [0, 2]]), { method: "config", preference: [2, 1] });
+  close(Array.from(w.weights), [1.6, 0.4], 1e-15);
+  const scaled = surgeryWeights(gramOf([[1, 0], [0, 2]]), {
+    method: "config",
+    preference: [0.2, 0.1],
+  });
+  close(Array.from(scaled.weights), [1.6, 0.4], 1e-15);
+});
+
+Deno.test("config public API: option errors name the option and the value", () => {
+  const g = [new Float32Array([1, 0]), new Float32Array([0, 1])];
+  const cases: [Record<string, unknown>, string, string][] = [
+    [
+      { method: "config", preference: [1] },
+      "RangeError",
+      "Cannot run surgery: preference has 1 entries, expected 2 (one per task)",
+    ],
+    [
+      { method: "config", preference: [1, Infinity] },
+      "RangeError",
+      "Cannot run surgery: preference[1] must be a finite number, found number Infinity",
+    ],
+    [
+      { method: "mgda", preference: [1, 1] },
+      "RangeError",
+      'Cannot run surgery: option preference applies to method "upgrad" or "dualproj" or "aligned-mtl" or "config", found method "mgda"',
+    ],
+  ];
+  for (const [options, name, message] of cases) {
+    assert.throws(() => surgery(g, options), { name, message }, JSON.stringify(options));
+  }
 });

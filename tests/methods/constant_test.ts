@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { createSurgery, surgery } from "../../mod.ts";
 import { constantWeights } from "../../methods/constant.ts";
 import { close, combine } from "./_gram.ts";
 
@@ -63,4 +64,53 @@ Deno.test("constant: weights of the wrong length or non-finite are a RangeError 
       e.message === "Cannot run surgery: weights[1] must be a finite number, found -Infinity",
   );
   assert.throws(() => constantWeights(1, [NaN], ACTION), RangeError);
+});
+
+// Through the public API.
+
+Deno.test("constant public API: TorchJD's example through surgery(), and its weights in the stats", () => {
+  const grads = [new Float32Array([-4, 1, 1]), new Float32Array([6, 1, 1])];
+  assert.deepEqual(Array.from(surgery(grads, { method: "constant", weights: [1, 2] })), [8, 3, 3]);
+  const s = createSurgery({ method: "constant", weights: [1, 2] });
+  s.surgery(grads);
+  assert.deepEqual(s.stats!.weights, [1, 2]);
+  // The "mean" reduction divides by T, as for every method.
+  assert.deepEqual(
+    Array.from(surgery(grads, { method: "constant", weights: [1, 2], reduction: "mean" })),
+    [4, 1.5, 1.5],
+  );
+});
+
+Deno.test("constant public API: option errors name the option, the method and the value", () => {
+  const g = [new Float32Array([1, 0]), new Float32Array([0, 1])];
+  const cases: [Record<string, unknown>, string, string][] = [
+    [
+      { method: "constant" },
+      "TypeError",
+      'Cannot run surgery: method "constant" needs option weights (one finite number per task), found undefined',
+    ],
+    [
+      { method: "constant", weights: [1, 2, 3] },
+      "RangeError",
+      "Cannot run surgery: weights has 3 entries, expected 2 (one per task)",
+    ],
+    [
+      { method: "constant", weights: [1, NaN] },
+      "RangeError",
+      "Cannot run surgery: weights[1] must be a finite number, found number NaN",
+    ],
+    [
+      { method: "constant", weights: 1 },
+      "TypeError",
+      "Cannot run surgery: weights must be an array of numbers (one per task), found number 1",
+    ],
+    [
+      { method: "upgrad", weights: [1, 1] },
+      "RangeError",
+      'Cannot run surgery: option weights applies to method "constant", found method "upgrad"',
+    ],
+  ];
+  for (const [options, name, message] of cases) {
+    assert.throws(() => surgery(g, options), { name, message }, JSON.stringify(options));
+  }
 });

@@ -2,7 +2,8 @@
 // at every scale from 1e-30 to 1e30 and on degenerate Gramians, the norm bound its doc comment
 // states, permutation equivariance, and no conflict with any task where it promises that. The
 // suite iterates the registry and reads each definition's `claims` (methods/types.ts): a new
-// method gets every check by registering. Default options, fresh state; fixed seeds.
+// method gets every check by registering. Default options (a method with required ones: its
+// claims' testOptions for T tasks, draws it cannot run skipped), fresh state; fixed seeds.
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -30,25 +31,48 @@ function optionsOf(definition: MethodDefinition, given: Record<string, unknown> 
   return ownOptions(definition, resolved);
 }
 
+/** The options the method is checked under for T tasks (its defaults), null if it cannot run. */
+function testOptions(definition: MethodDefinition, T: number): Record<string, unknown> | null {
+  return definition.claims.testOptions === undefined ? {} : definition.claims.testOptions(T);
+}
+
+/**
+ * The test options with their per-task arrays permuted along with the tasks (new task a = old
+ * task perm[a]).
+ */
+function permutedOptions(
+  definition: MethodDefinition,
+  given: Record<string, unknown>,
+  perm: readonly number[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...given };
+  for (const [key, kind] of Object.entries(definition.options)) {
+    const value = given[key];
+    if (kind.perTask && Array.isArray(value)) out[key] = perm.map((p) => value[p]);
+  }
+  return out;
+}
+
 /**
  * One fresh surgery: the update is finite, so are the weights, and ‖update‖ is within the claimed
  * bound (rounding slack as in degenerate_test.ts: the bound holds for the computed Gramian, the
  * update is rounded to float32).
  */
-function checkStep(definition: MethodDefinition, grads: Grads, label: string): Float32Array {
-  const s = createSurgery({ method: definition.name });
+function checkStep(definition: MethodDefinition, grads: Grads, label: string): void {
+  const given = testOptions(definition, grads.length);
+  if (given === null) return;
+  const s = createSurgery({ method: definition.name, ...given });
   const out = s.surgery(grads);
   assert.ok(out.every(Number.isFinite), `${label}: non-finite update ${out}`);
   assert.ok(s.stats!.weights.every(Number.isFinite), `${label}: weights ${s.stats!.weights}`);
   const { claims } = definition;
   if (claims.normBound !== undefined) {
     const norms = grads.map(norm);
-    const bound = claims.normBound(norms, optionsOf(definition));
+    const bound = claims.normBound(norms, optionsOf(definition, given));
     const slack = (claims.scaleFree ? 1e-6 * bound : 1e-5 * bound + 1e-3 * sumOf(norms)) +
       out.length * 2 ** -149;
     assert.ok(norm(out) <= bound + slack, `${label}: ‖update‖ = ${norm(out)} > bound ${bound}`);
   }
-  return out;
 }
 
 const f32 = (rows: readonly (readonly number[])[]): Grads => rows.map((r) => Float32Array.from(r));
@@ -135,8 +159,14 @@ for (const definition of Object.values(registry)) {
         fc.property(
           gradsArb.chain((g) => fc.tuple(fc.constant(g), permutationArb(g.length))),
           ([grads, perm]) => {
-            const out = surgery(grads, { method: name, seed: 7 });
-            const permuted = surgery(perm.map((p) => grads[p]), { method: name, seed: 7 });
+            const given = testOptions(definition, grads.length);
+            if (given === null) return;
+            const out = surgery(grads, { method: name, seed: 7, ...given });
+            const permuted = surgery(perm.map((p) => grads[p]), {
+              method: name,
+              seed: 7,
+              ...permutedOptions(definition, given, perm),
+            });
             out.forEach((x, k) => {
               // The kernel sums in float32 in task order: rounding of Σ_t |g_tk| at most.
               const scale = sumOf(grads.map((g) => Math.abs(g[k])));
@@ -164,14 +194,20 @@ for (const definition of Object.values(registry)) {
             ),
             ([J, perm, order]) => {
               const T = J.length;
+              const given = testOptions(definition, T);
+              if (given === null) return;
               const G = gramOf(J);
               const inverse = new Array<number>(T);
               perm.forEach((p, a) => (inverse[p] = a));
               const permutedOrder = perm.map((p) => order[p].map((j) => inverse[j]));
-              const w = surgeryWeights(G, { method: name, ...(withOrder ? { order } : {}) })
-                .weights;
+              const w = surgeryWeights(G, {
+                method: name,
+                ...given,
+                ...(withOrder ? { order } : {}),
+              }).weights;
               const v = surgeryWeights(permutedGram(G, T, perm), {
                 method: name,
+                ...permutedOptions(definition, given, perm),
                 ...(withOrder ? { order: permutedOrder } : {}),
               }).weights;
               const size = sumOf(Array.from(w, Math.abs));
@@ -196,7 +232,9 @@ for (const definition of Object.values(registry)) {
       () => {
         fc.assert(
           fc.property(jacobianArb(1, 6, 6), (J) => {
-            const w = surgeryWeights(gramOf(J), { method: name, ...given }).weights;
+            const required = testOptions(definition, J.length);
+            if (required === null) return;
+            const w = surgeryWeights(gramOf(J), { method: name, ...required, ...given }).weights;
             const u = combine(J, w);
             // Rounding: the weights are exact to float64 rounding of their total Σ|w_s| (MGDA's
             // γ near 1 leaves 1 − γ known to 1e-16 absolutely), so each term w_s g_s to that times

@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { createSurgery, surgery, surgeryWeights } from "../../mod.ts";
 import { checkFairGradAlpha, fairGradWeights } from "../../methods/fairgrad.ts";
 import { nashAlpha } from "../../methods/nash_mtl.ts";
 import { close, combine, dot, fullRank, gramOf, jacobianArb } from "./_gram.ts";
@@ -117,4 +118,55 @@ Deno.test("fairgrad: α must be a finite number > 0; G is not changed", () => {
   const G = new Float64Array([4, 1, 1, 1]);
   fairGradWeights(G, 2, 2);
   assert.deepEqual(Array.from(G), [4, 1, 1, 1]);
+});
+
+// Through the public API.
+
+Deno.test("fairgrad public API: LibMTL's solutions through surgeryWeights() and surgery(); α defaults to 1", () => {
+  const G2 = new Float64Array([4, 1, 1, 1]);
+  close(
+    Array.from(surgeryWeights(G2, { method: "fairgrad" }).weights),
+    [0.408248290463863, 0.816496580927726],
+    1e-12,
+  );
+  close(
+    Array.from(surgeryWeights(G2, { method: "fairgrad", alpha: 2 }).weights),
+    [0.2722937417688754, 0.8272030043845744],
+    1e-12,
+  );
+  const J3 = [[1, 0.3, 0], [-0.4, 1, 0.2], [0.1, 0.1, 1]];
+  const s = createSurgery({ method: "fairgrad", alpha: 5 });
+  const out = s.surgery(J3.map((g) => Float32Array.from(g)));
+  const w = [0.9191273963607266, 0.7923218036330697, 0.7260958646525124];
+  close(s.stats!.weights, w, 1e-6);
+  close(Array.from(out), combine(J3, Float64Array.from(w)), 1e-6);
+});
+
+Deno.test("fairgrad public API: option errors name the option and the value", () => {
+  const g = [new Float32Array([1, 0]), new Float32Array([0, 1])];
+  const cases: [Record<string, unknown>, string, string][] = [
+    [
+      { method: "fairgrad", alpha: 0 },
+      "RangeError",
+      "Cannot run surgery: alpha must be a finite number > 0, found 0",
+    ],
+    [
+      { method: "fairgrad", alpha: Infinity },
+      "RangeError",
+      "Cannot run surgery: alpha must be a finite number > 0, found Infinity",
+    ],
+    [
+      { method: "fairgrad", alpha: "1" },
+      "TypeError",
+      'Cannot run surgery: alpha must be a number, found string "1"',
+    ],
+    [
+      { method: "nash-mtl", alpha: 1 },
+      "RangeError",
+      'Cannot run surgery: option alpha applies to method "fairgrad", found method "nash-mtl"',
+    ],
+  ];
+  for (const [options, name, message] of cases) {
+    assert.throws(() => surgery(g, options), { name, message }, JSON.stringify(options));
+  }
 });

@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { createSurgery, surgery, surgeryWeights } from "../../mod.ts";
 import { krumScores, krumWeights } from "../../methods/krum.ts";
 import { close, combine, gramOf } from "./_gram.ts";
 
@@ -131,4 +132,84 @@ Deno.test("krum: the Gramian is not mutated", () => {
   const before = G.slice();
   krumWeights(G, 4, 1, 2, ACTION);
   assert.deepEqual(G, before);
+});
+
+// Through the public API.
+
+const f32 = (J: number[][]) => J.map((g) => Float32Array.from(g));
+const errorOf = (f: () => unknown): Error => {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected a throw");
+};
+
+Deno.test("krum public API: TorchJD's Multi-Krum example through surgery() and surgeryWeights()", () => {
+  const J = [[1, 1, 1], [1, 0, 1], [75, -666, 23], [1, 2, 3], [2, 0, 1]];
+  assert.deepEqual(
+    Array.from(surgery(f32(J), { method: "krum", byzantine: 1, selected: 4 })),
+    [1.25, 0.75, 1.5],
+  );
+  assert.deepEqual(
+    Array.from(surgeryWeights(gramOf(J), { method: "krum", byzantine: 1, selected: 4 }).weights),
+    [0.25, 0.25, 0, 0.25, 0.25],
+  );
+  // selected 1 (the default): Krum itself, the one best-scored gradient.
+  const s = createSurgery({ method: "krum", byzantine: 1 });
+  const one = s.surgery(f32(J));
+  assert.ok(J.some((g) => g.every((x, k) => x === one[k])), `${one}`);
+  assert.equal(s.stats!.weights.filter((w) => w === 1).length, 1);
+});
+
+Deno.test("krum public API: option errors name the option, the method and the value", () => {
+  const g = f32([[1, 0], [0, 1], [1, 1], [2, 2]]);
+  const cases: [Record<string, unknown>, ErrorConstructor, string][] = [
+    [
+      { method: "krum" },
+      TypeError,
+      'Cannot run surgery: method "krum" needs option byzantine (a whole number ≥ 0), found undefined',
+    ],
+    [
+      { method: "krum", byzantine: -1 },
+      RangeError,
+      "Cannot run surgery: byzantine must be a whole number ≥ 0, found number -1",
+    ],
+    [
+      { method: "krum", byzantine: 0.5 },
+      RangeError,
+      "Cannot run surgery: byzantine must be a whole number ≥ 0, found number 0.5",
+    ],
+    [
+      { method: "krum", byzantine: 0, selected: 0 },
+      RangeError,
+      "Cannot run surgery: selected must be a whole number ≥ 1, found number 0",
+    ],
+    [
+      { method: "krum", byzantine: 2 },
+      RangeError,
+      "Cannot run surgery: krum needs at least byzantine + 3 = 5 tasks, found 4",
+    ],
+    [
+      { method: "krum", byzantine: 0, selected: 5 },
+      RangeError,
+      "Cannot run surgery: selected must be at most the number of tasks 4, found 5",
+    ],
+    [
+      { method: "mean", byzantine: 1 },
+      RangeError,
+      'Cannot run surgery: option byzantine applies to method "krum", found method "mean"',
+    ],
+    [
+      { method: "mean", selected: 1 },
+      RangeError,
+      'Cannot run surgery: option selected applies to method "krum", found method "mean"',
+    ],
+  ];
+  for (const [options, type, message] of cases) {
+    const e = errorOf(() => surgery(g, options));
+    assert.ok(e instanceof type, `${JSON.stringify(options)}: ${e}`);
+    assert.equal(e.message, message);
+  }
 });

@@ -86,9 +86,13 @@ const BAD: [Record<string, unknown>, ErrorConstructor, RegExp][] = [
   [
     { method: "sum", preference: [1, 1] },
     RangeError,
-    /option preference applies to method "upgrad" or "dualproj" or "aligned-mtl", found method "sum"/,
+    /option preference applies to method "upgrad" or "dualproj" or "aligned-mtl" or "config", found method "sum"/,
   ],
-  [{ method: "famo" }, RangeError, /method must be one of "pcgrad", .*"rlw", found string "famo"/],
+  [
+    { method: "famo" },
+    RangeError,
+    /method must be one of "pcgrad", .*"rlw", "config", "krum", "constant", "fairgrad", "trimmed-mean", found string "famo"/,
+  ],
 ];
 
 for (const [options, type, message] of BAD) {
@@ -124,7 +128,7 @@ Deno.test("inputs are never mutated by any method", () => {
   // Every method the zoo added (the baselines and PCGrad have their own tests), so a new method
   // is covered as soon as it is registered.
   const zoo = METHODS.filter((m) => !["pcgrad", "sum", "mean"].includes(m));
-  assert.equal(zoo.length, 10);
+  assert.equal(zoo.length, 15);
   for (const method of zoo) {
     const grads = [
       new Float32Array([1, -2, 0.5]),
@@ -132,11 +136,25 @@ Deno.test("inputs are never mutated by any method", () => {
       new Float32Array([0, 0, 0]),
     ];
     const copy = grads.map((x) => x.slice());
-    const preference = method === "upgrad" ? [0.2, 0.3, 0.5] : undefined;
+    const preference = method === "upgrad" || method === "config" ? [0.2, 0.3, 0.5] : undefined;
+    const weights = method === "constant" ? [0.5, -1, 2] : undefined;
+    // Krum's and the trimmed mean's required options (the others' are above).
+    const required = method === "krum"
+      ? { byzantine: 0 }
+      : method === "trimmed-mean"
+      ? { trim: 1 }
+      : {};
     const losses = [1, 2, 3];
-    surgery(grads, { method, losses, ...(preference ? { preference } : {}) });
+    surgery(grads, {
+      method,
+      losses,
+      ...required,
+      ...(preference ? { preference } : {}),
+      ...(weights ? { weights } : {}),
+    });
     assert.deepEqual(grads, copy, method);
     assert.deepEqual(losses, [1, 2, 3]);
     if (preference) assert.deepEqual(preference, [0.2, 0.3, 0.5]);
+    if (weights) assert.deepEqual(weights, [0.5, -1, 2]);
   }
 });

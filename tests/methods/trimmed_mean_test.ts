@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { trimmedMeanReference } from "../../core/trimmed_mean_reference.ts";
+import { createSurgery, surgery, surgeryWeights } from "../../mod.ts";
 
 const f32 = (rows: number[][]) => rows.map((r) => Float32Array.from(r));
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer));
@@ -159,4 +160,79 @@ Deno.test("trimmed-mean: trim must be a whole number with T > 2·trim (RangeErro
   fails(0.5, "trim must be a whole number ≥ 0, found 0.5");
   fails(NaN, "trim must be a whole number ≥ 0, found NaN");
   assert.throws(() => trimmedMeanReference([], 0, out, "aggregate"), /Cannot aggregate: trim/);
+});
+
+// Through the public API (the WASM kernel, or the reference where WebAssembly SIMD is missing).
+
+Deno.test("trimmed-mean public API: TorchJD's example through surgery(); stats carry no weights", () => {
+  const grads = f32([[1e11, 3], [1, -1e11], [-1e10, 1e10], [2, 2]]);
+  assert.deepEqual(Array.from(surgery(grads, { method: "trimmed-mean", trim: 1 })), [1.5, 2.5]);
+  const s = createSurgery({ method: "trimmed-mean", trim: 1 });
+  s.surgery(grads);
+  assert.deepEqual(s.stats!.weights, []);
+  // The "mean" reduction divides by T, as for every method.
+  assert.deepEqual(
+    Array.from(surgery(grads, { method: "trimmed-mean", trim: 1, reduction: "mean" })),
+    [1.5 / 4, 2.5 / 4],
+  );
+  // trim 0 on one task: the task itself.
+  assert.deepEqual(
+    Array.from(surgery(f32([[1, -2, 3]]), { method: "trimmed-mean", trim: 0 })),
+    [1, -2, 3],
+  );
+});
+
+Deno.test("trimmed-mean public API: the same bits as the reference, into a given out", () => {
+  fc.assert(
+    fc.property(rowsArb(1, 12, 40), fc.integer({ min: 0, max: 5 }), (rows, t) => {
+      const trim = Math.min(t, (rows.length - 1) >> 1);
+      const grads = f32(rows);
+      const out = new Float32Array(grads[0].length);
+      surgery(grads, { method: "trimmed-mean", trim, out });
+      assert.deepEqual(bits(out), bits(run32(grads, trim)));
+    }),
+    { numRuns: 200 },
+  );
+});
+
+Deno.test("trimmed-mean public API: option errors name the option, the method and the value", () => {
+  const g = f32([[1, 0], [0, 1], [2, 2]]);
+  const cases: [Record<string, unknown>, string, string][] = [
+    [
+      { method: "trimmed-mean" },
+      "TypeError",
+      'Cannot run surgery: method "trimmed-mean" needs option trim (a whole number ≥ 0), found undefined',
+    ],
+    [
+      { method: "trimmed-mean", trim: -1 },
+      "RangeError",
+      "Cannot run surgery: trim must be a whole number ≥ 0, found number -1",
+    ],
+    [
+      { method: "trimmed-mean", trim: 2 },
+      "RangeError",
+      "Cannot run surgery: trim must be below half the number of tasks 3 (T > 2·trim), found 2",
+    ],
+    [
+      { method: "trimmed-mean", trim: 1, variant: "direction" },
+      "RangeError",
+      'Cannot run surgery: variant must be "full" for the elementwise method "trimmed-mean", found "direction"',
+    ],
+    [
+      { method: "graddrop", trim: 1 },
+      "RangeError",
+      'Cannot run surgery: option trim applies to method "trimmed-mean", found method "graddrop"',
+    ],
+  ];
+  for (const [options, name, message] of cases) {
+    assert.throws(() => surgery(g, options), { name, message }, JSON.stringify(options));
+  }
+  assert.throws(
+    () => surgeryWeights(new Float64Array([1, 0, 0, 1]), { method: "trimmed-mean", trim: 0 }),
+    {
+      name: "RangeError",
+      message:
+        'Cannot compute weights: method "trimmed-mean" is elementwise and has no weights; run surgery() on the gradients',
+    },
+  );
 });

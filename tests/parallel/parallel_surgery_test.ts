@@ -138,7 +138,7 @@ Deno.test("parallel: staging capped — plain inputs too large to stage give the
   });
 });
 
-Deno.test("parallel: small steps and GradDrop run on the calling thread with the same result", async () => {
+Deno.test("parallel: small steps and the elementwise methods run on the calling thread with the same result", async () => {
   const grads = makeGrads(3, 1000);
   await withParallel({ threads: 2, seed: 5 }, async (p) => {
     assert.deepEqual(await p.surgery(grads), createSurgery({ seed: 5 }).surgery(grads));
@@ -147,6 +147,12 @@ Deno.test("parallel: small steps and GradDrop run on the calling thread with the
     const big = makeGrads(T, d);
     const want = createSurgery({ seed: 5, method: "graddrop" }).surgery(big);
     assert.deepEqual(await p.surgery(big), want);
+  });
+  await withParallel({ threads: 2, method: "trimmed-mean", trim: 2 }, async (p) => {
+    const big = makeGrads(T, d);
+    const want = createSurgery({ method: "trimmed-mean", trim: 2 }).surgery(big);
+    assert.deepEqual(await p.surgery(big), want);
+    assert.equal(p.stats!.weights.length, 0);
   });
 });
 

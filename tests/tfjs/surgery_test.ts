@@ -6,14 +6,15 @@ import * as tf from "@tensorflow/tfjs";
 import fc from "fast-check";
 import { createSurgery, surgery, surgeryAsync } from "../../adapters/tfjs.ts";
 import { createSurgery as plainCreate, surgery as plainSurgery } from "../../mod.ts";
-import { resolveOptions } from "../../methods/options.ts";
+import { isElementwise, resolveOptions } from "../../methods/options.ts";
 import { type Method, METHODS } from "../../vocabulary/methods.ts";
 import { gradsArb } from "../_arbitraries.ts";
+import { testOptionsFor } from "../_method_options.ts";
 import { type BackendName, testEachBackend, values } from "./_backends.ts";
 import { checkStages } from "./_check.ts";
 
-/** Every method that weights the Gramian (GradDrop, elementwise, has its own tests). */
-const WEIGHTED: Method[] = METHODS.filter((m) => m !== "graddrop");
+/** Every method that weights the Gramian (the elementwise ones have their own tests). */
+const WEIGHTED: Method[] = METHODS.filter((m) => !isElementwise(m));
 
 /** Lengths that hit the SIMD tails, the WGSL chunk edge (256) and a few chunks. */
 const lengthArb = fc.constantFrom(0, 1, 3, 4, 7, 31, 255, 256, 257, 1000);
@@ -22,7 +23,7 @@ const lengthArb = fc.constantFrom(0, 1, 3, 4, 7, 31, 255, 256, 257, 1000);
 async function checkAgainstPlain(
   backend: BackendName,
   rows: Float32Array[],
-  options: { method: Method; seed: number },
+  options: { method: Method; seed: number } & Record<string, unknown>,
 ): Promise<void> {
   const tensors = rows.map((r) => tf.tensor1d(r));
   const before = tf.memory().numTensors;
@@ -51,7 +52,9 @@ testEachBackend("one tensor per task: every method agrees with the plain API", a
       fc.constantFrom(...WEIGHTED),
       fc.integer(),
       async (rows, method, seed) => {
-        await checkAgainstPlain(backend, rows, { method, seed });
+        const required = testOptionsFor(method, rows.length);
+        if (required === null) return; // Krum on fewer than three tasks
+        await checkAgainstPlain(backend, rows, { method, seed, ...required });
       },
     ),
     { numRuns: backend === "webgpu" ? 40 : 120 },
@@ -287,6 +290,40 @@ testEachBackend(
         tf.dispose(update);
       }
     }
+    tf.dispose(maps);
+  },
+);
+
+testEachBackend(
+  "trimmed mean: elementwise over the shared variables, a missing variable as zeros, like the plain API",
+  async (backend) => {
+    // Task 2 has no "b": its zeros are sorted with the others there. Both reductions.
+    const r = [0, 1, 2, 3, 4].map((t) => rowsOf(t, 703));
+    const maps = r.map((row, t) => {
+      const m: tf.NamedTensorMap = { a: tf.tensor2d(row.subarray(0, 400), [20, 20]) };
+      if (t !== 2) m.b = tf.tensor1d(row.subarray(400));
+      m[`head${t}`] = tf.tensor1d([t]);
+      return m;
+    });
+    const flat = r.map((row, t) =>
+      t !== 2 ? row : Float32Array.from([...row.subarray(0, 400), ...new Float32Array(303)])
+    );
+    for (const options of [{ trim: 1 }, { trim: 2, reduction: "mean" as const }, { trim: 0 }]) {
+      const ours = createSurgery({ method: "trimmed-mean", ...options });
+      const update = backend === "webgpu" ? await ours.surgeryAsync(maps) : ours.surgery(maps);
+      const want = plainSurgery(flat, { method: "trimmed-mean", ...options });
+      const got = Float32Array.from([...(await values(update.a)), ...(await values(update.b))]);
+      // Every backend runs the method's own kernel on the host: the plain API's bits.
+      assert.deepEqual(got, want, JSON.stringify(options));
+      assert.deepEqual(Array.from(await values(update.head4)), [4]);
+      assert.deepEqual(ours.stats!.weights, []);
+      tf.dispose(update);
+    }
+    await assert.rejects(step(backend, maps.map((m) => m.a), { method: "trimmed-mean", trim: 3 }), {
+      name: "RangeError",
+      message:
+        "Cannot run surgery: trim must be below half the number of tasks 5 (T > 2·trim), found 3",
+    });
     tf.dispose(maps);
   },
 );
