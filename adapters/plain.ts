@@ -31,8 +31,17 @@ import type { WeightOptions } from "../vocabulary/options.ts";
 export interface SurgeryOptions extends WeightOptions {
   /** Where to write the update (a Float32Array of the gradients' length); default a new array. */
   out?: Float32Array;
-  /** The step's task losses (T finite numbers), for MGDA's "loss" / "loss+" normalisation. */
+  /**
+   * The step's task losses (T finite numbers), for MGDA's "loss" / "loss+" normalisation; needed
+   * by "db-mtl" and "moco".
+   */
   losses?: readonly number[];
+  /**
+   * Two more independent gradient batches [gradsA, gradsB] of the same step, each T rows of
+   * the gradients' length: needed by "sdmgrad" and "modo" (docs/api.md, "Methods that keep
+   * gradients or need more batches"), refused by the other methods.
+   */
+  batches?: readonly (readonly Float32Array[])[];
 }
 
 /**
@@ -53,8 +62,10 @@ export interface SurgeryOptions extends WeightOptions {
 export interface CallOptions {
   /** Where to write the update; default a new array. */
   out?: Float32Array;
-  /** The step's task losses (T finite numbers), for MGDA's "loss" / "loss+" normalisation. */
+  /** The step's task losses (T finite numbers): MGDA's loss normalisation, DB-MTL, MoCo. */
   losses?: readonly number[];
+  /** Two more independent gradient batches [gradsA, gradsB] ("sdmgrad", "modo"). */
+  batches?: readonly (readonly Float32Array[])[];
 }
 
 /**
@@ -80,9 +91,17 @@ export function surgery(
   grads: readonly Float32Array[],
   options?: SurgeryOptions,
 ): Float32Array {
-  const resolved = resolveOptions(options, "run surgery", ["out", "losses"]);
+  const resolved = resolveOptions(options, "run surgery", ["out", "losses", "batches"]);
   const step = new StepState(resolved.seed);
-  return runSurgery(grads, resolved, options?.out, step, "run surgery", options?.losses).out;
+  return runSurgery(
+    grads,
+    resolved,
+    options?.out,
+    step,
+    "run surgery",
+    options?.losses,
+    options?.batches,
+  ).out;
 }
 
 /**
@@ -153,18 +172,21 @@ export interface Surgery {
  * assert.equal(pcgrad.stats?.weights.length, 2);
  * ```
  */
-export function createSurgery(options?: Omit<SurgeryOptions, "out" | "losses">): Surgery {
+export function createSurgery(
+  options?: Omit<SurgeryOptions, "out" | "losses" | "batches">,
+): Surgery {
   const resolved = resolveOptions(options, "create surgery", [], {
     out: "pass it to each call: .surgery(grads, { out })",
     losses: "pass it to each call: .surgery(grads, { losses }) or .weights(gram, { losses })",
+    batches: "pass them to each call: .surgery(grads, { batches })",
   });
   const hints = creationHints("createSurgery");
   const stepper = new Stepper(resolved);
   return {
     surgery(grads, call) {
-      checkKeys(call, ["out", "losses"], "run surgery", hints);
+      checkKeys(call, ["out", "losses", "batches"], "run surgery", hints);
       return stepper.run((state) =>
-        runSurgery(grads, resolved, call?.out, state, "run surgery", call?.losses)
+        runSurgery(grads, resolved, call?.out, state, "run surgery", call?.losses, call?.batches)
       ).out;
     },
     weights(gram, call) {

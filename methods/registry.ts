@@ -20,6 +20,12 @@ import { nashMtl } from "./nash_mtl.ts";
 import { pcgrad } from "./pcgrad.ts";
 import { rlw } from "./rlw.ts";
 import { dualproj, upgrad } from "./upgrad.ts";
+// The methods that need more than the Gramian (kind "vectors").
+import { dbMtl } from "./db_mtl.ts";
+import { excessMtl } from "./excess_mtl.ts";
+import { moco } from "./moco.ts";
+import { modo } from "./modo.ts";
+import { sdmgrad } from "./sdmgrad.ts";
 
 /**
  * The definitions. Their order here is the order of the option keys in error messages and of the
@@ -40,6 +46,12 @@ const DEFINITIONS = {
   "nash-mtl": nashMtl,
   graddrop,
   rlw,
+  // The methods that need more than the Gramian (kind "vectors").
+  "db-mtl": dbMtl,
+  "excess-mtl": excessMtl,
+  moco,
+  sdmgrad,
+  modo,
 } as const satisfies { readonly [M in Method]: MethodDefinition<M> };
 
 /** Every method's definition, by name. */

@@ -34,6 +34,12 @@ export const METHODS = [
   "dualproj",
   "graddrop",
   "rlw",
+  // The methods that need more than the Gramian: the gradient vectors, the losses or more batches.
+  "db-mtl",
+  "excess-mtl",
+  "moco",
+  "sdmgrad",
+  "modo",
 ] as const;
 
 /**
