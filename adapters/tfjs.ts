@@ -60,7 +60,12 @@ import type { TensorLike, TensorMap } from "./tfjs/types.ts";
  */
 export interface TfSurgeryOptions extends WeightOptions, TfCallOptions {}
 
-export { SURGERY_STATE_WEIGHT, SurgeryOptimizer, type TaskLosses } from "./tfjs/optimizer.ts";
+export {
+  type MinimizeExtra,
+  SURGERY_STATE_WEIGHT,
+  SurgeryOptimizer,
+  type TaskLosses,
+} from "./tfjs/optimizer.ts";
 export type { TfCallOptions, TfSurgery } from "./tfjs/surgery_object.ts";
 export type { SurgeryStats } from "../stats/diagnostics.ts";
 export type { SurgeryState } from "../state/step_state.ts";
@@ -104,10 +109,8 @@ export function surgery(
   grads: readonly (TensorLike | TensorMap)[],
   options?: TfSurgeryOptions,
 ): TensorLike | TensorMap {
-  return surgeryObject(new Stepper(resolveOptions(options, "run surgery", ["losses"]))).surgery(
-    grads as TensorLike[],
-    { losses: options?.losses },
-  );
+  return surgeryObject(new Stepper(resolveOptions(options, "run surgery", ["losses", "batches"])))
+    .surgery(grads as TensorLike[], { losses: options?.losses, batches: options?.batches });
 }
 
 /**
@@ -139,11 +142,8 @@ export function surgeryAsync(
   grads: readonly (TensorLike | TensorMap)[],
   options?: TfSurgeryOptions,
 ): Promise<TensorLike | TensorMap> {
-  return surgeryObject(new Stepper(resolveOptions(options, "run surgery", ["losses"])))
-    .surgeryAsync(
-      grads as TensorLike[],
-      { losses: options?.losses },
-    );
+  return surgeryObject(new Stepper(resolveOptions(options, "run surgery", ["losses", "batches"])))
+    .surgeryAsync(grads as TensorLike[], { losses: options?.losses, batches: options?.batches });
 }
 
 /**
@@ -175,6 +175,7 @@ export function createSurgery(options?: WeightOptions): TfSurgery {
     new Stepper(
       resolveOptions(options, "create surgery", [], {
         losses: "pass it to each call: .surgery(grads, { losses })",
+        batches: "pass them to each call: .surgery(grads, { batches })",
       }),
     ),
   );

@@ -29,6 +29,7 @@ import type { SurgeryState } from "../../state/step_state.ts";
 import { Stepper } from "../../state/stepper.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import { describe } from "../../validate/grads.ts";
+import { checkKeys } from "../../validate/keys.ts";
 import { APPLIES_TO, type ResolvedOptions, resolveOptions } from "../../methods/options.ts";
 import type { WeightOptions } from "../../vocabulary/options.ts";
 import { isTensor } from "./inputs.ts";
@@ -122,6 +123,53 @@ function taskGradients(
     }
     return { losses, grads } as unknown as TensorContainerObject;
   }) as unknown as { losses: Scalar[]; grads: NamedTensorMap[] };
+}
+
+/**
+ * The fourth argument of {@linkcode SurgeryOptimizer.minimize}: what a step needs beyond `f`.
+ *
+ * @example SDMGrad with two more mini-batches per step
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { type MinimizeExtra, SurgeryOptimizer } from "../tfjs.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const w = tf.variable(tf.tensor1d([1, -1]), true, "doc/MinimizeExtra/w");
+ * // Each function stands for the task losses on its own, independent mini-batch.
+ * const on = (a: number) => () => [
+ *   tf.sum(tf.square(tf.sub(w, tf.tensor1d([a, 0])))) as tf.Scalar,
+ *   tf.sum(tf.square(tf.sub(w, tf.tensor1d([0, a])))) as tf.Scalar,
+ * ];
+ * const optimizer = new SurgeryOptimizer(tf.train.sgd(0.1), { method: "sdmgrad" });
+ * const extra: MinimizeExtra = { batches: [on(1.1), on(0.9)] };
+ * optimizer.minimize(on(1), false, undefined, extra);
+ * assert.equal(optimizer.stats?.weights.length, 2);
+ * w.dispose();
+ * optimizer.dispose();
+ * ```
+ */
+export interface MinimizeExtra {
+  /**
+   * The task losses of two more independent mini-batches, as two functions like `f`: their task
+   * gradients are the extra batches of "sdmgrad" and "modo" (2 × T more backward passes).
+   */
+  batches?: readonly [TaskLosses, TaskLosses];
+}
+
+/** The extra batches' loss functions, checked (a RangeError for anything but two functions). */
+function checkExtra(extra: MinimizeExtra | undefined, action: string): TaskLosses[] | undefined {
+  checkKeys(extra, ["batches"], action);
+  const fns = extra?.batches;
+  if (fns === undefined) return undefined;
+  if (!Array.isArray(fns) || fns.length !== 2 || fns.some((f) => typeof f !== "function")) {
+    throw new RangeError(
+      `Cannot ${action}: batches must be two loss functions [fA, fB] like f, found ${
+        describe(fns)
+      }`,
+    );
+  }
+  return [...fns];
 }
 
 function disposeMaps(maps: readonly NamedTensorMap[]): void {
@@ -247,6 +295,8 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     this.inner = inner;
     this.#options = resolveOptions(options, action, [], {
       losses: "minimize takes them from f; pass them to applyGradients(taskGrads, losses)",
+      batches:
+        "pass loss functions of two more batches: minimize(f, returnCost, varList, { batches: [fA, fB] })",
     });
     this.#stepper = new Stepper(this.#options);
     this.#surgery = surgeryObject(this.#stepper);
@@ -263,13 +313,16 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     f: TaskLosses<S>,
     returnCost = false,
     varList?: readonly TensorLike[],
+    extra?: MinimizeExtra,
   ): Tensor1DOf<S> | null {
     const action = "minimize";
     this.#checkLive(action);
+    const batchFns = checkExtra(extra, action);
     const cost = tidy(() => {
       const { losses, grads } = taskGradients(f, varList, action);
       const values = stack(losses) as Tensor1D;
-      this.#apply(this.#surgery.surgery(grads, { losses: values }));
+      const batches = batchFns?.map((fb) => taskGradients(fb, varList, action).grads);
+      this.#apply(this.#surgery.surgery(grads, { losses: values, batches }));
       return returnCost ? values : undefined;
     });
     return (cost ?? null) as Tensor1DOf<S> | null;
@@ -280,18 +333,27 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     f: TaskLosses<S>,
     returnCost = false,
     varList?: readonly TensorLike[],
+    extra?: MinimizeExtra,
   ): Promise<Tensor1DOf<S> | null> {
     this.#checkLive("minimize");
+    const batchFns = checkExtra(extra, "minimize");
     const { losses, grads } = taskGradients(f, varList, "minimize");
     const values = stack(losses) as Tensor1D;
     dispose(losses);
+    const batches: NamedTensorMap[][] = [];
     try {
-      await this.#applyAsync(grads, values);
+      for (const fb of batchFns ?? []) {
+        const b = taskGradients(fb, varList, "minimize");
+        dispose(b.losses);
+        batches.push(b.grads);
+      }
+      await this.#applyAsync(grads, values, batchFns === undefined ? undefined : batches);
     } catch (error) {
       values.dispose();
       throw error;
     } finally {
       disposeMaps(grads);
+      for (const b of batches) disposeMaps(b);
     }
     if (returnCost) return values as unknown as Tensor1DOf<S>;
     values.dispose();
@@ -306,9 +368,13 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   applyGradients(
     taskGrads: readonly TensorMap[],
     losses?: readonly number[] | TensorLike,
+    batches?: readonly (readonly TensorMap[])[],
   ): void {
     this.#checkLive("apply gradients");
-    const update = this.#surgery.surgery(taskGrads as readonly NamedTensorMap[], { losses });
+    const update = this.#surgery.surgery(taskGrads as readonly NamedTensorMap[], {
+      losses,
+      batches,
+    });
     try {
       this.#apply(update);
     } finally {
@@ -320,8 +386,9 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   applyGradientsAsync(
     taskGrads: readonly TensorMap[],
     losses?: readonly number[] | TensorLike,
+    batches?: readonly (readonly TensorMap[])[],
   ): Promise<void> {
-    return this.#applyAsync(taskGrads, losses);
+    return this.#applyAsync(taskGrads, losses, batches);
   }
 
   /** Hands an update to the inner optimizer (checked to be a tf.train one when wrapped). */
@@ -329,10 +396,15 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     (this.inner as unknown as Optimizer).applyGradients(update as NamedTensorMap);
   }
 
-  async #applyAsync(taskGrads: readonly TensorMap[], losses?: readonly number[] | TensorLike) {
+  async #applyAsync(
+    taskGrads: readonly TensorMap[],
+    losses?: readonly number[] | TensorLike,
+    batches?: readonly (readonly TensorMap[])[],
+  ) {
     this.#checkLive("apply gradients");
     const update = await this.#surgery.surgeryAsync(taskGrads as readonly NamedTensorMap[], {
       losses,
+      batches,
     });
     try {
       this.#apply(update);
