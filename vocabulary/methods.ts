@@ -5,7 +5,9 @@
  */
 
 /**
- * The methods (docs/methods.md); "graddrop" is the one elementwise method.
+ * The methods (docs/methods.md); "graddrop" is the one elementwise method; "db-mtl", "moco" (which
+ * need the losses), "excess-mtl", "sdmgrad" and "modo" (which need two more batches) read the
+ * gradient vectors, not only their Gramian.
  *
  * @example Every method on the same gradients
  * ```ts
@@ -14,7 +16,9 @@
  *
  * const grads = [new Float32Array([1, 0]), new Float32Array([-1, 1])];
  * for (const method of METHODS) {
- *   const update = surgery(grads, { method });
+ *   // SDMGrad and MoDo need two more independent batches (here the same gradients again).
+ *   const batches = method === "sdmgrad" || method === "modo" ? [grads, grads] : undefined;
+ *   const update = surgery(grads, { method, losses: [1, 2], batches });
  *   assert.ok(update.every(Number.isFinite), method);
  * }
  * assert.ok(METHODS.includes("pcgrad"));
