@@ -27,8 +27,9 @@ function* concatenated(plan: Plan, layout: Plan, action: string): Reads<Float32A
     const block = byName.get(target.name);
     if (block === undefined) continue;
     if (block.size !== target.size) {
+      const what = block.name === "" ? "each task's gradient has" : `"${block.name}" has`;
       throw new TypeError(
-        `Cannot ${action}: "${block.name}" has ${block.size} values, expected ${target.size} (as in grads)`,
+        `Cannot ${action}: ${what} ${block.size} values, expected ${target.size} (as in grads)`,
       );
     }
     for (let k = 0; k < block.tasks.length; k++) {
