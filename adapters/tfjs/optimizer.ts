@@ -30,6 +30,8 @@ import { Stepper } from "../../state/stepper.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import { describe } from "../../validate/grads.ts";
 import { checkKeys } from "../../validate/keys.ts";
+import { registry } from "../../methods/registry.ts";
+import type { Method } from "../../vocabulary/methods.ts";
 import { APPLIES_TO, type ResolvedOptions, resolveOptions } from "../../methods/options.ts";
 import type { WeightOptions } from "../../vocabulary/options.ts";
 import { isTensor } from "./inputs.ts";
@@ -157,10 +159,25 @@ export interface MinimizeExtra {
   batches?: readonly [TaskLosses, TaskLosses];
 }
 
-/** The extra batches' loss functions, checked (a RangeError for anything but two functions). */
-function checkExtra(extra: MinimizeExtra | undefined, action: string): TaskLosses[] | undefined {
+/**
+ * The extra batches' loss functions, checked: two functions where the method needs batches (a
+ * RangeError saying how to pass them otherwise), none where it does not (the engine refuses them).
+ */
+function checkExtra(
+  extra: MinimizeExtra | undefined,
+  method: Method,
+  action: string,
+): TaskLosses[] | undefined {
   checkKeys(extra, ["batches"], action);
   const fns = extra?.batches;
+  const definition = registry[method];
+  if (fns === undefined && definition.kind === "vectors" && definition.needs.batches) {
+    throw new RangeError(
+      `Cannot ${action}: method "${method}" needs two more independent batches each step: ` +
+        `minimize(f, returnCost, varList, { batches: [fA, fB] }) with fA and fB the task losses ` +
+        `on two other mini-batches`,
+    );
+  }
   if (fns === undefined) return undefined;
   if (!Array.isArray(fns) || fns.length !== 2 || fns.some((f) => typeof f !== "function")) {
     throw new RangeError(
@@ -317,7 +334,7 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   ): Tensor1DOf<S> | null {
     const action = "minimize";
     this.#checkLive(action);
-    const batchFns = checkExtra(extra, action);
+    const batchFns = checkExtra(extra, this.#options.method, action);
     const cost = tidy(() => {
       const { losses, grads } = taskGradients(f, varList, action);
       const values = stack(losses) as Tensor1D;
@@ -336,7 +353,7 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     extra?: MinimizeExtra,
   ): Promise<Tensor1DOf<S> | null> {
     this.#checkLive("minimize");
-    const batchFns = checkExtra(extra, "minimize");
+    const batchFns = checkExtra(extra, this.#options.method, "minimize");
     const { losses, grads } = taskGradients(f, varList, "minimize");
     const values = stack(losses) as Tensor1D;
     dispose(losses);

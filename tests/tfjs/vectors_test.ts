@@ -193,8 +193,16 @@ testEachBackend("SurgeryOptimizer: a method that needs batches says how to give 
   assert.throws(() => optimizer.minimize(f), {
     name: "RangeError",
     message:
+      `Cannot minimize: method "sdmgrad" needs two more independent batches each step: minimize(f, returnCost, varList, { batches: [fA, fB] }) with fA and fB the task losses on two other mini-batches`,
+  });
+  // applyGradients takes the batches' gradients; without them the engine says what is missing.
+  const grads = [{ w: tf.tensor1d([1, 1]) }, { w: tf.tensor1d([-1, -1]) }];
+  assert.throws(() => optimizer.applyGradients(grads), {
+    name: "RangeError",
+    message:
       `Cannot run surgery: method "sdmgrad" needs batches: two more independent gradient batches [gradsA, gradsB], each 2 rows of length 2, found none`,
   });
+  tf.dispose(grads);
   assert.throws(() => optimizer.minimize(f, false, undefined, { batches: [f] as never }), {
     name: "RangeError",
     message: /^Cannot minimize: batches must be two loss functions \[fA, fB\] like f, found /,
