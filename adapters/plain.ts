@@ -58,6 +58,25 @@ export interface SurgeryOptions extends WeightOptions {
  * assert.equal(update, call.out);
  * assert.ok(update.every((x) => x > 0)); // a common descent direction
  * ```
+ *
+ * @example Two more independent batches for SDMGrad
+ * ```ts
+ * import { type CallOptions, createSurgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const sdmgrad = createSurgery({ method: "sdmgrad" });
+ * const grads = [new Float32Array([1, 0]), new Float32Array([-1, 1])];
+ * // The same tasks' gradients on two other mini-batches of this step.
+ * const call: CallOptions = {
+ *   batches: [
+ *     [new Float32Array([0.9, 0.1]), new Float32Array([-1.1, 1])],
+ *     [new Float32Array([1.1, 0]), new Float32Array([-0.9, 0.9])],
+ *   ],
+ * };
+ * sdmgrad.surgery(grads, call);
+ * const w = sdmgrad.stats!.weights; // over `grads`: on the simplex
+ * assert.ok(Math.abs(w[0] + w[1] - 1) < 1e-12 && w.every((x) => x > 0));
+ * ```
  */
 export interface CallOptions {
   /** Where to write the update; default a new array. */
@@ -135,7 +154,8 @@ export interface Surgery {
   /**
    * The weights step alone, for callers that run the split phase themselves
    * (see {@linkcode accumulateGram}): advances the stream and sets `stats` like `surgery`.
-   * Not for "graddrop", which is elementwise.
+   * Not for "graddrop", which is elementwise, nor for the methods that need more than the
+   * Gramian ("db-mtl", "excess-mtl", "moco", "sdmgrad", "modo").
    */
   weights(gram: Float64Array, options?: { losses?: readonly number[] }): Float64Array;
   /** Diagnostics of the last call; null before the first. */

@@ -258,6 +258,14 @@ Deno.test("errors: missing losses or batches, batches for another method, wrong 
       `Cannot run surgery: batches apply to method "sdmgrad" or "modo", found method "pcgrad"`,
     ],
     [
+      () => {
+        const nan = batches[1].map((g) => g.slice());
+        nan[2][4] = NaN;
+        return surgery(grads, { method: "sdmgrad", batches: [batches[0], nan] });
+      },
+      "Cannot run surgery: the batches' cross-Gramian has a non-finite value at [0][2]: NaN (a non-finite gradient value in batches)",
+    ],
+    [
       () => createSurgery({ method: "db-mtl" }).surgery(grads, { losses, batches }),
       `Cannot run surgery: batches apply to method "sdmgrad" or "modo", found method "db-mtl"`,
     ],
