@@ -10,7 +10,8 @@ import { combineReference, gramReference } from "./core/reference.ts";
 import { accumulateVariantNorms, emptyVariantNorms } from "./core/variant_norms.ts";
 import { checkPerTaskOptions, ownOptions, type ResolvedOptions } from "./methods/options.ts";
 import { registry } from "./methods/registry.ts";
-import type { ElementwiseMethodDefinition } from "./methods/types.ts";
+import type { ElementwiseMethodDefinition, VectorMethodDefinition } from "./methods/types.ts";
+import { crossGram } from "./methods/tracked_gradients.ts";
 import { withZeroTasksCleared } from "./methods/solvers/tolerances.ts";
 import { variantScale, variantWeights } from "./methods/variants.ts";
 import type { StepState } from "./state/step_state.ts";
@@ -115,6 +116,7 @@ export function methodWeights(
       `Cannot ${action}: method "${method}" is elementwise and has no weights; run surgery() on the gradients`,
     );
   }
+  if (definition.kind === "vectors") throw needsVectorsError(definition, action);
   if (Array.isArray(options.order)) validateOrder(options.order, T, action, options.selfProjection);
   checkPerTaskOptions(options, T, action);
   const result = definition.weigh({
@@ -197,12 +199,13 @@ export function runSurgery(
   step: StepState,
   action: string,
   losses?: unknown,
+  batches?: unknown,
 ): { out: Float32Array; stats: SurgeryStats } {
   const { d } = validateRows(grads, action);
   const rows = grads as Float32Array[];
   // Check `out` before the heavy pass, so a wrong buffer fails fast.
   const target = out === undefined ? undefined : validateOut(out, d, rows, action);
-  return runSurgeryOnRows(rows, options, target, step, action, losses);
+  return runSurgeryOnRows(rows, options, target, step, action, losses, batches);
 }
 
 /**
@@ -216,11 +219,16 @@ export function runSurgeryOnRows(
   step: StepState,
   action: string,
   losses?: unknown,
+  batches?: unknown,
 ): { out: Float32Array; stats: SurgeryStats } {
   const T = rows.length;
   const d = rows[0].length;
-  const G = gramWithFallback(rows, action);
   const definition = registry[options.method];
+  const extra = checkBatches(definition, batches, T, d, action);
+  const G = gramWithFallback(rows, action);
+  if (definition.kind === "vectors") {
+    return vectorPass(rows, G, definition, options, out, step, action, losses, extra);
+  }
   if (definition.kind === "elementwise") {
     return elementwisePass(rows, G, T, d, definition, options, out, step, action);
   }
@@ -270,4 +278,130 @@ function elementwisePass(
     if (k >= 0) throw overflowError(action, `index ${k}`, target[k]);
   }
   return { out: target, stats: buildStats(G, T, [], [], 0, kernel.name) };
+}
+
+/** The split phase's refusal of a method that needs the gradient vectors (methods/types.ts). */
+export function needsVectorsError(definition: VectorMethodDefinition, action: string): RangeError {
+  const why = definition.needs.batches
+    ? "needs two more independent gradient batches each step"
+    : `keeps ${definition.keeps.split(":")[0]}`;
+  return new RangeError(
+    `Cannot ${action}: method "${definition.name}" ${why}, which a Gramian does not hold; ` +
+      `run surgery() on the gradients${definition.needs.batches ? " with { batches }" : ""}`,
+  );
+}
+
+/** The methods that take `batches`, for errors. */
+function batchMethods(): string {
+  return Object.values(registry)
+    .filter((m) => m.kind === "vectors" && m.needs.batches)
+    .map((m) => `"${m.name}"`)
+    .join(" or ");
+}
+
+/**
+ * The extra gradient batches of a step: required (two, each T rows of length d) by the methods
+ * whose `needs.batches`, refused for the others; a RangeError names what was found.
+ */
+export function checkBatches(
+  definition: {
+    readonly name: string;
+    readonly kind: string;
+    readonly needs?: { batches: boolean };
+  },
+  batches: unknown,
+  T: number,
+  d: number,
+  action: string,
+): readonly (readonly Float32Array[])[] | undefined {
+  const needed = definition.needs?.batches === true;
+  if (!needed) {
+    if (batches === undefined) return undefined;
+    throw new RangeError(
+      `Cannot ${action}: batches apply to method ${batchMethods()}, found method "${definition.name}"`,
+    );
+  }
+  if (!Array.isArray(batches) || batches.length !== 2) {
+    throw new RangeError(
+      `Cannot ${action}: method "${definition.name}" needs batches: two more independent gradient ` +
+        `batches [gradsA, gradsB], each ${T} rows of length ${d}, found ${
+          Array.isArray(batches)
+            ? `${batches.length} batch${batches.length === 1 ? "" : "es"}`
+            : describeValue(batches)
+        }`,
+    );
+  }
+  batches.forEach((batch, b) => {
+    const where = `${action}: batches[${b}]`;
+    const shape = validateRows(batch, where);
+    if (shape.T !== T || shape.d !== d) {
+      throw new RangeError(
+        `Cannot ${where} holds ${shape.T} rows of length ${shape.d}, expected ${T} rows of length ${d} (as grads)`,
+      );
+    }
+  });
+  return batches as Float32Array[][];
+}
+
+function describeValue(value: unknown): string {
+  return value === undefined ? "none" : value === null ? "null" : typeof value;
+}
+
+/**
+ * A "vectors" method's step (methods/types.ts VectorMethodDefinition): its losses and the
+ * cross-Gramian of its extra batches checked, the method's step on the rows, then the combine of
+ * the rows it names (its tracked rows or the gradients) with the reduction, under the one overflow
+ * policy. Stats from the step's Gramian; their weights are over the rows combined.
+ */
+export function vectorPass(
+  rows: readonly Float32Array[],
+  G: Float64Array,
+  definition: VectorMethodDefinition,
+  options: ResolvedOptions,
+  out: Float32Array | undefined,
+  step: StepState,
+  action: string,
+  losses: unknown,
+  batches: readonly (readonly Float32Array[])[] | undefined,
+): { out: Float32Array; stats: SurgeryStats } {
+  const T = rows.length;
+  const d = rows[0].length;
+  if (definition.needs.losses && losses === undefined) {
+    throw new RangeError(
+      `Cannot ${action}: method "${definition.name}" needs the step's task losses: pass losses (${T} numbers)`,
+    );
+  }
+  const checkedLosses = losses === undefined ? undefined : validateLosses(losses, T, action);
+  let cross: Float64Array | undefined;
+  if (batches !== undefined) {
+    cross = crossGram(batches[0], batches[1]);
+    const at = cross.findIndex((x) => !Number.isFinite(x));
+    if (at >= 0) {
+      throw new RangeError(
+        `Cannot ${action}: the batches' cross-Gramian has a non-finite value at [${
+          Math.floor(at / T)
+        }][${at % T}]: ${cross[at]} (a non-finite gradient value in batches)`,
+      );
+    }
+  }
+  checkPerTaskOptions(options, T, action);
+  const result = definition.step({
+    rows,
+    G: withZeroTasksCleared(G, T),
+    T,
+    d,
+    options: ownOptions(definition, options),
+    rng: step.rng,
+    state: step.methods[definition.name],
+    losses: checkedLosses,
+    cross,
+    action,
+  });
+  const combined = result.combine ?? rows;
+  const weights = Float64Array.from(result.weights);
+  const target = out ?? new Float32Array(d);
+  const final = reduce(weights, options, T);
+  checkUpdate(target, kernels.combine(combined, final, target), combined, final, action);
+  if (result.state !== undefined) step.methods[definition.name] = result.state;
+  return { out: target, stats: buildStats(G, T, weights, [], 0, kernels.name) };
 }

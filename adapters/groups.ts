@@ -11,7 +11,8 @@ import type { ResolvedOptions } from "../methods/options.ts";
 import type { StepState } from "../state/step_state.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
 import { groupedStats } from "../stats/grouped.ts";
-import { runSurgeryOnRows } from "../surgery.ts";
+import { checkBatches, runSurgeryOnRows } from "../surgery.ts";
+import { registry } from "../methods/registry.ts";
 import { validateOut, validateRows } from "../validate/grads.ts";
 import { checkGroupsEnd } from "../validate/groups.ts";
 
@@ -37,9 +38,12 @@ export function runGroupedSurgery(
   step: StepState,
   action: string,
   losses?: unknown,
+  batches?: unknown,
 ): { out: Float32Array; stats: SurgeryStats } {
   const d = rows[0].length;
   checkGroupsEnd(bounds, d, action);
+  // Extra batches (SDMGrad, MoDo) are cut at the same boundaries as the gradients.
+  const extra = checkBatches(registry[options.method], batches, rows.length, d, action);
   const target = out ?? new Float32Array(d);
   const stats: SurgeryStats[] = [];
   for (let g = 0; g + 1 < bounds.length; g++) {
@@ -50,6 +54,7 @@ export function runGroupedSurgery(
       step.forGroup(String(g)),
       `${action} (group ${g}, parameters ${bounds[g]}..${bounds[g + 1] - 1})`,
       losses,
+      extra?.map((batch) => groupRows(batch, bounds, g)),
     );
     stats.push(block.stats);
   }
@@ -68,11 +73,12 @@ export function runMaybeGrouped(
   step: StepState,
   action: string,
   losses?: unknown,
+  batches?: unknown,
 ): { out: Float32Array; stats: SurgeryStats } {
   const { d } = validateRows(grads, action);
   const rows = grads as Float32Array[];
   const target = out === undefined ? undefined : validateOut(out, d, rows, action);
-  return runMaybeGroupedOnRows(rows, bounds, options, target, step, action, losses);
+  return runMaybeGroupedOnRows(rows, bounds, options, target, step, action, losses, batches);
 }
 
 /** runMaybeGrouped over rows and an `out` the caller validated (validateRows, validateOut). */
@@ -84,8 +90,11 @@ export function runMaybeGroupedOnRows(
   step: StepState,
   action: string,
   losses?: unknown,
+  batches?: unknown,
 ): { out: Float32Array; stats: SurgeryStats } {
-  if (bounds === undefined) return runSurgeryOnRows(rows, options, out, step, action, losses);
+  if (bounds === undefined) {
+    return runSurgeryOnRows(rows, options, out, step, action, losses, batches);
+  }
   checkGroupsEnd(bounds, rows[0].length, action);
-  return runGroupedSurgery(rows, bounds, options, out, step, action, losses);
+  return runGroupedSurgery(rows, bounds, options, out, step, action, losses, batches);
 }

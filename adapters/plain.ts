@@ -13,6 +13,7 @@ import { describe, integerIn, validateOut, validateRows } from "../validate/grad
 import {
   requireLosses,
   rowNorms,
+  scaleBatches,
   scaleGram,
   scaleRows,
   weighingContext,
@@ -59,7 +60,10 @@ import { runMaybeGrouped, runMaybeGroupedOnRows } from "./groups.ts";
 export interface SurgeryOptions extends WeightOptions {
   /** Where to write the update (a Float32Array of the gradients' length); default a new array. */
   out?: Float32Array;
-  /** The step's task losses (T finite numbers), for MGDA's "loss" / "loss+" normalisation. */
+  /**
+   * The step's task losses (T finite numbers), for MGDA's "loss" / "loss+" normalisation; needed
+   * by "db-mtl" and "moco".
+   */
   losses?: readonly number[];
   /**
    * Grouped (layer-wise) surgery: boundaries [0, a, b, …, d] cutting the d parameters into
@@ -69,6 +73,12 @@ export interface SurgeryOptions extends WeightOptions {
    * group over all d parameters.
    */
   groups?: readonly number[];
+  /**
+   * Two more independent gradient batches [gradsA, gradsB] of the same step, each T rows of
+   * the gradients' length: needed by "sdmgrad" and "modo" (docs/api.md, "Methods that keep
+   * gradients or need more batches"), refused by the other methods.
+   */
+  batches?: readonly (readonly Float32Array[])[];
 }
 
 /**
@@ -85,15 +95,36 @@ export interface SurgeryOptions extends WeightOptions {
  * assert.equal(update, call.out);
  * assert.ok(update.every((x) => x > 0)); // a common descent direction
  * ```
+ *
+ * @example Two more independent batches for SDMGrad
+ * ```ts
+ * import { type CallOptions, createSurgery } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const sdmgrad = createSurgery({ method: "sdmgrad" });
+ * const grads = [new Float32Array([1, 0]), new Float32Array([-1, 1])];
+ * // The same tasks' gradients on two other mini-batches of this step.
+ * const call: CallOptions = {
+ *   batches: [
+ *     [new Float32Array([0.9, 0.1]), new Float32Array([-1.1, 1])],
+ *     [new Float32Array([1.1, 0]), new Float32Array([-0.9, 0.9])],
+ *   ],
+ * };
+ * sdmgrad.surgery(grads, call);
+ * const w = sdmgrad.stats!.weights; // over `grads`: on the simplex
+ * assert.ok(Math.abs(w[0] + w[1] - 1) < 1e-12 && w.every((x) => x > 0));
+ * ```
  */
 export interface CallOptions {
   /** Where to write the update; default a new array. */
   out?: Float32Array;
   /**
-   * The step's task losses (T finite numbers), for MGDA's "loss" / "loss+" normalisation and for
-   * the `lossWeighting`, which needs them.
+   * The step's task losses (T finite numbers), for MGDA's "loss" / "loss+" normalisation, DB-MTL,
+   * MoCo and the `lossWeighting`, which needs them.
    */
   losses?: readonly number[];
+  /** Two more independent gradient batches [gradsA, gradsB] ("sdmgrad", "modo"). */
+  batches?: readonly (readonly Float32Array[])[];
   /** The current epoch (whole number ≥ 0), for a `lossWeighting` that needs it (DWA, STCH). */
   epoch?: number;
 }
@@ -114,7 +145,7 @@ export interface CallOptions {
  * assert.deepEqual(Array.from(update), [0.5, 0.75]);
  * ```
  */
-export interface CreateSurgeryOptions extends Omit<SurgeryOptions, "out" | "losses"> {
+export interface CreateSurgeryOptions extends Omit<SurgeryOptions, "out" | "losses" | "batches"> {
   /**
    * A loss weighting (`"gls"`, `{ name: "famo", lr: 0.01 }`…): each step its weights, from the
    * call's `losses` (and `epoch`), scale the task gradients before the method. GradNorm's norms are
@@ -147,12 +178,21 @@ export function surgery(
   options?: SurgeryOptions,
 ): Float32Array {
   const action = "run surgery";
-  const resolved = resolveOptions(options, action, ["out", "losses", "groups"], {
+  const resolved = resolveOptions(options, action, ["out", "losses", "groups", "batches"], {
     lossWeighting: "a loss weighting learns across steps: createSurgery({ lossWeighting })",
   });
   const bounds = validateGroupBounds(options?.groups, action);
   const step = new StepState(resolved.seed);
-  return runMaybeGrouped(grads, bounds, resolved, options?.out, step, action, options?.losses).out;
+  return runMaybeGrouped(
+    grads,
+    bounds,
+    resolved,
+    options?.out,
+    step,
+    action,
+    options?.losses,
+    options?.batches,
+  ).out;
 }
 
 /**
@@ -204,10 +244,11 @@ export interface Surgery {
   /**
    * The weights step alone, for callers that run the split phase themselves
    * (see {@linkcode accumulateGram}): advances the stream and sets `stats` like `surgery`.
-   * Not for "graddrop", which is elementwise. With `groups` set at creation, `group` (required)
-   * names the block whose Gramian `gram` is: its own method state is used, and calling the groups
-   * in order 0, 1, … each step draws from the stream as `surgery` does (docs/api.md
-   * "Grouped surgery").
+   * Not for "graddrop", which is elementwise, nor for the methods that need more than the
+   * Gramian ("db-mtl", "excess-mtl", "moco", "sdmgrad", "modo"). With `groups` set at creation,
+   * `group` (required) names the block whose Gramian `gram` is: its own method state is used, and
+   * calling the groups in order 0, 1, … each step draws from the stream as `surgery` does
+   * (docs/api.md "Grouped surgery").
    */
   weights(
     gram: Float64Array,
@@ -262,6 +303,7 @@ export function createSurgery(options?: CreateSurgeryOptions): Surgery {
   const resolved = resolveOptions(options, "create surgery", ["groups"], {
     out: "pass it to each call: .surgery(grads, { out })",
     losses: "pass it to each call: .surgery(grads, { losses }) or .weights(gram, { losses })",
+    batches: "pass them to each call: .surgery(grads, { batches })",
   });
   const bounds = validateGroupBounds(options?.groups, "create surgery");
   const hints = creationHints("createSurgery", ["groups"]);
@@ -269,11 +311,20 @@ export function createSurgery(options?: CreateSurgeryOptions): Surgery {
   return {
     surgery(grads, call) {
       const action = "run surgery";
-      checkKeys(call, ["out", "losses", "epoch"], action, hints);
+      checkKeys(call, ["out", "losses", "epoch", "batches"], action, hints);
       if (weighting === null) {
         if (call?.epoch !== undefined) throw epochWithoutWeighting(action);
         return stepper.run((state) =>
-          runMaybeGrouped(grads, bounds, resolved, call?.out, state, action, call?.losses)
+          runMaybeGrouped(
+            grads,
+            bounds,
+            resolved,
+            call?.out,
+            state,
+            action,
+            call?.losses,
+            call?.batches,
+          )
         ).out;
       }
       const lw = weighting;
@@ -292,6 +343,7 @@ export function createSurgery(options?: CreateSurgeryOptions): Surgery {
             state,
             action,
             weightedLosses(w, losses),
+            scaleBatches(call?.batches, w),
           )
         ).out;
       });

@@ -53,6 +53,17 @@ export function scaleRows(rows: readonly Float32Array[], w: readonly number[]): 
   return rows.map((row, t) => row.map((x) => x * w[t]));
 }
 
+/**
+ * The extra batches (SDMGrad, MoDo) scaled like the gradients, so that every estimate of a task's
+ * gradient is the weighted objective's; anything malformed is passed on for the engine to refuse.
+ */
+export function scaleBatches(batches: unknown, w: readonly number[]): unknown {
+  const rowsOf = (b: unknown) =>
+    Array.isArray(b) && b.length === w.length && b.every((r) => r instanceof Float32Array);
+  if (!Array.isArray(batches) || !batches.every(rowsOf)) return batches;
+  return batches.map((b: Float32Array[]) => scaleRows(b, w));
+}
+
 /** diag(w) G diag(w): the Gramian of the scaled gradients. */
 export function scaleGram(G: Float64Array, T: number, w: readonly number[]): Float64Array {
   return G.map((x, k) => x * w[Math.floor(k / T)] * w[k % T]);

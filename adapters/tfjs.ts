@@ -90,7 +90,12 @@ export interface TfCreateOptions extends WeightOptions {
   groups?: TfGroups;
 }
 
-export { SURGERY_STATE_WEIGHT, SurgeryOptimizer, type TaskLosses } from "./tfjs/optimizer.ts";
+export {
+  type MinimizeExtra,
+  SURGERY_STATE_WEIGHT,
+  SurgeryOptimizer,
+  type TaskLosses,
+} from "./tfjs/optimizer.ts";
 export type { SurgeryOptimizerOptions } from "./tfjs/loss_weighting.ts";
 export type { TfCallOptions, TfSurgery } from "./tfjs/surgery_object.ts";
 export type { TfGroups } from "./tfjs/groups.ts";
@@ -136,7 +141,10 @@ export function surgery(
   grads: readonly (TensorLike | TensorMap)[],
   options?: TfSurgeryOptions,
 ): TensorLike | TensorMap {
-  return oneShot(options).surgery(grads as TensorLike[], { losses: options?.losses });
+  return oneShot(options).surgery(grads as TensorLike[], {
+    losses: options?.losses,
+    batches: options?.batches,
+  });
 }
 
 /**
@@ -168,13 +176,16 @@ export function surgeryAsync(
   grads: readonly (TensorLike | TensorMap)[],
   options?: TfSurgeryOptions,
 ): Promise<TensorLike | TensorMap> {
-  return oneShot(options).surgeryAsync(grads as TensorLike[], { losses: options?.losses });
+  return oneShot(options).surgeryAsync(grads as TensorLike[], {
+    losses: options?.losses,
+    batches: options?.batches,
+  });
 }
 
 /** The surgery object of one one-shot call: a fresh stream from the seed. */
 function oneShot(options: TfSurgeryOptions | undefined): TfSurgery {
   const action = "run surgery";
-  const resolved = resolveOptions(options, action, ["losses", "groups"]);
+  const resolved = resolveOptions(options, action, ["losses", "groups", "batches"]);
   return surgeryObject(new Stepper(resolved), validateTfGroups(options?.groups, action));
 }
 
@@ -206,6 +217,7 @@ export function createSurgery(options?: TfCreateOptions): TfSurgery {
   const action = "create surgery";
   const resolved = resolveOptions(options, action, ["groups"], {
     losses: "pass it to each call: .surgery(grads, { losses })",
+    batches: "pass them to each call: .surgery(grads, { batches })",
   });
   return surgeryObject(new Stepper(resolved), validateTfGroups(options?.groups, action));
 }

@@ -26,7 +26,10 @@
  * @module
  */
 
-import { mixRows } from "./tracked_gradients.ts";
+import { defineVectorMethod } from "./define.ts";
+import { numberInRange } from "./option_kinds.ts";
+import { restoreRows, saveRows } from "./saved_rows.ts";
+import { mixRows, previousRows, rowGram } from "./tracked_gradients.ts";
 import { nonZeroTasks } from "./solvers/tolerances.ts";
 
 /** LibMTL's defaults. */
@@ -127,3 +130,68 @@ export function dbMtlGramWeights(
   const w = dbMtlWeights(Gs, T);
   return w.map((a, t) => a * scale[t]);
 }
+
+/** DB-MTL's state across steps: the steps taken and the moving averages y (T×d float32). */
+export interface DbMtlState {
+  step: number;
+  rows: Float32Array[] | null;
+}
+
+/** Checks a saved step count: a whole number ≥ 0. */
+export function savedStep(step: unknown, name: string, action: string): number {
+  if (typeof step !== "number" || !Number.isInteger(step) || step < 0) {
+    throw new TypeError(
+      `Cannot ${action}: the ${name} state's step must be a whole number ≥ 0, found ${
+        String(step)
+      }`,
+    );
+  }
+  return step;
+}
+
+/** The "db-mtl" method. */
+export const dbMtl = defineVectorMethod({
+  name: "db-mtl",
+  kind: "vectors",
+  needs: { losses: true, batches: false },
+  keeps: "the moving averages of the log-loss gradients: T×d float32 (T·d·4 bytes)",
+  options: {
+    // Shared with GradVac's and MoCo's β (one kind, default 0.5): DB-MTL's default 0.9 comes
+    // from defaultsFrom.
+    beta: numberInRange({ min: 0, max: 1, default: 0.5, doc: "EMA rate β ∈ [0, 1]" }),
+    betaSigma: numberInRange({ min: 0, default: 0, doc: "decay σ ≥ 0 of β, β_k = β/k^σ" }),
+  },
+  defaultsFrom: () => ({
+    own: { beta: DB_MTL_DEFAULTS.beta, betaSigma: DB_MTL_DEFAULTS.betaSigma },
+  }),
+  step({ rows, T, d, options, state, losses, action }) {
+    const previous = state as DbMtlState | undefined;
+    const before = previousRows(previous?.rows, T, d, "db-mtl", action);
+    const k = (previous?.step ?? 0) + 1;
+    const y = dbMtlTrack(before, rows, losses!, k, options, action);
+    return { weights: dbMtlWeights(rowGram(y), T), combine: y, state: { step: k, rows: y } };
+  },
+  saveState: (state) => {
+    const s = state as DbMtlState;
+    return { step: s.step, rows: saveRows(s.rows) };
+  },
+  restoreState(json, action): DbMtlState {
+    const s = json as { step?: unknown; rows?: unknown } | null;
+    if (s === null || typeof s !== "object") {
+      throw new TypeError(
+        `Cannot ${action}: the db-mtl state must be { step, rows }, found ${JSON.stringify(json)}`,
+      );
+    }
+    return {
+      step: savedStep(s.step, "db-mtl", action),
+      rows: restoreRows(s.rows, "db-mtl", action),
+    };
+  },
+  claims: {
+    nonConflicting: false,
+    // Fresh state and the contract suite's unit losses: y_t = (1 − β)g_t/(1 + 1e-8), and each of
+    // the m ≤ T non-zero tasks contributes a vector of length max_s ‖y_s‖.
+    normBound: (norms, { beta }) => norms.length * (1 - beta) * Math.max(...norms),
+    permutation: "equivariant",
+  },
+});

@@ -7,7 +7,12 @@
 
 import type { Method } from "../vocabulary/methods.ts";
 import type { OptionTable } from "./option_kinds.ts";
-import type { ElementwiseMethodDefinition, GramMethodDefinition, SharedOptions } from "./types.ts";
+import type {
+  ElementwiseMethodDefinition,
+  GramMethodDefinition,
+  SharedOptions,
+  VectorMethodDefinition,
+} from "./types.ts";
 
 /** A weighting of the Gramian, typed by its options and the shared options it asks for. */
 export function defineGramMethod<
@@ -22,5 +27,12 @@ export function defineGramMethod<
 export function defineElementwiseMethod<const Name extends Method, const O extends OptionTable>(
   definition: ElementwiseMethodDefinition<Name, O>,
 ): ElementwiseMethodDefinition<Name, O> {
+  return definition;
+}
+
+/** A method that reads the gradient vectors (and may keep rows of them), typed by its options. */
+export function defineVectorMethod<const Name extends Method, const O extends OptionTable>(
+  definition: VectorMethodDefinition<Name, O>,
+): VectorMethodDefinition<Name, O> {
   return definition;
 }

@@ -27,7 +27,10 @@
  * @module
  */
 
-import { checkRows } from "./tracked_gradients.ts";
+import { defineVectorMethod } from "./define.ts";
+import { numberInRange } from "./option_kinds.ts";
+import { restoreRows, saveRows } from "./saved_rows.ts";
+import { checkRows, previousRows } from "./tracked_gradients.ts";
 
 /** LibMTL's default η (`robust_step_size`). */
 export const EXCESS_MTL_DEFAULT_STEP_SIZE = 1e-2;
@@ -136,3 +139,75 @@ export function excessMtlWeights(
   const weights = e.map((x) => (T * x) / total);
   return { weights: Float64Array.from(weights), state: { weights, initialRisks } };
 }
+
+/** ExcessMTL's state across steps: λ, r⁰ and the accumulator A (T×d float32). */
+export interface ExcessMtlTrackedState extends ExcessMtlState {
+  rows: Float32Array[] | null;
+}
+
+/** The "excess-mtl" method. */
+export const excessMtl = defineVectorMethod({
+  name: "excess-mtl",
+  kind: "vectors",
+  needs: { losses: false, batches: false },
+  keeps: "the per-coordinate sums of squared gradients: T×d float32 (T·d·4 bytes), and λ, r⁰",
+  options: {
+    robustStepSize: numberInRange({
+      min: 0,
+      default: EXCESS_MTL_DEFAULT_STEP_SIZE,
+      doc: "step η ≥ 0 of the exponentiated-gradient update of the weights",
+    }),
+  },
+  step({ rows, T, d, options, state, action }) {
+    const previous = state as ExcessMtlTrackedState | undefined;
+    const accumulator = excessAccumulate(
+      previous?.rows === undefined ? null : previousRows(previous.rows, T, d, "excess-mtl", action),
+      rows,
+      action,
+    );
+    const risks = excessRisks(accumulator, rows, action);
+    const result = excessMtlWeights(
+      previous ?? excessMtlInitialState(T),
+      risks,
+      options.robustStepSize,
+      action,
+    );
+    return { weights: result.weights, state: { ...result.state, rows: accumulator } };
+  },
+  saveState: (state) => {
+    const s = state as ExcessMtlTrackedState;
+    return {
+      weights: s.weights.slice(),
+      initialRisks: s.initialRisks.slice(),
+      rows: saveRows(s.rows),
+    };
+  },
+  restoreState(json, action): ExcessMtlTrackedState {
+    const s = json as Partial<Record<keyof ExcessMtlTrackedState, unknown>> | null;
+    const numbers = (x: unknown, nullable: boolean) =>
+      Array.isArray(x) &&
+      x.every((v) => (nullable && v === null) || (typeof v === "number" && v > 0 && isFinite(v)));
+    if (
+      s === null || typeof s !== "object" || !numbers(s.weights, false) ||
+      !numbers(s.initialRisks, true) ||
+      (s.weights as number[]).length !== (s.initialRisks as number[]).length
+    ) {
+      throw new TypeError(
+        `Cannot ${action}: the excess-mtl state must be { weights: numbers > 0, initialRisks: numbers > 0 or null, rows }, one per task, found ${
+          String(JSON.stringify(json)).slice(0, 120)
+        }`,
+      );
+    }
+    return {
+      weights: (s.weights as number[]).slice(),
+      initialRisks: (s.initialRisks as (number | null)[]).slice(),
+      rows: restoreRows(s.rows, "excess-mtl", action),
+    };
+  },
+  claims: {
+    nonConflicting: false,
+    // λ > 0 with Σλ = T.
+    normBound: (norms) => norms.length * Math.max(...norms),
+    permutation: "equivariant",
+  },
+});

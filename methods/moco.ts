@@ -27,7 +27,11 @@
  * @module
  */
 
-import { mixRows } from "./tracked_gradients.ts";
+import { savedStep } from "./db_mtl.ts";
+import { defineVectorMethod } from "./define.ts";
+import { numberInRange } from "./option_kinds.ts";
+import { restoreRows, saveRows } from "./saved_rows.ts";
+import { mixRows, previousRows, rowGram } from "./tracked_gradients.ts";
 import { nonZeroTasks } from "./solvers/tolerances.ts";
 
 /** LibMTL's defaults. */
@@ -159,3 +163,64 @@ export function mocoWeights(
   const next = e.map((x) => x / total);
   return { weights: Float64Array.from(next), state: { lambda: next, step: k } };
 }
+
+/** MoCo's state across steps: λ, k and the tracked gradients y (T×d float32). */
+export interface MocoTrackedState extends MocoState {
+  rows: Float32Array[] | null;
+}
+
+/** The "moco" method. */
+export const moco = defineVectorMethod({
+  name: "moco",
+  kind: "vectors",
+  needs: { losses: true, batches: false },
+  keeps: "the tracked task gradients: T×d float32 (T·d·4 bytes), and λ, k",
+  options: {
+    // β, σ_β, γ and ρ are one kind each with the other methods that use those names: MoCo's own
+    // defaults come from defaultsFrom.
+    beta: numberInRange({ min: 0, max: 1, default: 0.5, doc: "EMA rate β ∈ [0, 1]" }),
+    betaSigma: numberInRange({ min: 0, default: 0, doc: "decay σ ≥ 0 of β, β_k = β/k^σ" }),
+    gamma: numberInRange({ min: 0, default: 0.1, doc: "step γ ≥ 0 of the task weights" }),
+    gammaSigma: numberInRange({ min: 0, default: 0.5, doc: "decay σ ≥ 0 of γ, γ_k = γ/k^σ" }),
+    rho: numberInRange({ min: 0, default: 0, doc: "ℓ2 regularisation ρ ≥ 0 of the weights' step" }),
+  },
+  defaultsFrom: () => ({ own: { ...MOCO_DEFAULTS } }),
+  step({ rows, G, T, d, options, state, losses, action }) {
+    const previous = state as MocoTrackedState | undefined;
+    const before = previousRows(previous?.rows, T, d, "moco", action);
+    const small = previous ?? mocoInitialState(T);
+    const scales = mocoGradientScales(G, T, losses!, action);
+    const y = mocoTrack(before, rows, scales, small.step + 1, options, action);
+    const result = mocoWeights(small, rowGram(y), T, options, action);
+    return { weights: result.weights, combine: y, state: { ...result.state, rows: y } };
+  },
+  saveState: (state) => {
+    const s = state as MocoTrackedState;
+    return { lambda: s.lambda.slice(), step: s.step, rows: saveRows(s.rows) };
+  },
+  restoreState(json, action): MocoTrackedState {
+    const s = json as Partial<Record<keyof MocoTrackedState, unknown>> | null;
+    if (
+      s === null || typeof s !== "object" || !Array.isArray(s.lambda) ||
+      s.lambda.some((x) => typeof x !== "number" || !Number.isFinite(x))
+    ) {
+      throw new TypeError(
+        `Cannot ${action}: the moco state must be { lambda: finite numbers, step, rows }, found ${
+          String(JSON.stringify(json)).slice(0, 120)
+        }`,
+      );
+    }
+    return {
+      lambda: (s.lambda as number[]).slice(),
+      step: savedStep(s.step, "moco", action),
+      rows: restoreRows(s.rows, "moco", action),
+    };
+  },
+  claims: {
+    nonConflicting: false,
+    // λ ∈ Δ and ‖y_t‖ ≤ the largest |loss| seen: 1 under the contract suite's unit losses.
+    normBound: () => 1,
+    scaleFree: true,
+    permutation: "equivariant",
+  },
+});

@@ -21,6 +21,9 @@
  * @module
  */
 
+import { defineVectorMethod } from "./define.ts";
+import { numberInRange } from "./option_kinds.ts";
+import { savedNumbers } from "./sdmgrad.ts";
 import { projectToSimplex } from "./solvers/simplex_projection.ts";
 
 /** LibMTL's defaults. */
@@ -83,3 +86,38 @@ export function moDoWeights(
   const next = projectToSimplex(stepped);
   return { weights: next, state: { lambda: Array.from(next) } };
 }
+
+/** The "modo" method. */
+export const modo = defineVectorMethod({
+  name: "modo",
+  kind: "vectors",
+  needs: { losses: false, batches: true },
+  keeps: "the simplex weights λ: T numbers",
+  options: {
+    // γ and ρ are one kind each with MoCo's: MoDo's defaults come from defaultsFrom.
+    gamma: numberInRange({ min: 0, default: 0.1, doc: "step γ ≥ 0 of the task weights" }),
+    rho: numberInRange({ min: 0, default: 0, doc: "ℓ2 regularisation ρ ≥ 0 of the weights' step" }),
+  },
+  defaultsFrom: () => ({ own: { ...MODO_DEFAULTS } }),
+  step: ({ T, options, state, cross, action }) =>
+    moDoWeights(
+      (state as MoDoState | undefined) ?? moDoInitialState(T),
+      cross!,
+      T,
+      options,
+      action,
+    ),
+  restoreState: (json, action): MoDoState => ({
+    lambda: savedNumbers(
+      (json as { lambda?: unknown } | null)?.lambda,
+      "modo state's lambda",
+      action,
+    ),
+  }),
+  claims: {
+    nonConflicting: false,
+    // λ ∈ Δ over the third batch.
+    normBound: (norms) => Math.max(...norms),
+    permutation: "equivariant",
+  },
+});

@@ -158,6 +158,11 @@ export function resolveOptions(
       `Cannot ${action}: variant must be "full" for the elementwise method "${method}", found "${variant}"`,
     );
   }
+  if (registry[method].kind === "vectors" && variant !== "full") {
+    throw new RangeError(
+      `Cannot ${action}: variant must be "full" for method "${method}", which needs more than the Gramian, found "${variant}"`,
+    );
+  }
   const reduction = shared.reduction ?? PRESETS.paper.reduction;
   return {
     ...own,

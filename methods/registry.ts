@@ -25,6 +25,12 @@ import { pcgrad } from "./pcgrad.ts";
 import { rlw } from "./rlw.ts";
 import { trimmedMean } from "./trimmed_mean.ts";
 import { dualproj, upgrad } from "./upgrad.ts";
+// The methods that need more than the Gramian (kind "vectors").
+import { dbMtl } from "./db_mtl.ts";
+import { excessMtl } from "./excess_mtl.ts";
+import { moco } from "./moco.ts";
+import { modo } from "./modo.ts";
+import { sdmgrad } from "./sdmgrad.ts";
 
 /**
  * The definitions. Their order here is the order of the option keys in error messages and of the
@@ -50,6 +56,12 @@ const DEFINITIONS = {
   constant,
   fairgrad,
   "trimmed-mean": trimmedMean,
+  // The methods that need more than the Gramian (kind "vectors").
+  "db-mtl": dbMtl,
+  "excess-mtl": excessMtl,
+  moco,
+  sdmgrad,
+  modo,
 } as const satisfies { readonly [M in Method]: MethodDefinition<M> };
 
 /** Every method's definition, by name. */

@@ -25,6 +25,8 @@
  * @module
  */
 
+import { defineVectorMethod } from "./define.ts";
+import { numberInRange, wholeNumberOption } from "./option_kinds.ts";
 import { projectToSimplex } from "./solvers/simplex_projection.ts";
 
 /** LibMTL's defaults. */
@@ -107,3 +109,51 @@ export function sdmGradWeights(
     state: { w: Array.from(w) },
   };
 }
+
+/** Checks a saved list of finite numbers (a T-sized state). */
+export function savedNumbers(x: unknown, what: string, action: string): number[] {
+  if (!Array.isArray(x) || x.some((v) => typeof v !== "number" || !Number.isFinite(v))) {
+    throw new TypeError(
+      `Cannot ${action}: the ${what} must be finite numbers, found ${
+        String(JSON.stringify(x)).slice(0, 120)
+      }`,
+    );
+  }
+  return x.slice();
+}
+
+/** The "sdmgrad" method. */
+export const sdmgrad = defineVectorMethod({
+  name: "sdmgrad",
+  kind: "vectors",
+  needs: { losses: false, batches: true },
+  keeps: "the simplex weights w: T numbers",
+  options: {
+    lambda: numberInRange({
+      min: 0,
+      default: SDMGRAD_DEFAULTS.lambda,
+      doc: "pull λ ≥ 0 towards the average gradient",
+    }),
+    iterations: wholeNumberOption({
+      default: SDMGRAD_DEFAULTS.iterations,
+      doc: "projected-SGD iterations per step",
+    }),
+  },
+  step: ({ T, options, state, cross, action }) =>
+    sdmGradWeights(
+      (state as SdmGradState | undefined) ?? sdmGradInitialState(T),
+      cross!,
+      T,
+      options,
+      action,
+    ),
+  restoreState: (json, action): SdmGradState => ({
+    w: savedNumbers((json as { w?: unknown } | null)?.w, "sdmgrad state's w", action),
+  }),
+  claims: {
+    nonConflicting: false,
+    // Weights ≥ 0 summing to 1 over the ζ batch.
+    normBound: (norms) => Math.max(...norms),
+    permutation: "equivariant",
+  },
+});

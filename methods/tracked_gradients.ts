@@ -85,3 +85,44 @@ export function combineRows(rows: readonly Float32Array[], w: ArrayLike<number>)
   });
   return Float32Array.from(acc);
 }
+
+/**
+ * The cross-Gramian A Bᵀ (T×T float64, row-major, not symmetric) of two sets of T float32 rows of
+ * one length, summed in float64 (no float32 product can overflow it).
+ */
+export function crossGram(a: readonly Float32Array[], b: readonly Float32Array[]): Float64Array {
+  const T = a.length;
+  const C = new Float64Array(T * T);
+  for (let i = 0; i < T; i++) {
+    const x = a[i];
+    for (let j = 0; j < T; j++) {
+      const y = b[j];
+      let s = 0;
+      for (let k = 0; k < x.length; k++) s += x[k] * y[k];
+      C[i * T + j] = s;
+    }
+  }
+  return C;
+}
+
+/**
+ * The rows a tracked state holds, checked against this step's T tasks of length d (a state from a
+ * run with other gradients is a RangeError naming both shapes); null: no rows yet.
+ */
+export function previousRows(
+  rows: readonly Float32Array[] | null | undefined,
+  T: number,
+  d: number,
+  name: string,
+  action: string,
+): readonly Float32Array[] | null {
+  if (rows === null || rows === undefined) return null;
+  if (rows.length !== T || rows[0].length !== d) {
+    throw new RangeError(
+      `Cannot ${action}: the ${name} state holds ${rows.length} rows of length ${
+        rows[0].length
+      }, found ${T} tasks of length ${d}`,
+    );
+  }
+  return rows;
+}

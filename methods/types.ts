@@ -5,7 +5,8 @@
  * ones it asks for, its state, the step's losses and a seeded stream) to weights w with
  * update = Σ_t w_t g_t; it never touches d-sized data. An "elementwise" method (GradDrop, the
  * trimmed mean) is not a weighted sum: it gives its kernel and the parameters of each call, which
- * the engine runs on the gradients.
+ * the engine runs on the gradients. A "vectors" method reads the gradients themselves, may keep
+ * T×d rows across steps, and may need the step's losses or extra gradient batches.
  * @module
  */
 
@@ -153,10 +154,83 @@ export interface ElementwiseMethodDefinition<
    */
   forBlock?(params: P, tasks: readonly number[], offset: number): P;
 }
+
+/**
+ * Input of one step of a "vectors" method: the step's gradients themselves (read-only, checked),
+ * their Gramian, and what the method needs besides (methods/define.ts defineVectorMethod).
+ */
+export interface VectorStepInput<Options = Record<never, never>> {
+  /** The step's task gradients, T rows of length d: read them, never write them. */
+  readonly rows: readonly Float32Array[];
+  /** Their Gramian G = J Jᵀ (T×T, float64; zero tasks cleared). */
+  readonly G: Float64Array;
+  /** Number of tasks. */
+  readonly T: number;
+  /** Length of each gradient. */
+  readonly d: number;
+  /** This method's options, resolved and validated. */
+  readonly options: Options;
+  /** Seeded stream. */
+  readonly rng: Prng;
+  /** This method's state from the previous step (undefined on the first step or one-shot calls). */
+  readonly state: unknown;
+  /** The step's task losses (checked: T finite numbers); given whenever `needs.losses`. */
+  readonly losses: readonly number[] | undefined;
+  /**
+   * The cross-Gramian J_A J_Bᵀ (T×T, row-major, not symmetric, float64) of the two extra
+   * independent batches A and B; given whenever `needs.batches`.
+   */
+  readonly cross: Float64Array | undefined;
+  /** The caller's action, for error messages. */
+  readonly action: string;
+}
+
+/** Output of one step of a "vectors" method. */
+export interface VectorStepResult {
+  /** w with update = Σ_t w_t r_t over the rows r named by `combine` (before the reduction). */
+  weights: Float64Array;
+  /**
+   * The rows the weights combine: the method's own tracked rows (T×d float32, e.g. DB-MTL's moving
+   * averages); absent: the step's gradients.
+   */
+  combine?: readonly Float32Array[];
+  /** State to keep for the next step; may hold Float32Array rows (saved by `saveState`). */
+  state?: unknown;
+}
+
+/**
+ * A method that needs more than the Gramian (LibMTL's DB-MTL, ExcessMTL, MoCo, SDMGrad, MoDo): it
+ * reads the gradient vectors each step, may keep T×d float32 rows as state, and may need the
+ * step's losses or two extra independent gradient batches. The split phase (weights from a Gramian)
+ * refuses it; the engine runs it over the gradients (surgery.ts vectorPass).
+ */
+export interface VectorMethodDefinition<
+  Name extends Method = Method,
+  O extends OptionTable = OptionTable,
+> extends DefinitionBase<Name, O> {
+  readonly kind: "vectors";
+  /** What every step must bring besides the gradients. */
+  readonly needs: {
+    /** The step's task losses. */
+    readonly losses: boolean;
+    /** Two extra independent gradient batches (their cross-Gramian reaches the step). */
+    readonly batches: boolean;
+  };
+  /** What the method keeps across steps, in words, for the docs and errors. */
+  readonly keeps: string;
+  /** One step. */
+  step(input: VectorStepInput<ResolvedOptionsOf<O>>): VectorStepResult;
+  /** The state as new plain JSON data (float32 rows as base64 text); absent: a JSON copy is made. */
+  saveState?(state: unknown): unknown;
+  /** Checks a state restored from JSON and returns it in the form `step` expects. */
+  restoreState?(json: unknown, action: string): unknown;
+}
+
 /** Any method's definition. */
 export type MethodDefinition<Name extends Method = Method, O extends OptionTable = OptionTable> =
   | GramMethodDefinition<Name, O, keyof SharedOptions>
-  | ElementwiseMethodDefinition<Name, O>;
+  | ElementwiseMethodDefinition<Name, O>
+  | VectorMethodDefinition<Name, O>;
 
 /** Weights that only depend on w: orders empty, no projections. */
 export function plainWeighting(weights: Float64Array, state?: unknown): WeightingResult {

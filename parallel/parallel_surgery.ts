@@ -21,16 +21,19 @@ import type { StepState, SurgeryState } from "../state/step_state.ts";
 import { Stepper } from "../state/stepper.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
 import { groupedStats } from "../stats/grouped.ts";
-import { gramFallback, methodWeights, reduce, runSurgeryOnRows, variantPass } from "../surgery.ts";
+import {
+  checkBatches,
+  gramFallback,
+  methodWeights,
+  reduce,
+  runSurgeryOnRows,
+  variantPass,
+} from "../surgery.ts";
+import { registry } from "../methods/registry.ts";
 import { checkUpdate, updateCannotOverflow } from "../validate/update.ts";
 import { validateOut, validateRows } from "../validate/grads.ts";
 import { checkKeys } from "../validate/keys.ts";
-import {
-  creationHints,
-  isElementwise,
-  type ResolvedOptions,
-  resolveOptions,
-} from "../methods/options.ts";
+import { creationHints, type ResolvedOptions, resolveOptions } from "../methods/options.ts";
 import { validateThreads } from "../validate/options.ts";
 import { checkGroupsEnd, validateGroupBounds } from "../validate/groups.ts";
 import { sharedFloat32Array } from "./shared_memory.ts";
@@ -84,6 +87,7 @@ export async function createParallelSurgery(
   const resolved = resolveOptions(options, action, ["threads", "groups"], {
     out: "pass it to each call: .surgery(grads, { out })",
     losses: "pass it to each call: .surgery(grads, { losses })",
+    batches: "pass them to each call: .surgery(grads, { batches })",
   });
   const bounds = validateGroupBounds(options?.groups, action);
   const support = threadSupport();
@@ -93,11 +97,13 @@ export async function createParallelSurgery(
 }
 
 /**
- * The step of T rows of d columns that go to the workers: large enough, and Gram-expressible (an
- * elementwise method, GradDrop or the trimmed mean, runs its own kernel on the calling thread).
+ * The step of T rows of d columns that go to the workers: large enough, and Gram-expressible. The
+ * elementwise methods (GradDrop, the trimmed mean) run their own kernels, and the methods that need
+ * more than the Gramian (DB-MTL, ExcessMTL, MoCo, SDMGrad, MoDo: their d-sized state and passes)
+ * their own passes, on the calling thread.
  */
 function runsOnThreads(threads: number, T: number, d: number, options: ResolvedOptions): boolean {
-  return threads > 1 && T * d >= PARALLEL_MIN_FLOATS && !isElementwise(options.method);
+  return threads > 1 && T * d >= PARALLEL_MIN_FLOATS && registry[options.method].kind === "gram";
 }
 
 /** A parallel surgery: its workers, its stepper, and its steps run one at a time in call order. */
@@ -135,8 +141,8 @@ class ThreadedSurgery implements ParallelSurgery {
     call?: ParallelCallOptions,
   ): Promise<Float32Array> => {
     const run = this.#queue.then(() => {
-      checkKeys(call, ["out", "losses"], "run surgery", this.#hints);
-      return this.#step(grads, call?.out, call?.losses);
+      checkKeys(call, ["out", "losses", "batches"], "run surgery", this.#hints);
+      return this.#step(grads, call?.out, call?.losses, call?.batches);
     });
     this.#queue = run.catch(() => {});
     return run;
@@ -159,6 +165,7 @@ class ThreadedSurgery implements ParallelSurgery {
     grads: readonly Float32Array[],
     out: Float32Array | undefined,
     losses: readonly number[] | undefined,
+    batches: unknown,
   ): Promise<Float32Array> {
     const action = "run surgery";
     if (this.#closed) throw new Error(`Cannot ${action}: this parallel surgery is closed`);
@@ -168,10 +175,11 @@ class ThreadedSurgery implements ParallelSurgery {
     const options = this.#stepper.options;
     if (!runsOnThreads(this.threads, T, d, options)) {
       return this.#stepper.run((state) =>
-        runSurgeryOnRows(grads, options, out, state, action, losses)
+        runSurgeryOnRows(grads, options, out, state, action, losses, batches)
       )
         .out;
     }
+    checkBatches(registry[options.method], batches, T, d, action);
     // By default the update goes to shared memory, where every thread writes its chunks in place.
     const run = await this.#start(grads, out ?? sharedFloat32Array(d));
     const { G, weights, stats } = await this.#weigh(run, losses, action, null);

@@ -66,8 +66,13 @@ export interface ParallelCallOptions {
    * in at the end (within the same 12 MiB staging bound as the rows).
    */
   out?: Float32Array;
-  /** The step's task losses (T finite numbers), for MGDA's "loss" / "loss+" normalisation. */
+  /** The step's task losses (T finite numbers): MGDA's loss normalisation, DB-MTL, MoCo. */
   losses?: readonly number[];
+  /**
+   * Two more independent gradient batches [gradsA, gradsB] ("sdmgrad", "modo"). The methods that
+   * need more than the Gramian run their whole step on the calling thread.
+   */
+  batches?: readonly (readonly Float32Array[])[];
 }
 
 /**

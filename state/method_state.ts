@@ -22,3 +22,13 @@ export function restoreMethodState(name: string, json: unknown, action: string):
   }
   return spec.restoreState(json, action);
 }
+
+/**
+ * Method `name`'s state as plain JSON data (a deep copy): through the method's own `saveState`
+ * when it keeps float32 rows (base64 text, methods/saved_rows.ts; a fresh copy, without a JSON
+ * round trip of megabytes of text), else a JSON copy.
+ */
+export function saveMethodState(name: string, state: unknown): unknown {
+  const spec = (registry as Readonly<Record<string, { saveState?(s: unknown): unknown }>>)[name];
+  return spec?.saveState === undefined ? JSON.parse(JSON.stringify(state)) : spec.saveState(state);
+}

@@ -174,7 +174,10 @@ export interface MethodOptions {
   c?: number;
   /** CAGrad: divide the update by 1, 1 + c² or 1 + c; default "none". */
   rescale?: Rescale;
-  /** GradVac: EMA rate β ∈ [0, 1] of the target cosines; default 0.5. */
+  /**
+   * GradVac: EMA rate β ∈ [0, 1] of the target cosines; default 0.5. DB-MTL: weight of the old
+   * moving average; default 0.9. MoCo: tracking rate, in (0, 1]; default 0.5.
+   */
   beta?: number;
   /**
    * UPGrad, DualProj, Aligned-MTL, ConFIG: preference weights, one per task; default 1/T each for
@@ -204,4 +207,20 @@ export interface MethodOptions {
   alpha?: number;
   /** Trimmed mean: values dropped at each end per coordinate, a whole number ≥ 0; required; T > 2·trim. */
   trim?: number;
+
+  // The methods that need more than the Gramian (docs/methods.md).
+  /** DB-MTL, MoCo: decay σ ≥ 0 of β, β_k = β/k^σ at step k; default 0 (DB-MTL), 0.5 (MoCo). */
+  betaSigma?: number;
+  /** MoCo, MoDo: step γ ≥ 0 of the task weights; default 0.1 (MoCo), 1e-3 (MoDo). */
+  gamma?: number;
+  /** MoCo: decay σ ≥ 0 of γ, γ_k = γ/k^σ; default 0.5. */
+  gammaSigma?: number;
+  /** MoCo, MoDo: ℓ2 regularisation ρ ≥ 0 of the weights' step; default 0 (MoCo), 0.1 (MoDo). */
+  rho?: number;
+  /** ExcessMTL: step η ≥ 0 of its exponentiated-gradient weights; default 1e-2. */
+  robustStepSize?: number;
+  /** SDMGrad: pull λ ≥ 0 towards the average gradient; default 0.3. */
+  lambda?: number;
+  /** SDMGrad: projected-SGD iterations per step, a whole number ≥ 1; default 20. */
+  iterations?: number;
 }

@@ -5,9 +5,11 @@
  */
 
 /**
- * The methods (docs/methods.md); "graddrop" and "trimmed-mean" are elementwise, the others weigh
- * the gradients. Krum, Constant and the trimmed mean have a required option (no default in their
- * reference, TorchJD).
+ * The methods (docs/methods.md); "graddrop" and "trimmed-mean" are elementwise; "db-mtl", "moco"
+ * (which need the losses), "excess-mtl", "sdmgrad" and "modo" (which need two more batches) read
+ * the gradient vectors, not only their Gramian; the others weigh the gradients by their Gramian.
+ * Krum, Constant and the trimmed mean have a required option (no default in their reference,
+ * TorchJD).
  *
  * @example Every method on the same gradients
  * ```ts
@@ -17,7 +19,10 @@
  * const grads = [new Float32Array([1, 0]), new Float32Array([-1, 1]), new Float32Array([0, 2])];
  * const required = { krum: { byzantine: 0 }, constant: { weights: [1, 1, 1] }, "trimmed-mean": { trim: 1 } };
  * for (const method of METHODS) {
- *   const update = surgery(grads, { method, ...(required as Record<string, object>)[method] });
+ *   // SDMGrad and MoDo need two more independent batches (here the same gradients again).
+ *   const batches = method === "sdmgrad" || method === "modo" ? [grads, grads] : undefined;
+ *   const own = (required as Record<string, object>)[method];
+ *   const update = surgery(grads, { method, ...own, losses: [1, 2, 3], batches });
  *   assert.ok(update.every(Number.isFinite), method);
  * }
  * assert.ok(METHODS.includes("pcgrad"));
@@ -42,6 +47,12 @@ export const METHODS = [
   "constant",
   "fairgrad",
   "trimmed-mean",
+  // The methods that need more than the Gramian: the gradient vectors, the losses or more batches.
+  "db-mtl",
+  "excess-mtl",
+  "moco",
+  "sdmgrad",
+  "modo",
 ] as const;
 
 /**

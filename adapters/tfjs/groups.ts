@@ -93,11 +93,14 @@ export function* groupedSurgeryStep(
   action: string,
   losses?: Tensor | readonly number[],
   passes: () => Passes = passesForBackend,
+  batches?: unknown,
 ): Reads<StepResult> {
-  if (groups === undefined) return yield* surgeryStep(grads, options, step, action, losses, passes);
+  if (groups === undefined) {
+    return yield* surgeryStep(grads, options, step, action, losses, passes, batches);
+  }
   const plan = planInput(grads, action);
   if (plan.form === "tensor" || plan.shared.length === 0) {
-    return yield* surgeryStep(grads, options, step.forGroup(""), action, losses, passes);
+    return yield* surgeryStep(grads, options, step.forGroup(""), action, losses, passes, batches);
   }
   const byGroup = groupNames(plan.shared.map((b) => b.name), groups, action);
   const maps = grads as readonly NamedTensorMap[];
@@ -108,11 +111,15 @@ export function* groupedSurgeryStep(
     let first = true;
     for (const [key, members] of byGroup) {
       const names = new Set(members);
-      const sub = maps.map((m) =>
+      const keep = (m: NamedTensorMap) =>
         Object.fromEntries(
           Object.entries(m).filter(([name]) => names.has(name) || (first && own.has(name))),
-        )
-      );
+        );
+      const sub = maps.map(keep);
+      // Extra batches (SDMGrad, MoDo) come in the gradients' form: the same variables per group.
+      const subBatches = Array.isArray(batches)
+        ? batches.map((batch) => Array.isArray(batch) ? batch.map(keep) : batch)
+        : batches;
       first = false;
       const result = yield* surgeryStep(
         sub,
@@ -121,6 +128,7 @@ export function* groupedSurgeryStep(
         `${action} (group "${key}")`,
         losses,
         passes,
+        subBatches,
       );
       Object.assign(update, result.update as NamedTensorMap);
       stats.push(result.stats);

@@ -32,6 +32,8 @@ import { Stepper } from "../../state/stepper.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import { describe } from "../../validate/grads.ts";
 import { checkKeys } from "../../validate/keys.ts";
+import { registry } from "../../methods/registry.ts";
+import type { Method } from "../../vocabulary/methods.ts";
 import { APPLIES_TO, type ResolvedOptions, resolveOptions } from "../../methods/options.ts";
 import { isTensor } from "./inputs.ts";
 import { surgeryObject, type TfSurgery } from "./surgery_object.ts";
@@ -140,6 +142,68 @@ function taskGradients(
     }
     return { losses, grads } as unknown as TensorContainerObject;
   }) as unknown as { losses: Scalar[]; grads: NamedTensorMap[] };
+}
+
+/**
+ * The fourth argument of {@linkcode SurgeryOptimizer.minimize}: what a step needs beyond `f`.
+ *
+ * @example SDMGrad with two more mini-batches per step
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { type MinimizeExtra, SurgeryOptimizer } from "../tfjs.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await tf.setBackend("cpu");
+ * const w = tf.variable(tf.tensor1d([1, -1]), true, "doc/MinimizeExtra/w");
+ * // Each function stands for the task losses on its own, independent mini-batch.
+ * const on = (a: number) => () => [
+ *   tf.sum(tf.square(tf.sub(w, tf.tensor1d([a, 0])))) as tf.Scalar,
+ *   tf.sum(tf.square(tf.sub(w, tf.tensor1d([0, a])))) as tf.Scalar,
+ * ];
+ * const optimizer = new SurgeryOptimizer(tf.train.sgd(0.1), { method: "sdmgrad" });
+ * const extra: MinimizeExtra = { batches: [on(1.1), on(0.9)] };
+ * optimizer.minimize(on(1), false, undefined, extra);
+ * assert.equal(optimizer.stats?.weights.length, 2);
+ * w.dispose();
+ * optimizer.dispose();
+ * ```
+ */
+export interface MinimizeExtra {
+  /**
+   * The task losses of two more independent mini-batches, as two functions like `f`: their task
+   * gradients are the extra batches of "sdmgrad" and "modo" (2 × T more backward passes).
+   */
+  batches?: readonly [TaskLosses, TaskLosses];
+}
+
+/**
+ * The extra batches' loss functions, checked: two functions where the method needs batches (a
+ * RangeError saying how to pass them otherwise), none where it does not (the engine refuses them).
+ */
+function checkExtra(
+  extra: MinimizeExtra | undefined,
+  method: Method,
+  action: string,
+): TaskLosses[] | undefined {
+  checkKeys(extra, ["batches"], action);
+  const fns = extra?.batches;
+  const definition = registry[method];
+  if (fns === undefined && definition.kind === "vectors" && definition.needs.batches) {
+    throw new RangeError(
+      `Cannot ${action}: method "${method}" needs two more independent batches each step: ` +
+        `minimize(f, returnCost, varList, { batches: [fA, fB] }) with fA and fB the task losses ` +
+        `on two other mini-batches`,
+    );
+  }
+  if (fns === undefined) return undefined;
+  if (!Array.isArray(fns) || fns.length !== 2 || fns.some((f) => typeof f !== "function")) {
+    throw new RangeError(
+      `Cannot ${action}: batches must be two loss functions [fA, fB] like f, found ${
+        describe(fns)
+      }`,
+    );
+  }
+  return [...fns];
 }
 
 function disposeMaps(maps: readonly NamedTensorMap[]): void {
@@ -277,6 +341,8 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     this.#lossWeighting = split.lossWeighting;
     this.#options = resolveOptions(split.surgery, action, ["groups"], {
       losses: "minimize takes them from f; pass them to applyGradients(taskGrads, losses)",
+      batches:
+        "pass loss functions of two more batches: minimize(f, returnCost, varList, { batches: [fA, fB] })",
     });
     this.#groups = options?.groups;
     this.#stepper = new Stepper(this.#options);
@@ -294,9 +360,11 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     f: TaskLosses<S>,
     returnCost = false,
     varList?: readonly TensorLike[],
+    extra?: MinimizeExtra,
   ): Tensor1DOf<S> | null {
     const action = "minimize";
     this.#checkLive(action);
+    const batchFns = checkExtra(extra, this.#options.method, action);
     const weighting = this.#lossWeighting;
     const saved = weighting?.getState();
     let cost: Tensor1D | undefined;
@@ -306,13 +374,19 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
         const { losses, grads } = taskGradients(f, varList, action);
         const values = stack(losses) as Tensor1D;
         T = losses.length;
+        const batches = batchFns?.map((fb) => taskGradients(fb, varList, action).grads);
         if (weighting === null) {
-          this.#apply(this.#surgery.surgery(grads, { losses: values }));
+          this.#apply(this.#surgery.surgery(grads, { losses: values, batches }));
         } else {
           const context = readSync(weighingContext(weighting, this.#epoch, grads, action));
           const w = weighting.weights(Array.from(values.dataSync()), context);
           const weightedLosses = mul(values, tensor1d(w));
-          this.#apply(this.#surgery.surgery(weighTaskGrads(grads, w), { losses: weightedLosses }));
+          this.#apply(
+            this.#surgery.surgery(weighTaskGrads(grads, w), {
+              losses: weightedLosses,
+              batches: batches?.map((b) => weighTaskGrads(b, w)),
+            }),
+          );
         }
         return returnCost ? values : undefined;
       });
@@ -337,9 +411,11 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     f: TaskLosses<S>,
     returnCost = false,
     varList?: readonly TensorLike[],
+    extra?: MinimizeExtra,
   ): Promise<Tensor1DOf<S> | null> {
     const action = "minimize";
     this.#checkLive(action);
+    const batchFns = checkExtra(extra, this.#options.method, action);
     const { losses, grads } = taskGradients(f, varList, action);
     const values = stack(losses) as Tensor1D;
     dispose(losses);
@@ -347,15 +423,28 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     const saved = weighting?.getState();
     let weighted: NamedTensorMap[] = [];
     let weightedLosses: Tensor1D | undefined;
+    let weightedBatches: NamedTensorMap[][] = [];
+    const batches: NamedTensorMap[][] = [];
     try {
+      for (const fb of batchFns ?? []) {
+        const b = taskGradients(fb, varList, action);
+        dispose(b.losses);
+        batches.push(b.grads);
+      }
+      const extraBatches = batchFns === undefined ? undefined : batches;
       if (weighting === null) {
-        await this.#applyAsync(grads, values);
+        await this.#applyAsync(grads, values, extraBatches);
       } else {
         const context = await readAsync(weighingContext(weighting, this.#epoch, grads, action));
         const w = weighting.weights(Array.from(await values.data()), context);
         weighted = weighTaskGrads(grads, w);
         weightedLosses = tidy(() => mul(values, tensor1d(w)));
-        await this.#applyAsync(weighted, weightedLosses);
+        weightedBatches = extraBatches?.map((b) => weighTaskGrads(b, w)) ?? [];
+        await this.#applyAsync(
+          weighted,
+          weightedLosses,
+          extraBatches === undefined ? undefined : weightedBatches,
+        );
         if (weighting.needs.afterStep) {
           const after = tidy(() => stack(checkLosses(f(), losses.length, action)));
           try {
@@ -373,6 +462,8 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
       disposeMaps(grads);
       disposeWeighted(weighted);
       weightedLosses?.dispose();
+      for (const b of batches) disposeMaps(b);
+      for (const b of weightedBatches) disposeWeighted(b);
     }
     if (returnCost) return values as unknown as Tensor1DOf<S>;
     values.dispose();
@@ -387,12 +478,16 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   applyGradients(
     taskGrads: readonly TensorMap[],
     losses?: readonly number[] | TensorLike,
+    batches?: readonly (readonly TensorMap[])[],
   ): void {
     const action = "apply gradients";
     this.#checkLive(action);
     const weighting = this.#lossWeighting;
     if (weighting === null) {
-      const update = this.#surgery.surgery(taskGrads as readonly NamedTensorMap[], { losses });
+      const update = this.#surgery.surgery(taskGrads as readonly NamedTensorMap[], {
+        losses,
+        batches,
+      });
       try {
         this.#apply(update);
       } finally {
@@ -403,12 +498,17 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     const maps = taskGrads as readonly NamedTensorMap[];
     const saved = weighting.getState();
     let weighted: NamedTensorMap[] = [];
+    let weightedBatches: NamedTensorMap[][] | undefined;
     try {
       const context = readSync(weighingContext(weighting, this.#epoch, maps, action));
       const L = this.#lossValues(losses, action, (t) => t.dataSync());
       const w = weighting.weights(L, context);
       weighted = weighTaskGrads(maps, w);
-      const update = this.#surgery.surgery(weighted, { losses: w.map((x, t) => x * L[t]) });
+      weightedBatches = weighBatches(batches, w);
+      const update = this.#surgery.surgery(weighted, {
+        losses: w.map((x, t) => x * L[t]),
+        batches: weightedBatches,
+      });
       try {
         this.#apply(update);
       } finally {
@@ -419,6 +519,7 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
       throw error;
     } finally {
       disposeWeighted(weighted);
+      for (const b of weightedBatches ?? []) disposeWeighted(b);
     }
   }
 
@@ -426,26 +527,30 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   async applyGradientsAsync(
     taskGrads: readonly TensorMap[],
     losses?: readonly number[] | TensorLike,
+    batches?: readonly (readonly TensorMap[])[],
   ): Promise<void> {
     const action = "apply gradients";
     const weighting = this.#lossWeighting;
-    if (weighting === null) return await this.#applyAsync(taskGrads, losses);
+    if (weighting === null) return await this.#applyAsync(taskGrads, losses, batches);
     this.#checkLive(action);
     const maps = taskGrads as readonly NamedTensorMap[];
     const saved = weighting.getState();
     let weighted: NamedTensorMap[] = [];
+    let weightedBatches: NamedTensorMap[][] | undefined;
     try {
       const context = await readAsync(weighingContext(weighting, this.#epoch, maps, action));
       const read = isTensor(losses) ? Array.from(await (losses as Tensor).data()) : undefined;
       const L = this.#lossValues(losses, action, () => read!);
       const w = weighting.weights(L, context);
       weighted = weighTaskGrads(maps, w);
-      await this.#applyAsync(weighted, w.map((x, t) => x * L[t]));
+      weightedBatches = weighBatches(batches, w);
+      await this.#applyAsync(weighted, w.map((x, t) => x * L[t]), weightedBatches);
     } catch (error) {
       weighting.setState(saved);
       throw error;
     } finally {
       disposeWeighted(weighted);
+      for (const b of weightedBatches ?? []) disposeWeighted(b);
     }
   }
 
@@ -582,10 +687,15 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     (this.inner as unknown as Optimizer).applyGradients(update as NamedTensorMap);
   }
 
-  async #applyAsync(taskGrads: readonly TensorMap[], losses?: readonly number[] | TensorLike) {
+  async #applyAsync(
+    taskGrads: readonly TensorMap[],
+    losses?: readonly number[] | TensorLike,
+    batches?: readonly (readonly TensorMap[])[],
+  ) {
     this.#checkLive("apply gradients");
     const update = await this.#surgery.surgeryAsync(taskGrads as readonly NamedTensorMap[], {
       losses,
+      batches,
     });
     try {
       this.#apply(update);
@@ -831,4 +941,15 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
       surgery,
     };
   }
+}
+
+/**
+ * The extra batches (SDMGrad, MoDo) weighted like the task gradients, so every estimate of a
+ * task's gradient is the weighted objective's; the caller disposes the new maps.
+ */
+function weighBatches(
+  batches: readonly (readonly TensorMap[])[] | undefined,
+  w: readonly number[],
+): NamedTensorMap[][] | undefined {
+  return batches?.map((b) => weighTaskGrads(b as readonly NamedTensorMap[], w));
 }

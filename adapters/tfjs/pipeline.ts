@@ -24,7 +24,13 @@ import type { StepState } from "../../state/step_state.ts";
 import { buildStats, type SurgeryStats } from "../../stats/diagnostics.ts";
 import { checkPerTaskOptions, ownOptions } from "../../methods/options.ts";
 import { registry } from "../../methods/registry.ts";
-import { methodWeights, reduce, type VariantBlock, variantPass } from "../../surgery.ts";
+import {
+  checkBatches,
+  methodWeights,
+  reduce,
+  type VariantBlock,
+  variantPass,
+} from "../../surgery.ts";
 import { float64Decision, type ScanHit, type TaskScan } from "../../validate/finite.ts";
 import { overflowError, updateCannotOverflow } from "../../validate/update.ts";
 import type { ResolvedOptions } from "../../methods/options.ts";
@@ -32,6 +38,7 @@ import { hostPasses, readRows } from "./host.ts";
 import { type Block, isTensor, type Plan, planInput } from "./inputs.ts";
 import { opsPasses } from "./ops.ts";
 import { type Passes, type Reads, scatterGram } from "./passes.ts";
+import { vectorsOnHost } from "./vectors.ts";
 import { webgpuPasses } from "./webgpu.ts";
 import type { WebGpuBackendLike } from "./webgpu_programs.ts";
 
@@ -192,6 +199,7 @@ export function* surgeryStep(
   action: string,
   losses?: Tensor | readonly number[],
   passes: () => Passes = passesForBackend,
+  batches?: unknown,
 ): Reads<StepResult> {
   const plan = planInput(grads, action);
   if (isTensor(losses) && losses.isDisposed) {
@@ -202,6 +210,26 @@ export function* surgeryStep(
   // bound).
   const empty = plan.shared.filter((b) => b.size === 0);
   plan.shared = plan.shared.filter((b) => b.size > 0);
+  const definition = registry[options.method];
+  if (definition.kind === "vectors") {
+    // Reads the gradient vectors (and may keep rows of them): the whole step on the host.
+    yield* checkOwn(plan, action);
+    const lossValues = losses === undefined
+      ? undefined
+      : isTensor(losses)
+      ? Array.from(yield losses)
+      : losses;
+    const { combined, stats } = yield* vectorsOnHost(
+      plan,
+      options,
+      step,
+      action,
+      lossValues,
+      batches,
+    );
+    return assemble(plan, empty, combined, stats);
+  }
+  checkBatches(definition, batches, plan.T, 0, action);
   const run = passes();
   try {
     const G = yield* checkGram(plan, yield* run.gram(plan), action);
@@ -240,18 +268,28 @@ export function* surgeryStep(
         combined = yield* variantOnHost(plan, weighed.weights, options, stats, action);
       }
     }
-    const result: StepResult = { update: {}, stats };
-    for (const block of empty) combined.set(block, zeros(block.shape));
-    if (plan.form === "tensor") {
-      result.update = combined.values().next().value!;
-      return result;
-    }
-    const update: NamedTensorMap = {};
-    for (const [block, tensor] of combined) update[block.name] = tensor;
-    for (const block of plan.own) update[block.name] = clone(block.tensors[0]);
-    result.update = update;
-    return result;
+    return assemble(plan, empty, combined, stats);
   } finally {
     run.dispose();
   }
+}
+
+/** The step's result in the input's form: combined shared variables, empty ones, heads' clones. */
+function assemble(
+  plan: Plan,
+  empty: readonly Block[],
+  combined: Map<Block, Tensor>,
+  stats: SurgeryStats,
+): StepResult {
+  const result: StepResult = { update: {}, stats };
+  for (const block of empty) combined.set(block, zeros(block.shape));
+  if (plan.form === "tensor") {
+    result.update = combined.values().next().value!;
+    return result;
+  }
+  const update: NamedTensorMap = {};
+  for (const [block, tensor] of combined) update[block.name] = tensor;
+  for (const block of plan.own) update[block.name] = clone(block.tensors[0]);
+  result.update = update;
+  return result;
 }

@@ -38,6 +38,13 @@ export interface TfCallOptions {
    * methods that use them (MGDA's "loss" / "loss+" normalisation).
    */
   losses?: readonly number[] | TensorLike;
+  /**
+   * Two more independent gradient batches [gradsA, gradsB] of the step, each in the gradients'
+   * form (T tensors, or T maps over the same shared variables): needed by "sdmgrad" and "modo",
+   * refused by the other methods. Read on the host (docs/api.md, "Methods that keep gradients or
+   * need more batches").
+   */
+  batches?: readonly (readonly TensorLike[] | readonly TensorMap[])[];
 }
 
 /**
@@ -107,15 +114,38 @@ export function surgeryObject(
   return {
     // The update has the input's form and tensor type (surgeryStep checks the input).
     surgery(grads: readonly unknown[], call?: TfCallOptions) {
-      checkKeys(call, ["losses"], action, hints);
+      checkKeys(call, ["losses", "batches"], action, hints);
       return stepper.run((state) =>
-        driveSync(groupedSurgeryStep(grads, groups, resolved, state, action, losses(call)), action)
+        driveSync(
+          groupedSurgeryStep(
+            grads,
+            groups,
+            resolved,
+            state,
+            action,
+            losses(call),
+            undefined,
+            call?.batches,
+          ),
+          action,
+        )
       ).update as never;
     },
     async surgeryAsync(grads: readonly unknown[], call?: TfCallOptions) {
-      checkKeys(call, ["losses"], action, hints);
+      checkKeys(call, ["losses", "batches"], action, hints);
       const result = await stepper.runAsync((state) =>
-        driveAsync(groupedSurgeryStep(grads, groups, resolved, state, action, losses(call)))
+        driveAsync(
+          groupedSurgeryStep(
+            grads,
+            groups,
+            resolved,
+            state,
+            action,
+            losses(call),
+            undefined,
+            call?.batches,
+          ),
+        )
       );
       return result.update as never;
     },

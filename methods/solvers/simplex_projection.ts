@@ -10,7 +10,11 @@
 /** argmin_{w ∈ Δ} ‖w − v‖ for finite v (T ≥ 1). */
 export function projectToSimplex(v: ArrayLike<number>): Float64Array {
   const T = v.length;
-  const u = Array.from(v).sort((a, b) => b - a);
+  // Shifted by the largest entry (the projection does not change under v + c·1): the first test
+  // u_0 > u_0 − 1 then holds exactly even where |v| ≫ 2^53, where v − 1 rounds back to v.
+  let top = -Infinity;
+  for (let i = 0; i < T; i++) top = Math.max(top, v[i]);
+  const u = Array.from(v, (x) => x - top).sort((a, b) => b - a);
   let sum = 0;
   let theta = 0;
   for (let j = 0; j < T; j++) {
@@ -18,7 +22,7 @@ export function projectToSimplex(v: ArrayLike<number>): Float64Array {
     const t = (sum - 1) / (j + 1);
     if (u[j] > t) theta = t;
   }
-  const w = Float64Array.from(v, (x) => Math.max(x - theta, 0));
+  const w = Float64Array.from(v, (x) => Math.max(x - top - theta, 0));
   // v − θ cancels digits when |v| ≫ 1; the exact projection sums to 1, so rescale the rounding away.
   let total = 0;
   for (let i = 0; i < T; i++) total += w[i];

@@ -199,3 +199,21 @@ Deno.test("a saved grouped state is checked: groups hold method states per group
   }
   assert.deepEqual(s.getState(), saved, "a failed restore changes nothing");
 });
+
+Deno.test("groups: a method that takes extra batches gets them cut at the same boundaries", () => {
+  const bounds = [0, 3, 7, 12];
+  const grads = rows(3, 12, 5);
+  const batches = [rows(3, 12, 6), rows(3, 12, 7)];
+  for (const method of ["sdmgrad", "modo"] as const) {
+    const grouped = createSurgery({ method, groups: bounds, seed: 2 });
+    const blocks = bounds.slice(1).map(() => createSurgery({ method, seed: 2 }));
+    for (let step = 0; step < 3; step++) {
+      const got = grouped.surgery(grads, { batches });
+      const want = blocks.flatMap((s, g) => {
+        const cut = (r: Float32Array[]) => r.map((x) => x.subarray(bounds[g], bounds[g + 1]));
+        return Array.from(s.surgery(cut(grads), { batches: batches.map(cut) }));
+      });
+      assert.deepEqual(Array.from(got), want, `${method}, step ${step}`);
+    }
+  }
+});

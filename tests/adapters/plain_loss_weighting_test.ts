@@ -159,3 +159,21 @@ Deno.test("createSurgery lossWeighting: exact errors, and a failed step teaches 
     ),
   );
 });
+
+Deno.test("lossWeighting with a method that takes extra batches weighs every batch alike", () => {
+  const grads = [Float32Array.of(1, 0, 2), Float32Array.of(-1, 1, 0)];
+  const batches = [
+    [Float32Array.of(0.9, 0.1, 2), Float32Array.of(-1.1, 1, 0.1)],
+    [Float32Array.of(1.1, -0.1, 1.9), Float32Array.of(-0.9, 0.9, -0.1)],
+  ];
+  const losses = [2, 0.5];
+  const run = createSurgery({ method: "sdmgrad", seed: 1, lossWeighting: "gls" });
+  const got = run.surgery(grads, { losses, batches });
+  const w = createLossWeighting("gls").weights(losses);
+  const scale = (r: Float32Array[]) => r.map((g, t) => g.map((x) => x * w[t]));
+  const want = createSurgery({ method: "sdmgrad", seed: 1 }).surgery(scale(grads), {
+    losses: losses.map((l, t) => l * w[t]),
+    batches: batches.map(scale),
+  });
+  assert.deepEqual(Array.from(got), Array.from(want));
+});

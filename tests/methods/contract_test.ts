@@ -3,7 +3,9 @@
 // states, permutation equivariance, and no conflict with any task where it promises that. The
 // suite iterates the registry and reads each definition's `claims` (methods/types.ts): a new
 // method gets every check by registering. Default options (a method with required ones: its
-// claims' testOptions for T tasks, draws it cannot run skipped), fresh state; fixed seeds.
+// claims' testOptions for T tasks, draws it cannot run skipped), fresh state; fixed seeds. A method
+// that needs more than the Gramian (kind "vectors") gets unit losses and the gradients as its extra
+// batches (tests/methods/_vector_inputs.ts), and its permutation check runs through surgery.
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -13,6 +15,7 @@ import { registry } from "../../methods/registry.ts";
 import type { MethodDefinition } from "../../methods/types.ts";
 import { ordersArb } from "../_arbitraries.ts";
 import { combine, dot, gramOf, jacobianArb } from "./_gram.ts";
+import { extraInputs } from "./_vector_inputs.ts";
 
 type Grads = Float32Array[];
 
@@ -62,7 +65,7 @@ function checkStep(definition: MethodDefinition, grads: Grads, label: string): v
   const given = testOptions(definition, grads.length);
   if (given === null) return;
   const s = createSurgery({ method: definition.name, ...given });
-  const out = s.surgery(grads);
+  const out = s.surgery(grads, extraInputs(definition.name, grads));
   assert.ok(out.every(Number.isFinite), `${label}: non-finite update ${out}`);
   assert.ok(s.stats!.weights.every(Number.isFinite), `${label}: weights ${s.stats!.weights}`);
   const { claims } = definition;
@@ -173,6 +176,35 @@ for (const definition of Object.values(registry)) {
               assert.ok(
                 Math.abs(permuted[k] - x) <= 1e-6 * scale,
                 `[${k}]: ${permuted[k]} vs ${x}`,
+              );
+            });
+          },
+        ),
+        RUNS,
+      );
+    });
+  } else if (testable && definition.kind === "vectors") {
+    Deno.test(`contract ${name}: permuting the tasks (and their losses, batches) permutes the weights`, () => {
+      fc.assert(
+        fc.property(
+          genericArb.chain((J) => fc.tuple(fc.constant(J), permutationArb(J.length))),
+          ([J, perm]) => {
+            const grads = J.map((r) => Float32Array.from(r));
+            const permuted = perm.map((p) => grads[p]);
+            const weightsOf = (g: Grads) => {
+              const s = createSurgery({ method: name });
+              // Two steps: the second reads the state the first kept.
+              s.surgery(g, extraInputs(name, g));
+              s.surgery(g, extraInputs(name, g));
+              return s.stats!.weights;
+            };
+            const w = weightsOf(grads);
+            const v = weightsOf(permuted);
+            const size = sumOf(w.map(Math.abs));
+            perm.forEach((p, a) => {
+              assert.ok(
+                Math.abs(v[a] - w[p]) <= 1e-6 * Math.max(size, 1e-300),
+                `task ${p} → ${a}: ${v[a]} vs ${w[p]}`,
               );
             });
           },

@@ -38,7 +38,7 @@ Deno.test("APPLIES_TO and the accepted keys derive from the registry, as before"
     normalization: ["mgda"],
     c: ["cagrad"],
     rescale: ["cagrad"],
-    beta: ["gradvac"],
+    beta: ["gradvac", "db-mtl", "moco"],
     preference: ["upgrad", "dualproj", "aligned-mtl", "config"],
     regularization: ["upgrad", "dualproj"],
     scaleMode: ["aligned-mtl"],
@@ -51,6 +51,14 @@ Deno.test("APPLIES_TO and the accepted keys derive from the registry, as before"
     weights: ["constant"],
     alpha: ["fairgrad"],
     trim: ["trimmed-mean"],
+    // The methods that need more than the Gramian.
+    betaSigma: ["db-mtl", "moco"],
+    robustStepSize: ["excess-mtl"],
+    gamma: ["moco", "modo"],
+    gammaSigma: ["moco"],
+    rho: ["moco", "modo"],
+    lambda: ["sdmgrad"],
+    iterations: ["sdmgrad"],
   });
   assert.deepEqual(WEIGHT_OPTION_KEYS, [
     "method",
@@ -94,6 +102,15 @@ Deno.test("resolveOptions fills in every option's default, as before", () => {
     weights: undefined,
     alpha: 1,
     trim: undefined,
+    // The methods that need more than the Gramian: the kinds' defaults (DB-MTL's β, MoCo's σ_β,
+    // MoDo's γ and ρ come from their definitions' defaultsFrom, checked below).
+    betaSigma: 0,
+    robustStepSize: 1e-2,
+    gamma: 0.1,
+    gammaSigma: 0.5,
+    rho: 0,
+    lambda: 0.3,
+    iterations: 20,
     method: "pcgrad",
     reduction: "sum",
     variant: "full",
@@ -107,6 +124,26 @@ Deno.test("resolveOptions fills in every option's default, as before", () => {
   );
   const pytorch = resolveOptions({ preset: "pytorch-pcgrad" }, "test");
   assert.equal(pytorch.reduction, "mean");
+});
+
+Deno.test("options shared by name take each method's LibMTL default when not given", () => {
+  const pick = (o: Record<string, unknown>, keys: string[]) => keys.map((k) => o[k]);
+  const db = resolveOptions({ method: "db-mtl" }, "test");
+  assert.deepEqual(pick(db, ["beta", "betaSigma"]), [0.9, 0]);
+  const moco = resolveOptions({ method: "moco" }, "test");
+  assert.deepEqual(pick(moco, ["beta", "betaSigma", "gamma", "gammaSigma", "rho"]), [
+    0.5,
+    0.5,
+    0.1,
+    0.5,
+    0,
+  ]);
+  const modo = resolveOptions({ method: "modo" }, "test");
+  assert.deepEqual(pick(modo, ["gamma", "rho"]), [1e-3, 0.1]);
+  // A given value wins over the method's default.
+  assert.equal(resolveOptions({ method: "db-mtl", beta: 0.5 }, "test").beta, 0.5);
+  assert.equal(resolveOptions({ method: "modo", rho: 0 }, "test").rho, 0);
+  assert.equal(resolveOptions({ method: "gradvac" }, "test").beta, 0.5);
 });
 
 Deno.test("every option has a one-line doc and says what it allows", () => {

@@ -34,3 +34,11 @@ Deno.test("simplex projection: on Δ, satisfies the KKT conditions, and is idemp
     ),
   );
 });
+
+Deno.test("projectToSimplex: entries far beyond 2^53 (MoDo's step on gradients near 1e30)", () => {
+  assert.deepEqual(Array.from(projectToSimplex([-1e57])), [1]);
+  assert.deepEqual(Array.from(projectToSimplex([1e300, -1e300])), [1, 0]);
+  assert.deepEqual(Array.from(projectToSimplex([-1e60, -1e60])), [0.5, 0.5]);
+  // Entries more than 1 apart: all the weight on the largest, at any magnitude.
+  assert.deepEqual(Array.from(projectToSimplex([1e20, 1e20 - 4e4])), [1, 0]);
+});

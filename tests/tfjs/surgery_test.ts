@@ -6,15 +6,19 @@ import * as tf from "@tensorflow/tfjs";
 import fc from "fast-check";
 import { createSurgery, surgery, surgeryAsync } from "../../adapters/tfjs.ts";
 import { createSurgery as plainCreate, surgery as plainSurgery } from "../../mod.ts";
-import { isElementwise, resolveOptions } from "../../methods/options.ts";
+import { resolveOptions } from "../../methods/options.ts";
+import { registry } from "../../methods/registry.ts";
 import { type Method, METHODS } from "../../vocabulary/methods.ts";
 import { gradsArb } from "../_arbitraries.ts";
 import { testOptionsFor } from "../_method_options.ts";
 import { type BackendName, testEachBackend, values } from "./_backends.ts";
 import { checkStages } from "./_check.ts";
 
-/** Every method that weights the Gramian (the elementwise ones have their own tests). */
-const WEIGHTED: Method[] = METHODS.filter((m) => !isElementwise(m));
+/**
+ * Every method that weights the Gramian (GradDrop, elementwise, and the methods that need more
+ * than the Gramian have their own tests: tests/tfjs/vectors_test.ts).
+ */
+const WEIGHTED: Method[] = METHODS.filter((m) => registry[m].kind === "gram");
 
 /** Lengths that hit the SIMD tails, the WGSL chunk edge (256) and a few chunks. */
 const lengthArb = fc.constantFrom(0, 1, 3, 4, 7, 31, 255, 256, 257, 1000);
