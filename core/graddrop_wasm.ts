@@ -3,16 +3,13 @@
  * (core/graddrop_reference.ts) as the fallback where WebAssembly SIMD is missing or compiling it is
  * refused. The kernel is an export of the core module, loaded by the one loader (core/wasm.ts
  * instantiateCore); it runs in its own instance, created on first use, so nothing is paid by
- * callers that never select "graddrop". Rows are staged a cache-sized chunk at a time, as
- * core/wasm.ts does, so d is not limited by WASM memory.
+ * callers that never select "graddrop". Rows are staged a chunk at a time (core/staged_elementwise.ts).
  * @module
  */
 
 import { type GradDropParams, graddropReference } from "./graddrop_reference.ts";
-import { align16, instantiateCore, reserveMemory } from "./wasm.ts";
-
-/** Floats of all T rows staged per chunk (256 KiB), as the gram/combine wrapper. */
-const STAGE_FLOATS = 64 * 1024;
+import { runStaged } from "./staged_elementwise.ts";
+import { align16, instantiateCore } from "./wasm.ts";
 
 /** A GradDrop backend: writes the update of `rows` into `out`. */
 export interface GradDropKernel {
@@ -34,23 +31,13 @@ export function createGradDropWasm(): GradDropKernel | null {
     name: "wasm-simd",
     run(rows, params, out) {
       const T = rows.length;
-      const d = out.length;
-      const n = Math.max(4, Math.min(4096, Math.floor(STAGE_FLOATS / Math.max(T, 1))) & ~3);
       const leakAt = base;
-      const outAt = align16(leakAt + T * 4);
-      const stageAt = outAt + n * 4;
-      reserveMemory(wasm.memory, stageAt + T * n * 4);
-      const f32 = new Float32Array(wasm.memory.buffer);
-      for (let t = 0; t < T; t++) f32[(leakAt >> 2) + t] = params.leak[t];
       const offset = params.offset ?? 0;
-      for (let from = 0; from < d; from += n) {
-        const m = Math.min(n, d - from);
-        for (let t = 0; t < T; t++) {
-          f32.set(rows[t].subarray(from, from + m), (stageAt >> 2) + t * m);
-        }
+      runStaged(wasm.memory, rows, out, leakAt + T * 4, (f32) => {
+        for (let t = 0; t < T; t++) f32[(leakAt >> 2) + t] = params.leak[t];
+      }, (stageAt, m, from, outAt) => {
         wasm.graddrop(stageAt, T, m, leakAt, params.key0, params.key1, offset + from, outAt);
-        out.set(f32.subarray(outAt >> 2, (outAt >> 2) + m), from);
-      }
+      });
     },
   };
 }

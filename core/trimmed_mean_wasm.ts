@@ -4,15 +4,13 @@
  * WebAssembly SIMD is missing or compiling it is refused. As GradDrop's wrapper
  * (core/graddrop_wasm.ts): the kernel is an export of the core module loaded by the one loader
  * (core/wasm.ts instantiateCore), in its own instance created on first use, and the rows are
- * staged a cache-sized chunk at a time, so d is not limited by WASM memory.
+ * staged a chunk at a time (core/staged_elementwise.ts).
  * @module
  */
 
 import { trimmedMeanReference } from "./trimmed_mean_reference.ts";
-import { align16, instantiateCore, reserveMemory } from "./wasm.ts";
-
-/** Floats of all T rows staged per chunk (256 KiB), as GradDrop's wrapper. */
-const STAGE_FLOATS = 64 * 1024;
+import { runStaged } from "./staged_elementwise.ts";
+import { align16, instantiateCore } from "./wasm.ts";
 
 /** The parameters of one trimmed-mean call. */
 export interface TrimmedMeanParams {
@@ -40,21 +38,11 @@ export function createTrimmedMeanWasm(): TrimmedMeanKernel | null {
     name: "wasm-simd",
     run(rows, { trim }, out) {
       const T = rows.length;
-      const d = out.length;
-      const n = Math.max(4, Math.min(4096, Math.floor(STAGE_FLOATS / Math.max(T, 1))) & ~3);
       const scratchAt = base;
-      const outAt = align16(scratchAt + wasm.trimmedMeanScratchBytes(T));
-      const stageAt = align16(outAt + n * 4);
-      reserveMemory(wasm.memory, stageAt + T * n * 4);
-      const f32 = new Float32Array(wasm.memory.buffer);
-      for (let from = 0; from < d; from += n) {
-        const m = Math.min(n, d - from);
-        for (let t = 0; t < T; t++) {
-          f32.set(rows[t].subarray(from, from + m), (stageAt >> 2) + t * m);
-        }
+      runStaged(wasm.memory, rows, out, scratchAt + wasm.trimmedMeanScratchBytes(T), () => {
+      }, (stageAt, m, _from, outAt) => {
         wasm.trimmedMean(stageAt, T, m, trim, scratchAt, outAt);
-        out.set(f32.subarray(outAt >> 2, (outAt >> 2) + m), from);
-      }
+      });
     },
   };
 }

@@ -6,6 +6,7 @@
  */
 
 import { type LossWeighting, restoreLossWeightingState } from "../methods/loss_weighting/create.ts";
+import { parseSavedState } from "../validate/saved_state.ts";
 import type { SurgeryState } from "./step_state.ts";
 import type { Stepper } from "./stepper.ts";
 
@@ -28,14 +29,7 @@ export function restoreWithLossWeighting(
   saved: unknown,
   action: string,
 ): void {
-  let data = saved;
-  if (typeof saved === "string") {
-    try {
-      data = JSON.parse(saved);
-    } catch (error) {
-      throw new TypeError(`Cannot ${action}: the state is not JSON: ${(error as Error).message}`);
-    }
-  }
+  const data = parseSavedState(saved, action);
   const entry = data !== null && typeof data === "object"
     ? (data as { lossWeighting?: unknown }).lossWeighting
     : undefined;

@@ -6,6 +6,7 @@
  */
 
 import { Prng } from "../random/prng.ts";
+import { savedStateOf } from "../validate/saved_state.ts";
 import { restoreMethodState, saveMethodState } from "./method_state.ts";
 import type { LossWeightingState } from "../methods/loss_weighting/create.ts";
 
@@ -103,22 +104,7 @@ export class StepState {
    * entry is checked by that method (state/method_state.ts); errors name what is wrong.
    */
   restore(saved: unknown, action: string): void {
-    let data = saved;
-    if (typeof saved === "string") {
-      try {
-        data = JSON.parse(saved);
-      } catch (error) {
-        throw new TypeError(`Cannot ${action}: the state is not JSON: ${(error as Error).message}`);
-      }
-    }
-    const s = data as Partial<SurgeryState> | null;
-    if (s === null || typeof s !== "object" || s.format !== STATE_FORMAT) {
-      throw new TypeError(
-        `Cannot ${action}: expected a state with format "${STATE_FORMAT}", found ${
-          s === null || typeof s !== "object" ? String(s) : `format ${JSON.stringify(s.format)}`
-        }`,
-      );
-    }
+    const s = savedStateOf<SurgeryState>(saved, STATE_FORMAT, action);
     if (!Array.isArray(s.rng) || s.methods === null || typeof s.methods !== "object") {
       throw new TypeError(
         `Cannot ${action}: the state needs rng (4 numbers) and methods (an object)`,

@@ -6,6 +6,7 @@
  */
 
 import { checkKeys } from "../../validate/keys.ts";
+import { savedStateOf } from "../../validate/saved_state.ts";
 import { describe } from "../../validate/grads.ts";
 import {
   LOSS_WEIGHTINGS,
@@ -279,22 +280,7 @@ export function restoreLossWeightingState(
   name: LossWeightingName,
   action: string,
 ): { tasks: number | null; state: unknown } {
-  let data = saved;
-  if (typeof saved === "string") {
-    try {
-      data = JSON.parse(saved);
-    } catch (error) {
-      throw new TypeError(`Cannot ${action}: the state is not JSON: ${(error as Error).message}`);
-    }
-  }
-  const s = data as Partial<LossWeightingState> | null;
-  if (s === null || typeof s !== "object" || s.format !== LOSS_WEIGHTING_STATE_FORMAT) {
-    throw new TypeError(
-      `Cannot ${action}: expected a state with format "${LOSS_WEIGHTING_STATE_FORMAT}", found ${
-        s === null || typeof s !== "object" ? String(s) : `format ${JSON.stringify(s.format)}`
-      }`,
-    );
-  }
+  const s = savedStateOf<LossWeightingState>(saved, LOSS_WEIGHTING_STATE_FORMAT, action);
   if (s.name !== name) {
     throw new RangeError(
       `Cannot ${action}: the state is of loss weighting ${
