@@ -33,13 +33,50 @@ export const LOSS_WEIGHTINGS = [
   "imtl-l",
 ] as const;
 
-/** A loss weighting's name (see {@linkcode LOSS_WEIGHTINGS}). */
+/**
+ * A loss weighting's name (see {@linkcode LOSS_WEIGHTINGS}).
+ *
+ * @example Checking a name read from a config file
+ * ```ts
+ * import { LOSS_WEIGHTINGS, type LossWeightingName } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const isName = (s: string): s is LossWeightingName =>
+ *   (LOSS_WEIGHTINGS as readonly string[]).includes(s);
+ * assert.ok(isName("famo"));
+ * assert.ok(!isName("uw"));
+ * ```
+ */
 export type LossWeightingName = typeof LOSS_WEIGHTINGS[number];
 
-/** A task's likelihood under uncertainty weighting: the factor c of c·e^{−s}·L (½ or 1). */
+/**
+ * A task's likelihood under uncertainty weighting: the factor c of c·e^{−s}·L (½ or 1).
+ *
+ * @example A regression and a classification task
+ * ```ts
+ * import { createLossWeighting, type TaskKind } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const kinds: TaskKind[] = ["regression", "classification"];
+ * const uw = createLossWeighting({ name: "uncertainty", kinds });
+ * assert.deepEqual(uw.weights([2, 3]), [Math.exp(0.5) / 2, Math.exp(0.5)]); // c·e^{−s}, s = −0.5
+ * ```
+ */
 export type TaskKind = "regression" | "classification";
 
-/** Each loss weighting's options; every option has a default (docs/methods.md). */
+/**
+ * Each loss weighting's options; every option has a default (docs/methods.md).
+ *
+ * @example FAMO's options, typed
+ * ```ts
+ * import { createLossWeighting, type LossWeightingOptions } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const famo: LossWeightingOptions["famo"] = { lr: 0.01 };
+ * const weighting = createLossWeighting({ name: "famo", ...famo });
+ * assert.equal(weighting.options.lr, 0.01);
+ * ```
+ */
 export interface LossWeightingOptions {
   /** GradNorm: asymmetry α (1.5) and the Adam learning rate of the weights (1e-4). */
   gradnorm: { alpha?: number; lr?: number };

@@ -31,7 +31,18 @@ const ADAM_EPSILON = 1e-8;
 /** Added to each loss before its log (LibMTL and the official code). */
 const LOSS_EPSILON = 1e-8;
 
-/** FAMO's state: the logits ξ and their Adam moments (plain JSON data). */
+/**
+ * FAMO's state: the logits ξ and their Adam moments (plain JSON data).
+ *
+ * @example A state through JSON
+ * ```ts
+ * import { famoInitialState, type FamoState } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const state: FamoState = JSON.parse(JSON.stringify(famoInitialState(2)));
+ * assert.deepEqual(state.logits, [0, 0]);
+ * ```
+ */
 export interface FamoState {
   /** The logits ξ: z = softmax(ξ). */
   logits: number[];
@@ -43,7 +54,18 @@ export interface FamoState {
   step: number;
 }
 
-/** FAMO's options. */
+/**
+ * FAMO's options.
+ *
+ * @example LibMTL's defaults, spelt out
+ * ```ts
+ * import type { FamoOptions } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const options: FamoOptions = { lr: 0.025, gamma: 1e-3 };
+ * assert.equal(options.lr, 0.025);
+ * ```
+ */
 export interface FamoOptions {
   /** Adam learning rate of the logits (> 0; LibMTL 0.025). */
   lr?: number;
@@ -51,7 +73,19 @@ export interface FamoOptions {
   gamma?: number;
 }
 
-/** The state before the first step: ξ = 0 (equal z), no Adam history. */
+/**
+ * The state before the first step: ξ = 0 (equal z), no Adam history.
+ *
+ * @example Equal logits
+ * ```ts
+ * import { famoInitialState } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const state = famoInitialState(3);
+ * assert.deepEqual(state.logits, [0, 0, 0]);
+ * assert.equal(state.step, 0);
+ * ```
+ */
 export function famoInitialState(T: number): FamoState {
   return {
     logits: new Array<number>(T).fill(0),
@@ -80,7 +114,18 @@ function checkState(state: FamoState, T: number, action: string): void {
   }
 }
 
-/** The loss weights λ (Σ = 1) of this step's losses (≥ 0) under the current logits. */
+/**
+ * The loss weights λ (Σ = 1) of this step's losses (≥ 0) under the current logits.
+ *
+ * @example Equal logits weigh by 1/L
+ * ```ts
+ * import { famoInitialState, famoLossWeights } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const w = famoLossWeights(famoInitialState(2), [1, 3]);
+ * assert.ok(Math.abs(w[0] - 0.75) < 1e-6 && Math.abs(w[1] - 0.25) < 1e-6);
+ * ```
+ */
 export function famoLossWeights(
   state: FamoState,
   losses: readonly number[],

@@ -17,7 +17,18 @@
 
 import { checkNumbers } from "./_checks.ts";
 
-/** The geometric-mean loss and its loss weights. */
+/**
+ * The geometric-mean loss and its loss weights.
+ *
+ * @example The geometric mean of two losses
+ * ```ts
+ * import { glsWeighting, type GlsResult } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const r: GlsResult = glsWeighting([1, 4]);
+ * assert.ok(Math.abs(r.loss - 2) < 1e-12);
+ * ```
+ */
 export interface GlsResult {
   /** (Π_t L_t)^{1/T}. */
   loss: number;

@@ -15,7 +15,25 @@
  * @module
  */
 
-/** Inputs of one GradNorm update. */
+/**
+ * Inputs of one GradNorm update.
+ *
+ * @example One update
+ * ```ts
+ * import { type GradNormInput, gradNormStep } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const input: GradNormInput = {
+ *   weights: [1, 1],
+ *   losses: [1, 1],
+ *   initialLosses: [1, 1],
+ *   gradNorms: [1, 3],
+ *   lr: 0.01,
+ * };
+ * const { weights } = gradNormStep(input);
+ * assert.ok(weights[0] > weights[1]); // the smaller gradient gains weight
+ * ```
+ */
 export interface GradNormInput {
   /** Current loss weights w_i (initially 1 each). */
   weights: readonly number[];
@@ -31,7 +49,24 @@ export interface GradNormInput {
   lr: number;
 }
 
-/** Result of one GradNorm update. */
+/**
+ * Result of one GradNorm update.
+ *
+ * @example The weights keep summing to T
+ * ```ts
+ * import { type GradNormResult, gradNormStep } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const r: GradNormResult = gradNormStep({
+ *   weights: [1, 1],
+ *   losses: [2, 1],
+ *   initialLosses: [1, 1],
+ *   gradNorms: [1, 1],
+ *   lr: 0.1,
+ * });
+ * assert.ok(Math.abs(r.weights[0] + r.weights[1] - 2) < 1e-12);
+ * ```
+ */
 export interface GradNormResult {
   /** The new weights (Σ = T). */
   weights: number[];

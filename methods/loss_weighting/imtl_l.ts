@@ -18,7 +18,18 @@
 
 import { checkNumbers } from "./_checks.ts";
 
-/** The IMTL-L loss and its derivatives. */
+/**
+ * The IMTL-L loss and its derivatives.
+ *
+ * @example Scales at 0
+ * ```ts
+ * import { imtlLWeighting, type ImtlLResult } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const r: ImtlLResult = imtlLWeighting([2, 0.5], [0, 0]);
+ * assert.equal(r.loss, 2.5);
+ * ```
+ */
 export interface ImtlLResult {
   /** Σ_t (e^{s_t} L_t − s_t). */
   loss: number;

@@ -29,7 +29,18 @@ export const STCH_DEFAULTS = { mu: 1, warmupEpochs: 4 } as const;
 /** Added inside the logs (LibMTL and the official code). */
 const LOG_EPSILON = 1e-20;
 
-/** STCH's state (plain JSON data): the nadir point once known, else the running sum. */
+/**
+ * STCH's state (plain JSON data): the nadir point once known, else the running sum.
+ *
+ * @example No nadir before the warm-up ends
+ * ```ts
+ * import { stchInitialState, type StchState } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const state: StchState = stchInitialState(2);
+ * assert.equal(state.nadir, null);
+ * ```
+ */
 export interface StchState {
   /** Σ of the step losses seen during epoch `warmupEpochs`. */
   lossSum: number[];
@@ -39,7 +50,19 @@ export interface StchState {
   nadir: number[] | null;
 }
 
-/** STCH's options. */
+/**
+ * STCH's options.
+ *
+ * @example No warm-up
+ * ```ts
+ * import { stchInitialState, type StchOptions, stchStep } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const options: StchOptions = { mu: 0.5, warmupEpochs: 0 };
+ * const { weights } = stchStep(stchInitialState(2), [1, 2], 0, options);
+ * assert.equal(weights.length, 2);
+ * ```
+ */
 export interface StchOptions {
   /** Smoothing μ (> 0; LibMTL 1). */
   mu?: number;
@@ -47,7 +70,18 @@ export interface StchOptions {
   warmupEpochs?: number;
 }
 
-/** One step's weights and the state to keep. */
+/**
+ * One step's weights and the state to keep.
+ *
+ * @example The state to keep
+ * ```ts
+ * import { stchInitialState, type StchResult, stchStep } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const r: StchResult = stchStep(stchInitialState(2), [1, 2], 0);
+ * assert.equal(r.state.count, 0); // epoch 0 is warm-up: no sum yet
+ * ```
+ */
 export interface StchResult {
   /** λ_t: back-propagate Σ_t λ_t L_t (weights held constant) for the step's gradient. */
   weights: number[];
@@ -57,7 +91,17 @@ export interface StchResult {
   state: StchState;
 }
 
-/** The state before the first step. */
+/**
+ * The state before the first step.
+ *
+ * @example Nothing summed yet
+ * ```ts
+ * import { stchInitialState } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(stchInitialState(2), { lossSum: [0, 0], count: 0, nadir: null });
+ * ```
+ */
 export function stchInitialState(T: number): StchState {
   return { lossSum: new Array<number>(T).fill(0), count: 0, nadir: null };
 }

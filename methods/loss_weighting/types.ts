@@ -8,7 +8,19 @@
 
 import type { LossWeightingName } from "../../vocabulary/loss_weightings.ts";
 
-/** What a step gives a loss weighting besides the task losses. */
+/**
+ * What a step gives a loss weighting besides the task losses.
+ *
+ * @example DWA's epoch
+ * ```ts
+ * import { createLossWeighting, type LossWeightingContext } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const dwa = createLossWeighting("dwa");
+ * const context: LossWeightingContext = { epoch: 0 };
+ * assert.deepEqual(dwa.weights([1, 2], context), [1, 1]); // no history yet
+ * ```
+ */
 export interface LossWeightingContext {
   /** The current epoch (whole number ≥ 0, never decreasing): DWA and STCH need it. */
   epoch?: number;
@@ -19,7 +31,18 @@ export interface LossWeightingContext {
   gradNorms?: readonly number[];
 }
 
-/** What a scheme needs at each step, besides the losses. */
+/**
+ * What a scheme needs at each step, besides the losses.
+ *
+ * @example What GradNorm needs
+ * ```ts
+ * import { createLossWeighting, type LossWeightingNeeds } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const needs: LossWeightingNeeds = createLossWeighting("gradnorm").needs;
+ * assert.deepEqual(needs, { epoch: false, gradNorms: true, afterStep: false });
+ * ```
+ */
 export interface LossWeightingNeeds {
   /** `weights(losses, { epoch })`: DWA and STCH. */
   epoch: boolean;

@@ -18,7 +18,18 @@ export const UW_INITIAL_LOG_VARIANCE = -0.5;
 /** A task's likelihood: "regression" (c = ½, default) or "classification" (c = 1). */
 export type { TaskKind };
 
-/** Total loss and its derivatives. */
+/**
+ * Total loss and its derivatives.
+ *
+ * @example The loss at s = 0
+ * ```ts
+ * import { type UncertaintyResult, uncertaintyWeighting } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const r: UncertaintyResult = uncertaintyWeighting([2], [0], ["regression"]);
+ * assert.equal(r.loss, 1); // ½·2 + 0
+ * ```
+ */
 export interface UncertaintyResult {
   /** Σ_t [c_t e^{−s_t} L_t + s_t/2]. */
   loss: number;
