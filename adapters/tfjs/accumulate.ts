@@ -7,6 +7,8 @@
  * @module
  */
 
+import { describe } from "../../validate/grads.ts";
+import { checkKeys } from "../../validate/keys.ts";
 import {
   add,
   clone,
@@ -111,4 +113,21 @@ export class GradientAccumulator {
     for (const m of sums.grads) dispose(Object.values(m));
     sums.losses.dispose();
   }
+}
+
+/** The `average` option of `applyAccumulated`: a boolean, false when absent. */
+export function checkAverage(options: unknown, action: string): boolean {
+  checkKeys(options, ["average"], action);
+  const average = (options as { average?: unknown } | undefined)?.average ?? false;
+  if (typeof average !== "boolean") {
+    throw new TypeError(`Cannot ${action}: average must be a boolean, found ${describe(average)}`);
+  }
+  return average;
+}
+
+/** Applying with nothing accumulated. */
+export function nothingAccumulated(action: string): RangeError {
+  return new RangeError(
+    `Cannot ${action}: nothing accumulated; call accumulate(f) for each micro-batch first`,
+  );
 }

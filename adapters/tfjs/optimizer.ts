@@ -16,7 +16,6 @@ import {
   mul,
   type NamedTensorMap,
   type Optimizer,
-  type Scalar,
   scalar,
   stack,
   type Tensor,
@@ -24,16 +23,11 @@ import {
   tensor1d,
   type TensorContainerObject,
   tidy,
-  type Variable,
-  variableGrads,
 } from "@tensorflow/tfjs";
 import type { SurgeryState } from "../../state/step_state.ts";
 import { Stepper } from "../../state/stepper.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import { describe } from "../../validate/grads.ts";
-import { checkKeys } from "../../validate/keys.ts";
-import { registry } from "../../methods/registry.ts";
-import type { Method } from "../../vocabulary/methods.ts";
 import { APPLIES_TO, type ResolvedOptions, resolveOptions } from "../../methods/options.ts";
 import { isTensor } from "./inputs.ts";
 import { surgeryObject, type TfSurgery } from "./surgery_object.ts";
@@ -51,231 +45,14 @@ import {
   weighingContext,
   weighTaskGrads,
 } from "./loss_weighting.ts";
-import { GradientAccumulator } from "./accumulate.ts";
+import { checkAverage, GradientAccumulator, nothingAccumulated } from "./accumulate.ts";
+import { checkExtra, type MinimizeExtra, weighBatches } from "./extra_batches.ts";
+import { splitSurgeryEntry, SURGERY_STATE_WEIGHT, surgeryStateText } from "./state_weight.ts";
+import { checkLosses, disposeMaps, taskGradients, type TaskLosses } from "./task_gradients.ts";
+
+export { type MinimizeExtra, SURGERY_STATE_WEIGHT, type TaskLosses };
 import { type TfGroups, validateTfGroups } from "./groups.ts";
 import type { NamedTensorLike, OptimizerLike, Tensor1DOf, TensorLike, TensorMap } from "./types.ts";
-
-/**
- * A loss function of {@linkcode SurgeryOptimizer.minimize}: one scalar loss per task.
- *
- * @example One scalar loss per task
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { SurgeryOptimizer, type TaskLosses } from "../tfjs.ts";
- * import assert from "node:assert/strict";
- *
- * await tf.setBackend("cpu");
- * const w = tf.variable(tf.tensor1d([1, 2]), true, "doc/TaskLosses/w");
- * const losses: TaskLosses = () => [tf.sum(tf.square(w)), tf.neg(tf.sum(w))];
- * const optimizer = new SurgeryOptimizer(tf.train.sgd(0.1));
- * optimizer.minimize(losses);
- * assert.equal(optimizer.stats?.weights.length, 2);
- * w.dispose();
- * optimizer.dispose();
- * ```
- */
-export type TaskLosses<S extends TensorLike = TensorLike> = () => S[];
-
-function checkLosses(losses: unknown, expected: number, action: string): Scalar[] {
-  if (!Array.isArray(losses)) {
-    throw new TypeError(
-      `Cannot ${action}: f must return an array of scalar losses, found ${describe(losses)}`,
-    );
-  }
-  if (losses.length === 0) throw new RangeError(`Cannot ${action}: f returned no losses`);
-  if (expected >= 0 && losses.length !== expected) {
-    throw new RangeError(`Cannot ${action}: f returned ${losses.length} losses, then ${expected}`);
-  }
-  losses.forEach((loss, t) => {
-    if (!isTensor(loss) || loss.rank !== 0) {
-      throw new TypeError(
-        `Cannot ${action}: loss ${t} must be a scalar tensor, found ${
-          isTensor(loss) ? `shape [${loss.shape.join(", ")}]` : describe(loss)
-        }`,
-      );
-    }
-    if (loss.isDisposed) {
-      throw new TypeError(
-        `Cannot ${action}: loss ${t} is a disposed tensor (f must return live ones)`,
-      );
-    }
-  });
-  return losses as Scalar[];
-}
-
-/**
- * Each task's loss value and gradient map: T calls of tf.variableGrads (T forward passes). A bad
- * `f` (or one that throws) is reported after variableGrads returns: an error thrown inside its
- * forward pass would leave the tensors its tape saved undisposed.
- */
-function taskGradients(
-  f: TaskLosses,
-  varList: readonly TensorLike[] | undefined,
-  action: string,
-): { losses: Scalar[]; grads: NamedTensorMap[] } {
-  if (typeof f !== "function") {
-    throw new TypeError(`Cannot ${action}: f must be a function, found ${describe(f)}`);
-  }
-  return tidy(() => {
-    const losses: Scalar[] = [];
-    const grads: NamedTensorMap[] = [];
-    let T = -1;
-    for (let t = 0; T < 0 || t < T; t++) {
-      let problem: unknown = null;
-      let result: { value: Scalar; grads: NamedTensorMap };
-      try {
-        result = variableGrads(() => {
-          try {
-            const all = checkLosses(f(), T, action);
-            T = all.length;
-            return all[t];
-          } catch (error) {
-            problem = error;
-            return scalar(0); // unconnected: variableGrads then throws, its tape already freed
-          }
-        }, varList as Variable[] | undefined);
-      } catch (error) {
-        throw problem ?? error;
-      }
-      losses.push(result.value);
-      grads.push(result.grads);
-    }
-    return { losses, grads } as unknown as TensorContainerObject;
-  }) as unknown as { losses: Scalar[]; grads: NamedTensorMap[] };
-}
-
-/**
- * The fourth argument of {@linkcode SurgeryOptimizer.minimize}: what a step needs beyond `f`.
- *
- * @example SDMGrad with two more mini-batches per step
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { type MinimizeExtra, SurgeryOptimizer } from "../tfjs.ts";
- * import assert from "node:assert/strict";
- *
- * await tf.setBackend("cpu");
- * const w = tf.variable(tf.tensor1d([1, -1]), true, "doc/MinimizeExtra/w");
- * // Each function stands for the task losses on its own, independent mini-batch.
- * const on = (a: number) => () => [
- *   tf.sum(tf.square(tf.sub(w, tf.tensor1d([a, 0])))) as tf.Scalar,
- *   tf.sum(tf.square(tf.sub(w, tf.tensor1d([0, a])))) as tf.Scalar,
- * ];
- * const optimizer = new SurgeryOptimizer(tf.train.sgd(0.1), { method: "sdmgrad" });
- * const extra: MinimizeExtra = { batches: [on(1.1), on(0.9)] };
- * optimizer.minimize(on(1), false, undefined, extra);
- * assert.equal(optimizer.stats?.weights.length, 2);
- * w.dispose();
- * optimizer.dispose();
- * ```
- */
-export interface MinimizeExtra {
-  /**
-   * The task losses of two more independent mini-batches, as two functions like `f`: their task
-   * gradients are the extra batches of "sdmgrad" and "modo" (2 × T more backward passes).
-   */
-  batches?: readonly [TaskLosses, TaskLosses];
-}
-
-/**
- * The extra batches' loss functions, checked: two functions where the method needs batches (a
- * RangeError saying how to pass them otherwise), none where it does not (the engine refuses them).
- */
-function checkExtra(
-  extra: MinimizeExtra | undefined,
-  method: Method,
-  action: string,
-): TaskLosses[] | undefined {
-  checkKeys(extra, ["batches"], action);
-  const fns = extra?.batches;
-  const definition = registry[method];
-  if (fns === undefined && definition.kind === "vectors" && definition.needs.batches) {
-    throw new RangeError(
-      `Cannot ${action}: method "${method}" needs two more independent batches each step: ` +
-        `minimize(f, returnCost, varList, { batches: [fA, fB] }) with fA and fB the task losses ` +
-        `on two other mini-batches`,
-    );
-  }
-  if (fns === undefined) return undefined;
-  if (!Array.isArray(fns) || fns.length !== 2 || fns.some((f) => typeof f !== "function")) {
-    throw new RangeError(
-      `Cannot ${action}: batches must be two loss functions [fA, fB] like f, found ${
-        describe(fns)
-      }`,
-    );
-  }
-  return [...fns];
-}
-
-function disposeMaps(maps: readonly NamedTensorMap[]): void {
-  for (const m of maps) dispose(Object.values(m).filter((x) => x != null));
-}
-
-/**
- * Name of the entry {@linkcode SurgeryOptimizer.getWeights} adds to the inner optimizer's weights:
- * the surgery's state (stream and method state) as its JSON text in a string scalar, which tf.io
- * saves and loads as it is (a number tensor could be quantised or cast on the way).
- *
- * @example Finding the surgery's entry among an optimizer's weights
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { SURGERY_STATE_WEIGHT, SurgeryOptimizer } from "../tfjs.ts";
- * import assert from "node:assert/strict";
- *
- * await tf.setBackend("cpu");
- * const optimizer = new SurgeryOptimizer(tf.train.sgd(0.1), { seed: 1 });
- * const weights = await optimizer.getWeights<tf.Tensor>();
- * assert.deepEqual(weights.map((w) => w.name), ["iter", SURGERY_STATE_WEIGHT]);
- * const state = JSON.parse(weights[1].tensor.dataSync()[0] as unknown as string);
- * assert.equal(state.format, "gradient-surgery-state/1");
- * tf.dispose(weights.map((w) => w.tensor));
- * optimizer.dispose();
- * ```
- */
-export const SURGERY_STATE_WEIGHT = "gradient-surgery/state";
-
-/** The one surgery entry of `weightValues`, and the others (the inner optimizer's) in order. */
-function splitSurgeryEntry(
-  weightValues: unknown,
-  action: string,
-): { state: unknown; rest: NamedTensorLike[] } {
-  if (!Array.isArray(weightValues)) {
-    throw new TypeError(
-      `Cannot ${action}: expected an array of { name, tensor } (from getWeights()), found ${
-        describe(weightValues)
-      }`,
-    );
-  }
-  const isState = (w: unknown) => (w as NamedTensorLike | null)?.name === SURGERY_STATE_WEIGHT;
-  const entries = weightValues.filter(isState);
-  if (entries.length !== 1) {
-    throw new RangeError(
-      `Cannot ${action}: expected one entry named "${SURGERY_STATE_WEIGHT}" (the surgery's state, ` +
-        `from SurgeryOptimizer.getWeights()), found ${entries.length}`,
-    );
-  }
-  return {
-    state: (entries[0] as NamedTensorLike).tensor,
-    rest: weightValues.filter((w) => !isState(w)),
-  };
-}
-
-/** The JSON text of the surgery entry's tensor, checked to be a live string scalar. */
-async function surgeryStateText(tensor: unknown, action: string): Promise<string> {
-  const t = tensor as Tensor;
-  if (!isTensor(tensor) || t.dtype !== "string" || t.size !== 1 || t.isDisposed) {
-    throw new TypeError(
-      `Cannot ${action}: "${SURGERY_STATE_WEIGHT}" must hold a string scalar tensor (the ` +
-        `surgery state's JSON text), found ${
-          !isTensor(tensor)
-            ? describe(tensor)
-            : t.isDisposed
-            ? "a disposed tensor"
-            : `a ${t.dtype} tensor of shape [${t.shape.join(", ")}]`
-        }`,
-    );
-  }
-  return String((await t.data())[0]);
-}
 
 /**
  * Wraps a tf.train optimizer with gradient surgery: `minimize(() => [loss1, loss2, …])` takes each
@@ -631,10 +408,10 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   applyAccumulated(options?: { average?: boolean }): void {
     const action = "apply accumulated gradients";
     this.#checkLive(action);
-    const average = this.#checkAverage(options, action);
+    const average = checkAverage(options, action);
     tidy(() => {
       const sums = this.#accumulator.peek(average);
-      if (sums === null) throw this.#nothingAccumulated(action);
+      if (sums === null) throw nothingAccumulated(action);
       this.#apply(this.#surgery.surgery(sums.grads, { losses: sums.losses }));
     });
     this.#accumulator.clear();
@@ -644,8 +421,8 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   async applyAccumulatedAsync(options?: { average?: boolean }): Promise<void> {
     const action = "apply accumulated gradients";
     this.#checkLive(action);
-    const average = this.#checkAverage(options, action);
-    if (this.#accumulator.count === 0) throw this.#nothingAccumulated(action);
+    const average = checkAverage(options, action);
+    if (this.#accumulator.count === 0) throw nothingAccumulated(action);
     const sums = tidy(() =>
       this.#accumulator.peek(average)! as unknown as TensorContainerObject
     ) as unknown as { grads: NamedTensorMap[]; losses: Tensor1D };
@@ -663,23 +440,6 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
   /** Disposes the accumulated sums without applying them. */
   clearAccumulated(): void {
     this.#accumulator.clear();
-  }
-
-  #checkAverage(options: unknown, action: string): boolean {
-    checkKeys(options, ["average"], action);
-    const average = (options as { average?: unknown } | undefined)?.average ?? false;
-    if (typeof average !== "boolean") {
-      throw new TypeError(
-        `Cannot ${action}: average must be a boolean, found ${describe(average)}`,
-      );
-    }
-    return average;
-  }
-
-  #nothingAccumulated(action: string): RangeError {
-    return new RangeError(
-      `Cannot ${action}: nothing accumulated; call accumulate(f) for each micro-batch first`,
-    );
   }
 
   /** Hands an update to the inner optimizer (checked to be a tf.train one when wrapped). */
@@ -941,15 +701,4 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
       surgery,
     };
   }
-}
-
-/**
- * The extra batches (SDMGrad, MoDo) weighted like the task gradients, so every estimate of a
- * task's gradient is the weighted objective's; the caller disposes the new maps.
- */
-function weighBatches(
-  batches: readonly (readonly TensorMap[])[] | undefined,
-  w: readonly number[],
-): NamedTensorMap[][] | undefined {
-  return batches?.map((b) => weighTaskGrads(b as readonly NamedTensorMap[], w));
 }
