@@ -161,10 +161,11 @@ Deno.test("createSurgery lossWeighting: exact errors, and a failed step teaches 
 });
 
 Deno.test("lossWeighting with a method that takes extra batches weighs every batch alike", () => {
-  const grads = [Float32Array.of(1, 0, 2), Float32Array.of(-1, 1, 0)];
+  // Tasks whose SDMGrad weights move with the batches' scale (not every draw does).
+  const grads = [Float32Array.of(1, 0, 0), Float32Array.of(0.2, 1, 0)];
   const batches = [
-    [Float32Array.of(0.9, 0.1, 2), Float32Array.of(-1.1, 1, 0.1)],
-    [Float32Array.of(1.1, -0.1, 1.9), Float32Array.of(-0.9, 0.9, -0.1)],
+    [Float32Array.of(1, 0.1, 0), Float32Array.of(0.3, 1, 0)],
+    [Float32Array.of(0.9, 0, 0.1), Float32Array.of(0.1, 1.1, 0)],
   ];
   const losses = [2, 0.5];
   const run = createSurgery({ method: "sdmgrad", seed: 1, lossWeighting: "gls" });
@@ -176,4 +177,9 @@ Deno.test("lossWeighting with a method that takes extra batches weighs every bat
     batches: batches.map(scale),
   });
   assert.deepEqual(Array.from(got), Array.from(want));
+  const unweighted = createSurgery({ method: "sdmgrad", seed: 1 }).surgery(scale(grads), {
+    losses: losses.map((l, t) => l * w[t]),
+    batches,
+  });
+  assert.notDeepEqual(Array.from(got), Array.from(unweighted)); // the batches' weighting matters
 });

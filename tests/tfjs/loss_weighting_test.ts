@@ -261,3 +261,50 @@ Deno.test("SurgeryOptimizer lossWeighting: minimizeAsync and applyGradientsAsync
     for (const o of [sync, async, apply]) o.dispose();
   }
 });
+
+Deno.test("SurgeryOptimizer: a loss weighting scales the extra batches of SDMGrad like the tasks", async () => {
+  await tf.setBackend("cpu");
+  const shared = (name: string) => tf.variable(tf.tensor1d([0.5, -1, 2]), true, name);
+  const grad = (values: number[]) => tf.tensor1d(values);
+  const created: tf.Tensor[] = [];
+  const mapsOf = (name: string, rows: number[][]) =>
+    rows.map((r) => {
+      const g = grad(r);
+      created.push(g);
+      return { [name]: g };
+    });
+  const rows = [[1, 0, 0], [0.2, 1, 0]];
+  const batchRows = [[[1, 0.1, 0], [0.3, 1, 0]], [[0.9, 0, 0.1], [0.1, 1.1, 0]]];
+  const losses = [2, 0.5];
+  const w = createLossWeighting("gls").weights(losses);
+
+  const a = shared("lw-batches/a");
+  const weighted = new SurgeryOptimizer(tf.train.sgd(0.1), {
+    method: "sdmgrad",
+    seed: 1,
+    lossWeighting: "gls",
+  });
+  weighted.applyGradients(mapsOf(a.name, rows), losses, batchRows.map((b) => mapsOf(a.name, b)));
+
+  const b = shared("lw-batches/b");
+  const byHand = new SurgeryOptimizer(tf.train.sgd(0.1), { method: "sdmgrad", seed: 1 });
+  const scale = (r: number[][]) => r.map((g, t) => g.map((x) => Math.fround(x * w[t])));
+  byHand.applyGradients(
+    mapsOf(b.name, scale(rows)),
+    losses.map((l, t) => l * w[t]),
+    batchRows.map((batch) => mapsOf(b.name, scale(batch))),
+  );
+  assert.deepEqual(bits([a]), bits([b]));
+
+  // The batches matter: unweighted, they give another step.
+  const c = shared("lw-batches/c");
+  const unweighted = new SurgeryOptimizer(tf.train.sgd(0.1), { method: "sdmgrad", seed: 1 });
+  unweighted.applyGradients(
+    mapsOf(c.name, scale(rows)),
+    losses.map((l, t) => l * w[t]),
+    batchRows.map((batch) => mapsOf(c.name, batch)),
+  );
+  assert.notDeepEqual(bits([a]), bits([c]));
+  tf.dispose([a, b, c, ...created]);
+  for (const o of [weighted, byHand, unweighted]) o.dispose();
+});
