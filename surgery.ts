@@ -17,7 +17,8 @@ import { variantScale, variantWeights } from "./methods/variants.ts";
 import type { StepState } from "./state/step_state.ts";
 import { buildStats, type SurgeryStats } from "./stats/diagnostics.ts";
 import { gramNeedsFloat64 } from "./validate/finite.ts";
-import { validateOut, validateRows } from "./validate/grads.ts";
+import { validateRows, validateStepInputs } from "./validate/grads.ts";
+import { checkGroupsEnd } from "./validate/groups.ts";
 import { validateLosses, validateOrder } from "./validate/options.ts";
 import { checkUpdate, overflowError, updateCannotOverflow } from "./validate/update.ts";
 import type { Variant } from "./vocabulary/options.ts";
@@ -201,11 +202,53 @@ export function runSurgery(
   losses?: unknown,
   batches?: unknown,
 ): { out: Float32Array; stats: SurgeryStats } {
-  const { d } = validateRows(grads, action);
-  const rows = grads as Float32Array[];
-  // Check `out` before the heavy pass, so a wrong buffer fails fast.
-  const target = out === undefined ? undefined : validateOut(out, d, rows, action);
-  return runSurgeryOnRows(rows, options, target, step, action, losses, batches);
+  const checked = validateStepInputs(grads, out, action);
+  return runSurgeryOnRows(checked.rows, options, checked.out, step, action, losses, batches);
+}
+
+/** One block of a grouped step: columns [from, to) of every row, of `out` and of any batches. */
+export interface GroupBlock {
+  /** The group's index; its method state is kept under String(g). */
+  readonly g: number;
+  readonly from: number;
+  readonly to: number;
+  readonly rows: Float32Array[];
+  readonly out: Float32Array;
+  /** The extra batches (SDMGrad, MoDo) cut at the same columns. */
+  readonly batches: Float32Array[][] | undefined;
+  /** The caller's action naming the group, for errors. */
+  readonly action: string;
+}
+
+/**
+ * The blocks of a grouped step (docs/api.md "Grouped surgery") over checked rows and the update
+ * `out`: the boundaries checked against d and the extra batches checked once, then every block
+ * as subarrays (no copy).
+ */
+export function groupBlocks(
+  rows: readonly Float32Array[],
+  bounds: readonly number[],
+  options: ResolvedOptions,
+  out: Float32Array,
+  action: string,
+  batches?: unknown,
+): GroupBlock[] {
+  const d = rows[0].length;
+  checkGroupsEnd(bounds, d, action);
+  const extra = checkBatches(registry[options.method], batches, rows.length, d, action);
+  return bounds.slice(0, -1).map((from, g) => {
+    const to = bounds[g + 1];
+    const cut = (r: readonly Float32Array[]) => r.map((x) => x.subarray(from, to));
+    return {
+      g,
+      from,
+      to,
+      rows: cut(rows),
+      out: out.subarray(from, to),
+      batches: extra?.map(cut),
+      action: `${action} (group ${g}, parameters ${from}..${to - 1})`,
+    };
+  });
 }
 
 /**

@@ -11,19 +11,8 @@ import type { ResolvedOptions } from "../methods/options.ts";
 import type { StepState } from "../state/step_state.ts";
 import type { SurgeryStats } from "../stats/diagnostics.ts";
 import { groupedStats } from "../stats/grouped.ts";
-import { checkBatches, runSurgeryOnRows } from "../surgery.ts";
-import { registry } from "../methods/registry.ts";
-import { validateOut, validateRows } from "../validate/grads.ts";
-import { checkGroupsEnd } from "../validate/groups.ts";
-
-/** Block g of `rows`: columns [bounds[g], bounds[g + 1]) of every row, as subarrays. */
-export function groupRows(
-  rows: readonly Float32Array[],
-  bounds: readonly number[],
-  g: number,
-): Float32Array[] {
-  return rows.map((r) => r.subarray(bounds[g], bounds[g + 1]));
-}
+import { groupBlocks, runSurgeryOnRows } from "../surgery.ts";
+import { validateStepInputs } from "../validate/grads.ts";
 
 /**
  * One grouped step over rows the caller validated and an `out` it checked: group g runs on its
@@ -40,24 +29,18 @@ export function runGroupedSurgery(
   losses?: unknown,
   batches?: unknown,
 ): { out: Float32Array; stats: SurgeryStats } {
-  const d = rows[0].length;
-  checkGroupsEnd(bounds, d, action);
-  // Extra batches (SDMGrad, MoDo) are cut at the same boundaries as the gradients.
-  const extra = checkBatches(registry[options.method], batches, rows.length, d, action);
-  const target = out ?? new Float32Array(d);
-  const stats: SurgeryStats[] = [];
-  for (let g = 0; g + 1 < bounds.length; g++) {
-    const block = runSurgeryOnRows(
-      groupRows(rows, bounds, g),
+  const target = out ?? new Float32Array(rows[0].length);
+  const stats = groupBlocks(rows, bounds, options, target, action, batches).map((block) =>
+    runSurgeryOnRows(
+      block.rows,
       options,
-      target.subarray(bounds[g], bounds[g + 1]),
-      step.forGroup(String(g)),
-      `${action} (group ${g}, parameters ${bounds[g]}..${bounds[g + 1] - 1})`,
+      block.out,
+      step.forGroup(String(block.g)),
+      block.action,
       losses,
-      extra?.map((batch) => groupRows(batch, bounds, g)),
-    );
-    stats.push(block.stats);
-  }
+      block.batches,
+    ).stats
+  );
   return { out: target, stats: groupedStats(stats, rows.length) };
 }
 
@@ -75,10 +58,17 @@ export function runMaybeGrouped(
   losses?: unknown,
   batches?: unknown,
 ): { out: Float32Array; stats: SurgeryStats } {
-  const { d } = validateRows(grads, action);
-  const rows = grads as Float32Array[];
-  const target = out === undefined ? undefined : validateOut(out, d, rows, action);
-  return runMaybeGroupedOnRows(rows, bounds, options, target, step, action, losses, batches);
+  const checked = validateStepInputs(grads, out, action);
+  return runMaybeGroupedOnRows(
+    checked.rows,
+    bounds,
+    options,
+    checked.out,
+    step,
+    action,
+    losses,
+    batches,
+  );
 }
 
 /** runMaybeGrouped over rows and an `out` the caller validated (validateRows, validateOut). */
@@ -92,9 +82,7 @@ export function runMaybeGroupedOnRows(
   losses?: unknown,
   batches?: unknown,
 ): { out: Float32Array; stats: SurgeryStats } {
-  if (bounds === undefined) {
-    return runSurgeryOnRows(rows, options, out, step, action, losses, batches);
-  }
-  checkGroupsEnd(bounds, rows[0].length, action);
-  return runGroupedSurgery(rows, bounds, options, out, step, action, losses, batches);
+  return bounds === undefined
+    ? runSurgeryOnRows(rows, options, out, step, action, losses, batches)
+    : runGroupedSurgery(rows, bounds, options, out, step, action, losses, batches);
 }

@@ -9,7 +9,7 @@ import { StepState, type SurgeryState } from "../state/step_state.ts";
 import { restoreWithLossWeighting, saveWithLossWeighting } from "../state/loss_weighting_state.ts";
 import { createLossWeighting, type LossWeighting } from "../methods/loss_weighting/create.ts";
 import type { LossWeightingSpec } from "../vocabulary/loss_weightings.ts";
-import { describe, integerIn, validateOut, validateRows } from "../validate/grads.ts";
+import { describe, integerIn, validateStepInputs } from "../validate/grads.ts";
 import {
   requireLosses,
   rowNorms,
@@ -328,9 +328,7 @@ export function createSurgery(options?: CreateSurgeryOptions): Surgery {
         ).out;
       }
       const lw = weighting;
-      const { d } = validateRows(grads, action);
-      const rows = grads as Float32Array[];
-      const target = call?.out === undefined ? undefined : validateOut(call.out, d, rows, action);
+      const { rows, out: target } = validateStepInputs(grads, call?.out, action);
       const losses = requireLosses(lw, call?.losses, action, ".surgery(grads, { losses })");
       return step(lw, () => {
         const w = lw.weights(losses, weighingContext(lw, call?.epoch, () => rowNorms(rows)));

@@ -24,6 +24,7 @@ import { groupedStats } from "../stats/grouped.ts";
 import {
   checkBatches,
   gramFallback,
+  groupBlocks,
   methodWeights,
   reduce,
   runSurgeryOnRows,
@@ -31,11 +32,11 @@ import {
 } from "../surgery.ts";
 import { registry } from "../methods/registry.ts";
 import { checkUpdate, updateCannotOverflow } from "../validate/update.ts";
-import { validateOut, validateRows } from "../validate/grads.ts";
+import { validateStepInputs } from "../validate/grads.ts";
 import { checkKeys } from "../validate/keys.ts";
 import { creationHints, type ResolvedOptions, resolveOptions } from "../methods/options.ts";
 import { validateThreads } from "../validate/options.ts";
-import { checkGroupsEnd, validateGroupBounds } from "../validate/groups.ts";
+import { validateGroupBounds } from "../validate/groups.ts";
 import { sharedFloat32Array } from "./shared_memory.ts";
 import {
   abortStep,
@@ -169,9 +170,8 @@ class ThreadedSurgery implements ParallelSurgery {
   ): Promise<Float32Array> {
     const action = "run surgery";
     if (this.#closed) throw new Error(`Cannot ${action}: this parallel surgery is closed`);
-    const { T, d } = validateRows(grads, action);
-    if (out !== undefined) validateOut(out, d, grads, action);
-    if (this.#bounds !== undefined) return await this.#groupedStep(grads, out, losses);
+    const { T, d } = validateStepInputs(grads, out, action);
+    if (this.#bounds !== undefined) return await this.#groupedStep(grads, out, losses, batches);
     const options = this.#stepper.options;
     if (!runsOnThreads(this.threads, T, d, options)) {
       return this.#stepper.run((state) =>
@@ -197,33 +197,38 @@ class ThreadedSurgery implements ParallelSurgery {
     grads: readonly Float32Array[],
     out: Float32Array | undefined,
     losses: readonly number[] | undefined,
+    batches: unknown,
   ): Promise<Float32Array> {
-    const bounds = this.#bounds!;
-    const d = grads[0].length;
-    checkGroupsEnd(bounds, d, "run surgery");
-    const target = out ?? sharedFloat32Array(d);
+    const target = out ?? sharedFloat32Array(grads[0].length);
     const options = this.#stepper.options;
+    const blocks = groupBlocks(grads, this.#bounds!, options, target, "run surgery", batches);
     await this.#stepper.runAsync(async (state) => {
       const stats: SurgeryStats[] = [];
-      for (let g = 0; g + 1 < bounds.length; g++) {
-        const [from, to] = [bounds[g], bounds[g + 1]];
-        const action = `run surgery (group ${g}, parameters ${from}..${to - 1})`;
-        const rows = grads.map((r) => r.subarray(from, to));
-        const blockOut = target.subarray(from, to);
-        const groupState = state.forGroup(String(g));
-        if (!runsOnThreads(this.threads, rows.length, to - from, options)) {
-          stats.push(runSurgeryOnRows(rows, options, blockOut, groupState, action, losses).stats);
+      for (const block of blocks) {
+        const groupState = state.forGroup(String(block.g));
+        if (!runsOnThreads(this.threads, grads.length, block.to - block.from, options)) {
+          stats.push(
+            runSurgeryOnRows(
+              block.rows,
+              options,
+              block.out,
+              groupState,
+              block.action,
+              losses,
+              block.batches,
+            ).stats,
+          );
           continue;
         }
-        const run = await this.#start(rows, blockOut);
+        const run = await this.#start(block.rows, block.out);
         const { G, weights, stats: blockStats } = await this.#weigh(
           run,
           losses,
-          action,
+          block.action,
           groupState,
         );
         await combinePhase(run, weights, this.#pool);
-        this.#finish(run, G, weights, blockStats, action);
+        this.#finish(run, G, weights, blockStats, block.action);
         stats.push(blockStats);
       }
       return { stats: groupedStats(stats, grads.length) };

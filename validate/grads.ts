@@ -151,3 +151,17 @@ function overlaps(a: Float32Array, b: Float32Array): boolean {
   if (a.buffer !== b.buffer) return false;
   return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }
+
+/**
+ * The inputs of one whole step: the task rows (validateRows) and, when given, `out`
+ * (validateOut), checked before any heavy pass so a wrong buffer fails fast.
+ */
+export function validateStepInputs(
+  grads: unknown,
+  out: unknown,
+  action: string,
+): { rows: Float32Array[]; T: number; d: number; out: Float32Array | undefined } {
+  const { T, d } = validateRows(grads, action);
+  const rows = grads as Float32Array[];
+  return { rows, T, d, out: out === undefined ? undefined : validateOut(out, d, rows, action) };
+}

@@ -38,3 +38,20 @@ Deno.test("parallel grouped surgery: bad boundaries are errors", async () => {
     );
   });
 });
+
+Deno.test("parallel groups: a method that takes extra batches gets them cut per group, as createSurgery", async () => {
+  const bounds = [0, 3, 8];
+  const row = (seed: number) => Float32Array.from({ length: 8 }, (_, k) => Math.sin(seed * 7 + k));
+  const grads = [row(1), row(2)];
+  const batches = [[row(3), row(4)], [row(5), row(6)]];
+  await withParallel({ threads: 2, method: "sdmgrad", groups: bounds, seed: 3 }, async (p) => {
+    const plain = createSurgery({ method: "sdmgrad", groups: bounds, seed: 3 });
+    for (let step = 0; step < 2; step++) {
+      assert.deepEqual(
+        Array.from(await p.surgery(grads, { batches })),
+        Array.from(plain.surgery(grads, { batches })),
+        `step ${step}`,
+      );
+    }
+  });
+});
