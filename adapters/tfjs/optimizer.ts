@@ -265,11 +265,7 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
         losses,
         batches,
       });
-      try {
-        this.#apply(update);
-      } finally {
-        dispose(Object.values(update));
-      }
+      this.#applyOwned(update);
       return;
     }
     const maps = taskGrads as readonly NamedTensorMap[];
@@ -286,11 +282,7 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
         losses: w.map((x, t) => x * L[t]),
         batches: weightedBatches,
       });
-      try {
-        this.#apply(update);
-      } finally {
-        dispose(Object.values(update));
-      }
+      this.#applyOwned(update);
     } catch (error) {
       weighting.setState(saved);
       throw error;
@@ -447,6 +439,15 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
     (this.inner as unknown as Optimizer).applyGradients(update as NamedTensorMap);
   }
 
+  /** {@linkcode #apply} for an update made outside a `tidy`: disposed afterwards, even on error. */
+  #applyOwned(update: NamedTensorMap): void {
+    try {
+      this.#apply(update);
+    } finally {
+      dispose(Object.values(update));
+    }
+  }
+
   async #applyAsync(
     taskGrads: readonly TensorMap[],
     losses?: readonly number[] | TensorLike,
@@ -457,11 +458,7 @@ export class SurgeryOptimizer<O extends OptimizerLike = OptimizerLike> {
       losses,
       batches,
     });
-    try {
-      this.#apply(update);
-    } finally {
-      dispose(Object.values(update));
-    }
+    this.#applyOwned(update);
   }
 
   /** Diagnostics of the last step (cosines, conflicts, weights…); null before the first. */

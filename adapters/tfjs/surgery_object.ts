@@ -6,7 +6,7 @@
 
 import type { Tensor } from "@tensorflow/tfjs";
 import type { TensorLike, TensorMap } from "./types.ts";
-import type { SurgeryState } from "../../state/step_state.ts";
+import type { StepState, SurgeryState } from "../../state/step_state.ts";
 import type { Stepper } from "../../state/stepper.ts";
 import type { SurgeryStats } from "../../stats/diagnostics.ts";
 import { checkKeys } from "../../validate/keys.ts";
@@ -111,42 +111,27 @@ export function surgeryObject(
   const resolved = stepper.options;
   const action = "run surgery";
   const hints = creationHints("createSurgery", ["groups"]);
+  // One step's passes, driven synchronously or asynchronously by the two calls below.
+  const step = (grads: readonly unknown[], call: TfCallOptions | undefined, state: StepState) =>
+    groupedSurgeryStep(
+      grads,
+      groups,
+      resolved,
+      state,
+      action,
+      losses(call),
+      undefined,
+      call?.batches,
+    );
   return {
     // The update has the input's form and tensor type (surgeryStep checks the input).
     surgery(grads: readonly unknown[], call?: TfCallOptions) {
       checkKeys(call, ["losses", "batches"], action, hints);
-      return stepper.run((state) =>
-        driveSync(
-          groupedSurgeryStep(
-            grads,
-            groups,
-            resolved,
-            state,
-            action,
-            losses(call),
-            undefined,
-            call?.batches,
-          ),
-          action,
-        )
-      ).update as never;
+      return stepper.run((state) => driveSync(step(grads, call, state), action)).update as never;
     },
     async surgeryAsync(grads: readonly unknown[], call?: TfCallOptions) {
       checkKeys(call, ["losses", "batches"], action, hints);
-      const result = await stepper.runAsync((state) =>
-        driveAsync(
-          groupedSurgeryStep(
-            grads,
-            groups,
-            resolved,
-            state,
-            action,
-            losses(call),
-            undefined,
-            call?.batches,
-          ),
-        )
-      );
+      const result = await stepper.runAsync((state) => driveAsync(step(grads, call, state)));
       return result.update as never;
     },
     get stats() {
