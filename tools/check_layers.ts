@@ -10,6 +10,18 @@
  * @module
  */
 
+/** The pipeline surgery.ts runs and everything below it: what adapters/ and parallel/ may use. */
+const PIPELINE: readonly string[] = [
+  "core",
+  "vocabulary",
+  "random",
+  "stats",
+  "validate",
+  "methods",
+  "state",
+  "surgery.ts",
+];
+
 /**
  * Lowest to highest: what each layer may import besides itself. A layer is a top-level folder, or a
  * top-level file (surgery.ts, mod.ts).
@@ -22,39 +34,10 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   "validate": ["vocabulary", "core"],
   "methods": ["core", "validate", "vocabulary", "random"],
   "state": ["core", "methods", "validate", "vocabulary", "random", "stats"],
-  "surgery.ts": ["core", "vocabulary", "random", "stats", "validate", "methods", "state"],
-  "adapters": [
-    "core",
-    "vocabulary",
-    "random",
-    "stats",
-    "validate",
-    "methods",
-    "state",
-    "surgery.ts",
-  ],
-  "parallel": [
-    "core",
-    "vocabulary",
-    "random",
-    "stats",
-    "validate",
-    "methods",
-    "state",
-    "surgery.ts",
-  ],
-  "mod.ts": [
-    "core",
-    "vocabulary",
-    "random",
-    "stats",
-    "validate",
-    "methods",
-    "state",
-    "surgery.ts",
-    "adapters",
-    "parallel",
-  ],
+  "surgery.ts": PIPELINE.filter((layer) => layer !== "surgery.ts"),
+  "adapters": PIPELINE,
+  "parallel": PIPELINE,
+  "mod.ts": [...PIPELINE, "adapters", "parallel"],
 };
 
 /** Generated files: not sources (core/build_wasm.ts and tools/_embed_worker.ts write them). */
