@@ -26,6 +26,7 @@ import {
   runMethod,
 } from "../examples/cagrad_toy/main.ts";
 import { STARTS } from "../examples/cagrad_toy/problem.ts";
+import { meanStd } from "../examples/_shared/mean_std.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -138,7 +139,7 @@ function tfjsPassSummary(passes: TfjsPass[]): string {
 // ---------------------------------------------------------------- MultiMNIST
 
 interface MnistRun {
-  settings: { method: string; seed: number; epochs: number };
+  settings: { method: string; variant?: string; seed: number; epochs: number };
   curve: { epoch: number; testAccuracy: [number, number] }[];
   accuracy: [number, number];
   conflictRate: number | null;
@@ -147,14 +148,8 @@ interface MnistFile {
   setting: { train: number; test: number; epochs: number; seeds: number };
   table: string;
   results: MnistRun[];
-}
-
-function meanStd(values: number[], digits = 2): string {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const variance = values.length > 1
-    ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)
-    : 0;
-  return `${mean.toFixed(digits)} ± ${Math.sqrt(variance).toFixed(digits)}`;
+  /** Runs not finished when the file was gathered (--collect). */
+  pending?: { run: string; seed: number; done: number; total: number }[];
 }
 
 /** The full run's table with the paper's numbers (Yu et al. 2020, Appendix E) beneath. */
@@ -190,6 +185,120 @@ function mnistZoo(full: MnistFile, zoo: MnistFile): string {
       ...methods(zoo).map((m) => row(zoo, m, false)),
     ],
   );
+}
+
+/** The PCGrad paper's MultiMNIST table (Yu et al. 2020, Appendix E): left / right test accuracy. */
+const PAPER_MULTIMNIST = {
+  "mgda-ub": [96.45, 94.95],
+  "pcgrad": [96.58, 95.50],
+} as const;
+
+/** A run's label as the example prints it: the method, and PCGrad's variant unless "full". */
+function mnistLabel(r: MnistRun): string {
+  const v = r.settings.variant;
+  return v === undefined || v === "full" ? r.settings.method : `${r.settings.method} ${v}`;
+}
+
+function mnistLabels(file: MnistFile): string[] {
+  return [...new Set(file.results.map(mnistLabel))];
+}
+
+/** The Sener–Koltun protocol's table with the paper's rows beneath. */
+function mnistSener(file: MnistFile): string {
+  return [
+    file.table,
+    `| paper: MGDA-UB (Sener & Koltun) | | ${PAPER_MULTIMNIST["mgda-ub"].join(" | ")} | | |`,
+    `| paper: PCGrad | | ${PAPER_MULTIMNIST.pcgrad.map((v) => v.toFixed(2)).join(" | ")} | | |`,
+  ].join("\n");
+}
+
+/** Every run's final accuracy by seed, and the runs still training when the file was gathered. */
+function mnistSenerSeeds(file: MnistFile): string {
+  const seeds = [
+    ...new Set([
+      ...file.results.map((r) => r.settings.seed),
+      ...(file.pending ?? []).map((p) => p.seed),
+    ]),
+  ].sort((a, b) => a - b);
+  const labels = [
+    ...new Set([...mnistLabels(file), ...(file.pending ?? []).map((p) => p.run)]),
+  ];
+  const cell = (label: string, seed: number) => {
+    const run = file.results.find((r) => mnistLabel(r) === label && r.settings.seed === seed);
+    if (run !== undefined) return run.accuracy.map((a) => a.toFixed(2)).join(" / ");
+    const p = file.pending?.find((q) => q.run === label && q.seed === seed);
+    return p === undefined ? "–" : `training (${Math.floor((100 * p.done) / p.total)} %)`;
+  };
+  return markdown(
+    ["run", ...seeds.map((s) => `seed ${s}: left / right %`)],
+    labels.map((label) => [label, ...seeds.map((s) => cell(label, s))]),
+  );
+}
+
+/**
+ * Each run against the plain sum on the same seed (same initial weights, data order and dropout
+ * masks): the paired difference of final accuracy, mean ± std over the seeds both have finished.
+ */
+function mnistSenerPaired(file: MnistFile): string {
+  const sum = file.results.filter((r) => r.settings.method === "sum");
+  const rows = mnistLabels(file).filter((l) => l !== "sum").map((label) => {
+    const pairs = file.results
+      .filter((r) => mnistLabel(r) === label)
+      .flatMap((r) => {
+        const base = sum.find((b) => b.settings.seed === r.settings.seed);
+        return base === undefined ? [] : [[0, 1].map((t) => r.accuracy[t] - base.accuracy[t])];
+      });
+    const delta = (t: number) => pairs.length === 0 ? "–" : signed(meanStd(pairs.map((p) => p[t])));
+    return [label, String(pairs.length), delta(0), delta(1)];
+  });
+  return markdown(["run − sum (same seed)", "pairs", "left Δ points", "right Δ points"], rows);
+}
+
+/** "+0.12 ± 0.30" for a non-negative mean (meanStd already prints the minus sign). */
+function signed(text: string): string {
+  return text.startsWith("-") ? text : `+${text}`;
+}
+
+/**
+ * Whether the runs had plateaued: the change of mean test accuracy from epochs 81–90 to epochs
+ * 91–100, per task, averaged over every finished run.
+ */
+function mnistSenerPlateau(file: MnistFile): string {
+  const window = (r: MnistRun, from: number, t: number) => {
+    const points = r.curve.filter((p) => p.epoch > from && p.epoch <= from + 10);
+    return points.reduce((a, p) => a + p.testAccuracy[t], 0) / points.length;
+  };
+  const change = [0, 1].map((t) =>
+    signed(
+      meanStd(file.results.map((r) =>
+        window(r, r.settings.epochs - 10, t) - window(r, r.settings.epochs - 20, t)
+      )),
+    )
+  );
+  return `The runs had plateaued: from the second-to-last ten epochs to the last ten, mean test accuracy changed by ` +
+    `${change[0]} points (left) and ${change[1]} points (right), mean ± std over the ` +
+    `${file.results.length} finished runs.`;
+}
+
+/** How far this library's PCGrad and MGDA-UB runs land from the paper's numbers. */
+function mnistSenerGap(file: MnistFile): string {
+  const parts = (Object.keys(PAPER_MULTIMNIST) as (keyof typeof PAPER_MULTIMNIST)[]).flatMap(
+    (method) => {
+      const runs = file.results.filter((r) => mnistLabel(r) === method);
+      if (runs.length === 0) return [];
+      const gap = [0, 1].map((t) =>
+        signed(
+          (runs.reduce((a, r) => a + r.accuracy[t], 0) / runs.length - PAPER_MULTIMNIST[method][t])
+            .toFixed(2),
+        )
+      );
+      return [
+        `${method === "pcgrad" ? "PCGrad" : "MGDA-UB"} ${gap.join(" / ")} points ` +
+        `(${runs.length} seed${runs.length === 1 ? "" : "s"})`,
+      ];
+    },
+  );
+  return `Mean final accuracy minus the paper's, left / right: ${parts.join("; ")}.`;
 }
 
 // ---------------------------------------------------------------- the toys
@@ -288,6 +397,7 @@ export async function fragments(): Promise<Record<string, string>> {
   const mnist = await json<MnistFile>("docs/multimnist_full.json");
   const zoo = await json<MnistFile>("docs/multimnist_full_zoo.json");
   const quick = await json<MnistFile>("docs/multimnist_quick.json");
+  const sener = await json<MnistFile>("docs/multimnist_full_sener.json");
   const ablation = await Promise.all(
     ["", "_lr_low", "_lr_high"].map((tag) =>
       json<AblationFile>(`docs/ablation_synthetic${tag}.json`)
@@ -309,6 +419,11 @@ export async function fragments(): Promise<Record<string, string>> {
     "multimnist-full": mnistFull(mnist),
     "multimnist-zoo": mnistZoo(mnist, zoo),
     "multimnist-quick": quick.table,
+    "multimnist-sener": mnistSener(sener),
+    "multimnist-sener-seeds": mnistSenerSeeds(sener),
+    "multimnist-sener-paired": mnistSenerPaired(sener),
+    "multimnist-sener-gap": mnistSenerGap(sener),
+    "multimnist-sener-plateau": mnistSenerPlateau(sener),
     "toy": toyTable(),
     "cagrad-toy": cagradToyTable(),
     "ablation-synthetic": ablationTable(ablation),

@@ -121,6 +121,14 @@ export function lineChartSpec(chart: LineChart): vega.Spec {
       marks: [{
         type: "group",
         from: { facet: { name: "seriesData", data: "panelData", groupby: "series" } },
+        // A fixed y window cuts lines that leave it at the panel's edge (the axes stay).
+        encode: {
+          update: {
+            width: { field: { group: "width" } },
+            height: { field: { group: "height" } },
+            clip: { value: chart.yDomain !== undefined },
+          },
+        },
         marks: [
           {
             type: "area",

@@ -73,6 +73,11 @@ export async function saveTensors(tensors: readonly tf.Tensor[], names?: readonl
   })));
 }
 
+/** A saved tensor's values (checked against its shape). */
+export function savedValues(saved: SavedTensor): Float32Array {
+  return decode(saved.data, saved.shape.reduce((a, b) => a * b, 1), saved.name);
+}
+
 /** Assigns saved values to `variables` (same order, names and shapes, else an error). */
 export function restoreVariables(variables: readonly tf.Variable[], saved: readonly SavedTensor[]) {
   if (saved.length !== variables.length) {
@@ -125,7 +130,7 @@ export async function restoreAdam(adam: tf.AdamOptimizer, saved: AdamState): Pro
     { name: "iter", tensor: tf.scalar(saved.iterations, "int32") },
     ...saved.slots.map((s) => ({
       name: s.name,
-      tensor: tf.tensor(decode(s.data, s.shape.reduce((a, b) => a * b, 1), s.name), s.shape),
+      tensor: tf.tensor(savedValues(s), s.shape),
     })),
   ];
   await adam.setWeights(tensors);

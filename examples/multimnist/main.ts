@@ -16,6 +16,8 @@
  *              default initialisation, MGDA with "loss+" normalisation, one evaluation per epoch)  --lr=0.001
  *            --checkpoints=DIR (checkpoint every run there, and resume any run found there; a
  *              finished run's checkpoint gives its result at once)  --firstseed=K (seeds K…K+N−1)
+ *            --collect (with --checkpoints: train nothing; gather the finished runs found there and
+ *              list the others, e.g. while separate processes are still training)
  * @module
  */
 
@@ -23,12 +25,20 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import cliProgress from "cli-progress";
 import { lineChartSvg, type Series } from "../_shared/line_chart.ts";
+import { meanStd } from "../_shared/mean_std.ts";
 import { outputFolder, writeOutput } from "../_shared/output.ts";
 import { METHODS } from "../../vocabulary/methods.ts";
 import { type Variant, VARIANTS } from "../../vocabulary/options.ts";
 import { registerConv2dGradient } from "./conv_grad.ts";
 import { buildMultiMnist, readMnist } from "./data.ts";
-import { runLabel, type RunMethod, type RunResult, type RunSettings, train } from "./train.ts";
+import {
+  checkpointStatus,
+  runLabel,
+  type RunMethod,
+  type RunResult,
+  type RunSettings,
+  train,
+} from "./train.ts";
 
 /** A named setting: data sizes and the training schedule. */
 export interface Setting {
@@ -55,15 +65,6 @@ async function wasmThreads(): Promise<number> {
   return wasm.getThreadsCount();
 }
 
-/** mean ± std (sample standard deviation) of a list, formatted. */
-export function meanStd(values: readonly number[], digits = 2): string {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const variance = values.length > 1
-    ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)
-    : 0;
-  return `${mean.toFixed(digits)} ± ${Math.sqrt(variance).toFixed(digits)}`;
-}
-
 /** The Markdown table: one row per method, left and right accuracy, seconds per epoch. */
 export function resultTable(results: readonly RunResult[]): string {
   const methods = [...new Set(results.map((r) => runLabel(r.settings)))];
@@ -88,6 +89,15 @@ export function resultTable(results: readonly RunResult[]): string {
     .join("\n");
 }
 
+/** "3 seeds", or "1–3 seeds per run" when the runs have different numbers of finished seeds. */
+export function seedCount(results: readonly RunResult[]): string {
+  const counts = [...new Set(results.map((r) => runLabel(r.settings)))].map((label) =>
+    results.filter((r) => runLabel(r.settings) === label).length
+  );
+  const [lo, hi] = [Math.min(...counts), Math.max(...counts)];
+  return lo === hi ? `${lo} seed${lo === 1 ? "" : "s"}` : `${lo}–${hi} seeds per run`;
+}
+
 /** Learning curves: test accuracy per task, mean over seeds with a ± std band, one line per method. */
 export function curveSeries(results: readonly RunResult[]): Series[] {
   const methods = [...new Set(results.map((r) => runLabel(r.settings)))];
@@ -108,16 +118,21 @@ export function curveSeries(results: readonly RunResult[]): Series[] {
   });
 }
 
+/** Options without a value. */
+const FLAGS = ["collect"];
+
 function parseArgs(args: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const arg of args) {
-    const match = /^--([a-z]+)=(.+)$/.exec(arg);
-    if (!match) {
+    const match = /^--([a-z]+)(?:=(.+))?$/.exec(arg);
+    if (!match || (match[2] === undefined && !FLAGS.includes(match[1]))) {
       throw new RangeError(
-        `Cannot parse the argument ${JSON.stringify(arg)}: expected --name=value`,
+        `Cannot parse the argument ${JSON.stringify(arg)}: expected --name=value or one of ${
+          FLAGS.map((f) => `--${f}`).join(", ")
+        }`,
       );
     }
-    out[match[1]] = match[2];
+    out[match[1]] = match[2] ?? "true";
   }
   return out;
 }
@@ -181,7 +196,11 @@ async function main(argv: readonly string[]) {
     throw new RangeError(`Cannot run: --lr must be a number in (0, 1), found ${args.lr}`);
   }
   const checkpoints = args.checkpoints;
-  if (checkpoints !== undefined) await Deno.mkdir(checkpoints, { recursive: true });
+  const collect = args.collect === "true";
+  if (collect && checkpoints === undefined) {
+    throw new RangeError("Cannot run: --collect gathers runs from --checkpoints=DIR, found none");
+  }
+  if (checkpoints !== undefined && !collect) await Deno.mkdir(checkpoints, { recursive: true });
   for (const m of methods) {
     if (!(METHODS as readonly string[]).includes(m) && m !== "mgda-ub") {
       throw new RangeError(
@@ -211,6 +230,9 @@ async function main(argv: readonly string[]) {
     etaBuffer: 50,
   }, cliProgress.Presets.shades_classic);
   const results: RunResult[] = [];
+  // With --collect: the runs whose checkpoints are missing or part-way.
+  const pending: { run: string; seed: number; done: number; total: number }[] = [];
+  const stepsPerEpoch = Math.floor(trainSet.n / BATCH);
   // Partial results survive an interrupted run, in out/ whatever the final folder.
   const partialFolder = outputFolder([]).folder;
   const partialName = `multimnist_${output}.partial.json`;
@@ -241,6 +263,16 @@ async function main(argv: readonly string[]) {
         everySteps: CHECKPOINT_EVERY,
         resume: true,
       };
+      if (collect) {
+        const status = await checkpointStatus(settings, stepsPerEpoch, checkpoint!.path);
+        if (status.state === "finished") results.push(status.result);
+        else {
+          const done = status.state === "running" ? status.done : 0;
+          pending.push({ run: label, seed, done, total: stepsPerEpoch * setting.epochs });
+          console.log(`  ${label} seed ${seed}: not finished (${done} steps done)`);
+        }
+        continue;
+      }
       let barStarted = false;
       const result = await train(settings, trainSet, testSet, (done, total, [l, r]) => {
         const payload = {
@@ -254,15 +286,18 @@ async function main(argv: readonly string[]) {
         } else bar.update(done, payload);
       }, checkpoint);
       bar.stop();
-      console.log(
-        `  ${label} seed ${seed}: left ${result.accuracy[0].toFixed(2)} %, right ${
-          result.accuracy[1].toFixed(2)
-        } %, ${result.trainSeconds.toFixed(0)} s`,
-      );
       results.push(result);
       await writeOutput(partialFolder, partialName, JSON.stringify(results) + "\n");
     }
   }
+  for (const result of results) {
+    console.log(
+      `  ${runLabel(result.settings)} seed ${result.settings.seed}: left ${
+        result.accuracy[0].toFixed(2)
+      } %, right ${result.accuracy[1].toFixed(2)} %, ${result.trainSeconds.toFixed(0)} s`,
+    );
+  }
+  if (results.length === 0) throw new Error("Cannot write results: no run has finished yet");
   const table = resultTable(results);
   console.log(
     `\n${table}\n\nTotal wall time ${((performance.now() - started) / 60000).toFixed(1)} min`,
@@ -275,21 +310,25 @@ async function main(argv: readonly string[]) {
         setting: { name, ...setting, seeds, batch: BATCH, learningRate, resize, ...protocol },
         table,
         results,
+        ...(collect ? { pending } : {}),
       },
       null,
       1,
     ) + "\n",
   );
   const svg = await lineChartSvg({
-    title: `MultiMNIST (${name}): test accuracy, mean ± std over ${seeds} seeds`,
-    subtitle:
-      `${trainSet.n} training images, Adam lr ${learningRate}, batch ${BATCH}, backend ${tf.getBackend()}`,
+    title: `MultiMNIST (${name}): test accuracy, mean ± std over ${seedCount(results)}`,
+    subtitle: `${trainSet.n} training images, Adam lr ${learningRate}${
+      sener ? " × 0.85 every 10 epochs (Sener & Koltun's protocol)" : ""
+    }, batch ${BATCH}, backend ${tf.getBackend()}`,
     xLabel: "epoch",
     yLabel: "accuracy %",
     series: curveSeries(results),
+    // 100 epochs end within a point of each other: the window shows the end, not the first epochs.
+    ...(sener ? { yDomain: [92, 97.5] as const } : {}),
   });
   const svgPath = await writeOutput(folder, `multimnist_${output}.svg`, svg);
-  await Deno.remove(new URL(partialName, partialFolder.url));
+  if (!collect) await Deno.remove(new URL(partialName, partialFolder.url));
   console.log(`Wrote ${svgPath} and ${jsonPath}`);
 }
 

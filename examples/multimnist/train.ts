@@ -20,6 +20,7 @@ import {
   restoreAdam,
   restoreVariables,
   saveAdam,
+  savedValues,
   saveTensors,
   writeCheckpoint,
 } from "./checkpoint.ts";
@@ -227,9 +228,8 @@ export function mgdaUbWeights(
   return ub.weights(accumulateGram(grads), { losses });
 }
 
-/** SHA-256 of the variables' float32 bytes, in order, as hex. */
-async function digest(variables: readonly tf.Variable[]): Promise<string> {
-  const parts = await Promise.all(variables.map((v) => v.data() as Promise<Float32Array>));
+/** SHA-256 of float32 arrays' bytes, concatenated in order, as hex. */
+async function digest(parts: readonly Float32Array[]): Promise<string> {
   const bytes = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0));
   let at = 0;
   for (const p of parts) {
@@ -238,6 +238,56 @@ async function digest(variables: readonly tf.Variable[]): Promise<string> {
   }
   const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** A finished run's result from its progress record and final weights (live or checkpointed). */
+async function runResult(
+  settings: ResolvedRunSettings,
+  progress: Progress,
+  done: number,
+  weights: readonly Float32Array[],
+): Promise<RunResult> {
+  return {
+    settings,
+    curve: progress.curve,
+    accuracy: progress.curve[progress.curve.length - 1].testAccuracy,
+    trainSeconds: progress.trainMs / 1000,
+    conflictRate: settings.method === "sum" ? null : progress.conflicts / done,
+    weightsDigest: await digest(weights),
+  };
+}
+
+/** What a run's checkpoint holds: nothing yet, a run part-way, or a finished run's result. */
+export type CheckpointStatus =
+  | { state: "none" }
+  | { state: "running"; done: number; total: number }
+  | { state: "finished"; result: RunResult };
+
+/**
+ * Reads a run's checkpoint without building the model: a finished run gives the result
+ * {@linkcode train} returned (the same weights digest), so runs trained by separate processes can
+ * be gathered without training anything. A checkpoint of other settings is an error naming the
+ * first difference; one of a longer run (more epochs) counts as running.
+ */
+export async function checkpointStatus(
+  runSettings: RunSettings,
+  stepsPerEpoch: number,
+  path: string,
+): Promise<CheckpointStatus> {
+  const settings = resolveRunSettings(runSettings);
+  const saved = await readCheckpoint<ResolvedRunSettings, Progress>(path);
+  if (saved === null) return { state: "none" };
+  const difference = firstDifference(
+    { ...settings, epochs: Math.max(settings.epochs, saved.settings.epochs) },
+    saved.settings,
+  );
+  if (difference !== null) throw new RangeError(`Cannot read ${path}: ${difference}`);
+  const total = stepsPerEpoch * settings.epochs;
+  if (saved.settings.epochs !== settings.epochs || saved.position.done < total) {
+    return { state: "running", done: saved.position.done, total };
+  }
+  const weights = saved.weights.map((w) => savedValues(w));
+  return { state: "finished", result: await runResult(settings, saved.progress, total, weights) };
 }
 
 /**
@@ -407,15 +457,8 @@ export async function train(
         if (position.done % 8 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
       }
     }
-    const done = position.done;
-    return {
-      settings,
-      curve: progress.curve,
-      accuracy: progress.curve[progress.curve.length - 1].testAccuracy,
-      trainSeconds: progress.trainMs / 1000,
-      conflictRate: surgery === null && ub === null ? null : progress.conflicts / done,
-      weightsDigest: await digest(model.all),
-    };
+    const weights = await Promise.all(model.all.map((v) => v.data() as Promise<Float32Array>));
+    return await runResult(settings, progress, position.done, weights);
   } finally {
     disposeModel(model);
     adam.dispose();

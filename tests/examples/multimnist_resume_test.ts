@@ -14,6 +14,7 @@ import {
 import { registerConv2dGradient } from "../../examples/multimnist/conv_grad.ts";
 import { buildMultiMnist, readMnist } from "../../examples/multimnist/data.ts";
 import {
+  checkpointStatus,
   resolveRunSettings,
   type RunResult,
   type RunSettings,
@@ -96,12 +97,26 @@ Deno.test("a run stopped at any step and resumed ends bitwise like an uninterrup
       assert.equal(tf.memory().numTensors, before, "a stopped run frees its tensors");
       const saved = await readCheckpoint(path);
       assert.equal(saved!.position.done, stopAfter - 1, "the last checkpoint is before the stop");
+      // Gathering without training sees a run part-way, then (below) the finished result.
+      assert.deepEqual(await checkpointStatus(settings, 4, path), {
+        state: "running",
+        done: stopAfter - 1,
+        total: 4 * settings.epochs,
+      });
+      assert.deepEqual(await checkpointStatus(settings, 4, `${dir}/none.json`), { state: "none" });
       const resumed = await train(settings, trainSet, testSet, undefined, {
         path,
         everySteps: 2,
         resume: true,
       });
       assert.deepEqual(comparable(resumed), comparable(straight), settings.method);
+      const gathered = await checkpointStatus(settings, 4, path);
+      assert.equal(gathered.state, "finished");
+      assert.deepEqual(gathered.state === "finished" && gathered.result, resumed);
+      await assert.rejects(
+        checkpointStatus({ ...settings, seed: 99 }, 4, path),
+        /seed is \d in the checkpoint, 99 now/,
+      );
       // A finished run's checkpoint resumes to the same result without training again.
       assert.deepEqual(
         comparable(

@@ -15,7 +15,8 @@ import {
   parseIdx,
   readMnist,
 } from "../../examples/multimnist/data.ts";
-import { curveSeries, meanStd, resultTable } from "../../examples/multimnist/main.ts";
+import { curveSeries, resultTable } from "../../examples/multimnist/main.ts";
+import { meanStd } from "../../examples/_shared/mean_std.ts";
 import { train } from "../../examples/multimnist/train.ts";
 
 tf.env().set("PROD", true);
@@ -159,6 +160,8 @@ Deno.test("a short run trains, and the table and the chart come out", async () =
   assert.match(table, /^\| method \| seeds \| left acc % \| right acc %/);
   assert.equal(table.split("\n").length, 4);
   assert.equal(meanStd([1, 2, 3]), "2.00 ± 1.00");
+  assert.equal(meanStd([96.48]), "96.48", "one run has no spread to print");
+  assert.throws(() => meanStd([]), /no values/);
   const svg = await lineChartSvg({
     title: "t",
     xLabel: "epoch",
