@@ -280,6 +280,21 @@ function mnistSenerPlateau(file: MnistFile): string {
     `${file.results.length} finished runs.`;
 }
 
+/** The README's summary: each run's mean accuracy beside the paper's, where the paper has one. */
+function readmeMultimnist(file: MnistFile): string {
+  const rows = mnistLabels(file).map((label) => {
+    const runs = file.results.filter((r) => mnistLabel(r) === label);
+    const paper = (PAPER_MULTIMNIST as Record<string, readonly number[]>)[label];
+    return [
+      label,
+      String(runs.length),
+      ...[0, 1].map((t) => meanStd(runs.map((r) => r.accuracy[t]))),
+      paper === undefined ? "–" : paper.map((v) => v.toFixed(2)).join(" / "),
+    ];
+  });
+  return markdown(["run", "seeds", "left acc %", "right acc %", "paper left / right"], rows);
+}
+
 /** How far this library's PCGrad and MGDA-UB runs land from the paper's numbers. */
 function mnistSenerGap(file: MnistFile): string {
   const parts = (Object.keys(PAPER_MULTIMNIST) as (keyof typeof PAPER_MULTIMNIST)[]).flatMap(
@@ -424,6 +439,7 @@ export async function fragments(): Promise<Record<string, string>> {
     "multimnist-sener-paired": mnistSenerPaired(sener),
     "multimnist-sener-gap": mnistSenerGap(sener),
     "multimnist-sener-plateau": mnistSenerPlateau(sener),
+    "readme-multimnist": readmeMultimnist(sener),
     "toy": toyTable(),
     "cagrad-toy": cagradToyTable(),
     "ablation-synthetic": ablationTable(ablation),
