@@ -6,7 +6,11 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { lineChartSvg } from "../../examples/_shared/line_chart.ts";
-import { conv2dFilterGrad, registerConv2dGradient } from "../../examples/multimnist/conv_grad.ts";
+import {
+  conv2dFilterGrad,
+  conv2dInputGrad,
+  registerConv2dGradient,
+} from "../../examples/multimnist/conv_grad.ts";
 import {
   buildMultiMnist,
   CANVAS,
@@ -59,6 +63,33 @@ Deno.test("conv2dFilterGrad equals the filter gradient computed by loops", async
       const got = conv2dFilterGrad(x, dy).dataSync();
       got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-4, `${v} vs ${want[i]}`));
     });
+  }
+});
+
+Deno.test("conv2dInputGrad is bitwise tf.conv2dTranspose on wasm (training unchanged), close on cpu", async () => {
+  // The LeNet's second layer (the one whose input gradient training needs), and odd shapes.
+  const cases: [number, number, number, number, number, number][] = [
+    [256, 8, 8, 20, 10, 5],
+    [3, 4, 6, 2, 3, 3],
+    [2, 1, 1, 5, 1, 5],
+  ];
+  for (const backend of ["wasm", "cpu"]) {
+    await tf.setBackend(backend);
+    for (const [n, oh, ow, co, ci, k] of cases) {
+      tf.tidy(() => {
+        const dy = tf.randomNormal([n, oh, ow, co], 0, 1, "float32", oh + co) as tf.Tensor4D;
+        const filter = tf.randomNormal([k, k, ci, co], 0, 1, "float32", k + ci) as tf.Tensor4D;
+        const want = tf.conv2dTranspose(dy, filter, [n, oh + k - 1, ow + k - 1, ci], 1, "valid");
+        const got = conv2dInputGrad(dy, filter);
+        assert.deepEqual(got.shape, want.shape);
+        const a = Array.from(got.dataSync());
+        const b = Array.from(want.dataSync());
+        // cpu's transposed convolution sums in another order: equal to float32 rounding there.
+        const tolerance = backend === "wasm" ? 0 : 1e-5 * Math.sqrt(k * k * co);
+        const worst = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+        assert.ok(worst <= tolerance, `${backend} ${[n, oh, ow, co, ci, k]}: differs by ${worst}`);
+      });
+    }
   }
 });
 
