@@ -18,13 +18,15 @@
  *
  *   deno task bench:threads [--threads=1,2,4] [--warmup=W] [--steps=N] [--json]
  *
+ * W warm-up and N timed steps per page and per process (default 3 and 20: about two minutes).
+ *
  * `--json` writes docs/bench_tfjs_threads.json (tools/docs_tables.ts renders it into
  * docs/performance.md). Every browser page and process has a time limit and is closed at the end.
  * @module
  */
 
 import { version } from "@tensorflow/tfjs";
-import type { Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { bundleEntry } from "../tools/bundle.ts";
 import { launchChromium } from "../tools/chromium.ts";
 import { CROSS_ORIGIN_ISOLATION, serveStatic } from "../tools/static_server.ts";
@@ -109,7 +111,7 @@ async function browserVersion(page: Page): Promise<string> {
  * get what it asked for.
  */
 async function measurePage(
-  context: Awaited<ReturnType<typeof launchChromium>>["context"],
+  context: BrowserContext,
   url: string,
   n: number,
   counts: StepCounts,
@@ -241,7 +243,7 @@ export async function measureProcesses(count: number, counts: StepCounts): Promi
 
 async function main(args: readonly string[]): Promise<void> {
   let threads = [1, 2, 4];
-  const counts: StepCounts = { warmup: 2, steps: 10 };
+  const counts: StepCounts = { warmup: 3, steps: 20 };
   let json = false;
   for (const arg of args) {
     if (arg === "--json") json = true;
