@@ -21,7 +21,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs-backend-webgpu";
-import { createSurgery, SurgeryOptimizer } from "../adapters/tfjs.ts";
+import { createSurgery } from "../adapters/tfjs.ts";
 import { driveAsync } from "../adapters/tfjs/drive.ts";
 import { hostPasses } from "../adapters/tfjs/host.ts";
 import { opsPasses } from "../adapters/tfjs/ops.ts";
@@ -31,19 +31,13 @@ import { webgpuPasses } from "../adapters/tfjs/webgpu.ts";
 import { fmtMs, markdownTable, type StepResult, stepTable } from "./_tfjs_report.ts";
 import type { WebGpuBackendLike } from "../adapters/tfjs/webgpu_programs.ts";
 import { registerConv2dGradient } from "../examples/multimnist/conv_grad.ts";
-import {
-  createModel,
-  disposeModel,
-  type MultiLeNet,
-  taskLosses,
-} from "../examples/multimnist/model.ts";
+import { BATCH, multiMnistStep, readBack } from "./_multimnist_step.ts";
 import { StepState } from "../state/step_state.ts";
 import { resolveOptions } from "../methods/options.ts";
 import { median, parseList, timeMsAsync } from "./_timing.ts";
 
 const BACKENDS = ["cpu", "wasm", "webgpu"] as const;
 type Backend = typeof BACKENDS[number];
-const BATCH = 256;
 const SIZES: [number, number][] = [[2, 21330], [2, 1e6], [8, 1e6], [32, 1e5]];
 
 /** Dense passes on synthetic gradients, milliseconds per strategy. */
@@ -61,32 +55,11 @@ async function timed(runs: number, f: () => Promise<unknown>): Promise<number> {
   return median(times);
 }
 
-/** A fixed batch of MultiMNIST-shaped inputs (the timing does not depend on the pixels). */
-function batch() {
-  return tf.tidy(() => ({
-    x: tf.randomUniform([BATCH, 28, 28, 1], 0, 1, "float32", 1) as tf.Tensor4D,
-    left: tf.randomUniform([BATCH], 0, 10, "int32", 2) as tf.Tensor1D,
-    right: tf.randomUniform([BATCH], 0, 10, "int32", 3) as tf.Tensor1D,
-  }));
-}
-
 async function stepCosts(backend: Backend, runs: number): Promise<StepResult> {
-  const model: MultiLeNet = createModel(`bench-${backend}`, 0);
-  const { x, left, right } = batch();
-  const losses = () => taskLosses(model, x, left, right);
-  const sum = () => {
-    const [a, b] = losses();
-    return tf.add(a, b) as tf.Scalar;
-  };
-  const read = async (t: tf.Tensor | null) => {
-    if (t !== null) {
-      await t.data();
-      t.dispose();
-    }
-  };
-  const adam = tf.train.adam(1e-3);
-  const forwardMs = await timed(runs, () => read(tf.tidy(() => sum())));
-  const innerStepMs = await timed(runs, () => read(adam.minimize(sum, true, model.all)));
+  const step = multiMnistStep(`bench-${backend}`, { async: backend === "webgpu" });
+  const { model, losses, sum } = step;
+  const forwardMs = await timed(runs, () => readBack(tf.tidy(() => sum())));
+  const innerStepMs = await timed(runs, step.innerStep);
   const grads = () => [0, 1].map((t) => tf.variableGrads(() => losses()[t], model.all).grads);
   const taskGradsMs = await timed(runs, async () => {
     const g = grads();
@@ -101,18 +74,8 @@ async function stepCosts(backend: Backend, runs: number): Promise<StepResult> {
     tf.dispose(update);
   });
   tf.dispose(ready);
-  const wrapped = new SurgeryOptimizer(tf.train.adam(1e-3), { seed: 0 });
-  const surgeryStepMs = await timed(
-    runs,
-    () =>
-      backend === "webgpu"
-        ? wrapped.minimizeAsync(losses, true, model.all).then(read)
-        : read(wrapped.minimize(losses, true, model.all)),
-  );
-  wrapped.dispose();
-  adam.dispose();
-  disposeModel(model);
-  tf.dispose([x, left, right]);
+  const surgeryStepMs = await timed(runs, step.surgeryStep);
+  step.dispose();
   return { backend, forwardMs, innerStepMs, taskGradsMs, surgeryMs, surgeryStepMs };
 }
 

@@ -51,7 +51,8 @@ const CORE_WASM_OUTPUT = `edge/${CORE_WASM_FILE}`;
 /** Static files of the page, copied as they are. */
 const PAGE_FILES = ["index.html"];
 
-async function bundle(entry: string, output: URL, declaration = false): Promise<void> {
+/** Bundles `entry` (a path in the repository) for browsers into the one ESM file `output`. */
+export async function bundleEntry(entry: string, output: URL, declaration = false): Promise<void> {
   const args = [
     "bundle",
     "--quiet",
@@ -92,7 +93,7 @@ export async function buildDist(): Promise<void> {
   await Deno.mkdir(new URL("edge/", DIST), { recursive: true });
   for (const target of TARGETS) {
     const output = new URL(target.output, DIST);
-    await bundle(target.entry, output, target.declaration);
+    await bundleEntry(target.entry, output, target.declaration);
     if (target.coreWasm) await writeCoreImport(target, output);
   }
   await Deno.writeFile(new URL(CORE_WASM_OUTPUT, DIST), coreWasmBytes());

@@ -1,8 +1,8 @@
 /**
  * Renders the numbers in the docs from the data that produced them, so no figure is ever copied
- * by hand: the benchmark tables from docs/bench_pcgrad*.json and docs/bench_tfjs_step.json, the
- * MultiMNIST tables from docs/multimnist_*.json, and the two toy tables by running the toys
- * (deterministic: the same code gives the same bits). Each figure sits in a Markdown file between
+ * by hand: the benchmark tables from docs/bench_pcgrad*.json, docs/bench_tfjs_step.json and
+ * docs/bench_tfjs_threads.json, the MultiMNIST tables from docs/multimnist_*.json, and the two toy
+ * tables by running the toys (deterministic: the same code gives the same bits). Each figure sits in a Markdown file between
  *
  *   <!-- generated:NAME -->
  *   …
@@ -18,6 +18,12 @@
 
 import { baselineTable, type BenchResult, floorTable, scalingTable } from "../bench/_report.ts";
 import { type StepResult, stepTable } from "../bench/_tfjs_report.ts";
+import {
+  type ThreadsBench,
+  threadsMachine,
+  threadsSummary,
+  threadsTable,
+} from "../bench/_tfjs_threads_report.ts";
 import { createSurgery } from "../mod.ts";
 import { resultCells, ToyRun } from "../examples/toy/run.ts";
 import {
@@ -409,6 +415,7 @@ export async function fragments(): Promise<Record<string, string>> {
   const full = await json<BenchResult>("docs/bench_pcgrad.json");
   const t8 = await json<BenchResult>("docs/bench_pcgrad_t8.json");
   const tfjs = await json<{ steps: StepResult[]; passes: TfjsPass[] }>("docs/bench_tfjs_step.json");
+  const threads = await json<ThreadsBench>("docs/bench_tfjs_threads.json");
   const mnist = await json<MnistFile>("docs/multimnist_full.json");
   const zoo = await json<MnistFile>("docs/multimnist_full_zoo.json");
   const quick = await json<MnistFile>("docs/multimnist_quick.json");
@@ -431,6 +438,8 @@ export async function fragments(): Promise<Record<string, string>> {
     "bench-t8-scaling": scalingOnly(scalingTable(t8, 8)),
     "tfjs-step": stepTable(tfjs.steps),
     "tfjs-passes": tfjsPassTable(tfjs.passes) + "\n\n" + tfjsPassSummary(tfjs.passes),
+    "tfjs-threads": threadsTable(threads) + "\n\n" + threadsSummary(threads) + "\n\n" +
+      threadsMachine(threads, "docs/bench_tfjs_threads.json"),
     "multimnist-full": mnistFull(mnist),
     "multimnist-zoo": mnistZoo(mnist, zoo),
     "multimnist-quick": quick.table,

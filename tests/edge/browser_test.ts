@@ -7,9 +7,9 @@ import { NO_WEBGPU_NOTICE, type TfjsPageResult } from "../../examples/browser/tf
 import type { PageResult } from "../../examples/browser/toy_page.ts";
 import { taskGradients } from "../../examples/browser/workload.ts";
 import { createSurgery } from "../../mod.ts";
-import { chromiumAvailable, launchChromium } from "./_chromium.ts";
+import { chromiumAvailable, launchChromium } from "../../tools/chromium.ts";
 import { freshDist } from "./_dist.ts";
-import { serveStatic } from "./_static_server.ts";
+import { serveStatic } from "../../tools/static_server.ts";
 
 /** Where CI keeps what the tests write for people to look at. */
 const OUT = new URL("../../out/ci/", import.meta.url);

@@ -4,7 +4,7 @@
 // import, from the WASM core; the parallel surgery's threads run from its embedded worker source.
 import assert from "node:assert/strict";
 import * as local from "../../mod.ts";
-import { serveStatic } from "./_static_server.ts";
+import { serveStatic } from "../../tools/static_server.ts";
 import { sampleGrads, splitPhaseUpdate } from "./_workload.ts";
 
 const ROOT = new URL("../../", import.meta.url);

@@ -3,7 +3,7 @@
 // script importing the adapter by URL beside tf.js for one SurgeryOptimizer step. A bare import of
 // any other package in the adapter (@tensorflow/tfjs-core, say) would fail to resolve here.
 import assert from "node:assert/strict";
-import { serveStatic } from "../edge/_static_server.ts";
+import { serveStatic } from "../../tools/static_server.ts";
 import { run } from "./_run.ts";
 
 const ROOT = new URL("../../", import.meta.url);

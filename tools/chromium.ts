@@ -1,5 +1,5 @@
 /**
- * Headless Chromium for the browser tests: Debian's `chromium` driven by playwright-core, in a
+ * Headless Chromium for the browser tests and benchmarks: Debian's `chromium` driven by playwright-core, in a
  * fresh profile, with nothing talking to the network on its own. `--enable-unsafe-webgpu` gives
  * pages a WebGPU adapter (SwiftShader here).
  * @module

@@ -1,6 +1,7 @@
 /**
- * A static file server for the edge tests: serves one folder over HTTP on 127.0.0.1 at a free
- * port, GET only, never outside the folder, and records every path asked for.
+ * A static file server for the edge tests and the browser benchmarks: serves one folder over HTTP
+ * on 127.0.0.1 at a free port, GET only, never outside the folder, and records every path asked
+ * for.
  * @module
  */
 
@@ -13,6 +14,16 @@ const TYPES: Record<string, string> = {
   ".js": "text/javascript; charset=utf-8",
   ".html": "text/html; charset=utf-8",
   ".json": "application/json; charset=utf-8",
+  ".wasm": "application/wasm",
+};
+
+/**
+ * The headers that make a page cross-origin isolated (`crossOriginIsolated` true), which browsers
+ * require before they give it SharedArrayBuffer, and so WebAssembly threads.
+ */
+export const CROSS_ORIGIN_ISOLATION: Readonly<Record<string, string>> = {
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-embedder-policy": "require-corp",
 };
 
 /** A running server; `close()` stops it. */
@@ -25,8 +36,11 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves the files under `root` (a file: URL of a folder). */
-export function serveStatic(root: URL): StaticServer {
+/** Serves the files under `root` (a file: URL of a folder), each response with `headers` added. */
+export function serveStatic(
+  root: URL,
+  headers: Readonly<Record<string, string>> = {},
+): StaticServer {
   const base = normalize(root.pathname);
   const requests: StaticServer["requests"] = [];
   const answer = async (request: Request): Promise<Response> => {
@@ -38,7 +52,9 @@ export function serveStatic(root: URL): StaticServer {
     try {
       const body = await Deno.readFile(file);
       const type = TYPES[extname(file)] ?? "application/octet-stream";
-      return new Response(body, { headers: { "content-type": type, "cache-control": "no-store" } });
+      return new Response(body, {
+        headers: { ...headers, "content-type": type, "cache-control": "no-store" },
+      });
     } catch (error) {
       if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.IsADirectory) {
         return new Response("Not found", { status: 404 });
