@@ -233,6 +233,15 @@ async function main(argv: readonly string[]) {
   // With --collect: the runs whose checkpoints are missing or part-way.
   const pending: { run: string; seed: number; done: number; total: number }[] = [];
   const stepsPerEpoch = Math.floor(trainSet.n / BATCH);
+  // Each run's result as soon as it is known: long runs are read off the log.
+  const report = (result: RunResult) => {
+    results.push(result);
+    console.log(
+      `  ${runLabel(result.settings)} seed ${result.settings.seed}: left ${
+        result.accuracy[0].toFixed(2)
+      } %, right ${result.accuracy[1].toFixed(2)} %, ${result.trainSeconds.toFixed(0)} s`,
+    );
+  };
   // Partial results survive an interrupted run, in out/ whatever the final folder.
   const partialFolder = outputFolder([]).folder;
   const partialName = `multimnist_${output}.partial.json`;
@@ -265,7 +274,7 @@ async function main(argv: readonly string[]) {
       };
       if (collect) {
         const status = await checkpointStatus(settings, stepsPerEpoch, checkpoint!.path);
-        if (status.state === "finished") results.push(status.result);
+        if (status.state === "finished") report(status.result);
         else {
           const done = status.state === "running" ? status.done : 0;
           pending.push({ run: label, seed, done, total: stepsPerEpoch * setting.epochs });
@@ -286,16 +295,9 @@ async function main(argv: readonly string[]) {
         } else bar.update(done, payload);
       }, checkpoint);
       bar.stop();
-      results.push(result);
+      report(result);
       await writeOutput(partialFolder, partialName, JSON.stringify(results) + "\n");
     }
-  }
-  for (const result of results) {
-    console.log(
-      `  ${runLabel(result.settings)} seed ${result.settings.seed}: left ${
-        result.accuracy[0].toFixed(2)
-      } %, right ${result.accuracy[1].toFixed(2)} %, ${result.trainSeconds.toFixed(0)} s`,
-    );
   }
   if (results.length === 0) throw new Error("Cannot write results: no run has finished yet");
   const table = resultTable(results);
