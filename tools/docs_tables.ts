@@ -33,6 +33,7 @@ import {
 } from "../examples/cagrad_toy/main.ts";
 import { STARTS } from "../examples/cagrad_toy/problem.ts";
 import { meanStd } from "../examples/_shared/mean_std.ts";
+import { byRun } from "../examples/multimnist/run_label.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -200,15 +201,6 @@ const PAPER_MULTIMNIST = {
 } as const;
 
 /** A run's label as the example prints it: the method, and PCGrad's variant unless "full". */
-function mnistLabel(r: MnistRun): string {
-  const v = r.settings.variant;
-  return v === undefined || v === "full" ? r.settings.method : `${r.settings.method} ${v}`;
-}
-
-function mnistLabels(file: MnistFile): string[] {
-  return [...new Set(file.results.map(mnistLabel))];
-}
-
 /** The Sener–Koltun protocol's table with the paper's rows beneath. */
 function mnistSener(file: MnistFile): string {
   return [
@@ -226,11 +218,10 @@ function mnistSenerSeeds(file: MnistFile): string {
       ...(file.pending ?? []).map((p) => p.seed),
     ]),
   ].sort((a, b) => a - b);
-  const labels = [
-    ...new Set([...mnistLabels(file), ...(file.pending ?? []).map((p) => p.run)]),
-  ];
+  const groups = byRun(file.results);
+  const labels = [...new Set([...groups.keys(), ...(file.pending ?? []).map((p) => p.run)])];
   const cell = (label: string, seed: number) => {
-    const run = file.results.find((r) => mnistLabel(r) === label && r.settings.seed === seed);
+    const run = groups.get(label)?.find((r) => r.settings.seed === seed);
     if (run !== undefined) return run.accuracy.map((a) => a.toFixed(2)).join(" / ");
     const p = file.pending?.find((q) => q.run === label && q.seed === seed);
     return p === undefined ? "–" : `training (${Math.floor((100 * p.done) / p.total)} %)`;
@@ -247,9 +238,8 @@ function mnistSenerSeeds(file: MnistFile): string {
  */
 function mnistSenerPaired(file: MnistFile): string {
   const sum = file.results.filter((r) => r.settings.method === "sum");
-  const rows = mnistLabels(file).filter((l) => l !== "sum").map((label) => {
-    const pairs = file.results
-      .filter((r) => mnistLabel(r) === label)
+  const rows = [...byRun(file.results)].filter(([l]) => l !== "sum").map(([label, runs]) => {
+    const pairs = runs
       .flatMap((r) => {
         const base = sum.find((b) => b.settings.seed === r.settings.seed);
         return base === undefined ? [] : [[0, 1].map((t) => r.accuracy[t] - base.accuracy[t])];
@@ -288,8 +278,7 @@ function mnistSenerPlateau(file: MnistFile): string {
 
 /** The README's summary: each run's mean accuracy beside the paper's, where the paper has one. */
 function readmeMultimnist(file: MnistFile): string {
-  const rows = mnistLabels(file).map((label) => {
-    const runs = file.results.filter((r) => mnistLabel(r) === label);
+  const rows = [...byRun(file.results)].map(([label, runs]) => {
     const paper = (PAPER_MULTIMNIST as Record<string, readonly number[]>)[label];
     return [
       label,
@@ -305,7 +294,7 @@ function readmeMultimnist(file: MnistFile): string {
 function mnistSenerGap(file: MnistFile): string {
   const parts = (Object.keys(PAPER_MULTIMNIST) as (keyof typeof PAPER_MULTIMNIST)[]).flatMap(
     (method) => {
-      const runs = file.results.filter((r) => mnistLabel(r) === method);
+      const runs = byRun(file.results).get(method) ?? [];
       if (runs.length === 0) return [];
       const gap = [0, 1].map((t) =>
         signed(

@@ -30,10 +30,10 @@ import { outputFolder, writeOutput } from "../_shared/output.ts";
 import { METHODS } from "../../vocabulary/methods.ts";
 import { type Variant, VARIANTS } from "../../vocabulary/options.ts";
 import { registerConv2dGradient } from "./conv_grad.ts";
+import { byRun, runLabel } from "./run_label.ts";
 import { buildMultiMnist, readMnist } from "./data.ts";
 import {
   checkpointStatus,
-  runLabel,
   type RunMethod,
   type RunResult,
   type RunSettings,
@@ -67,9 +67,7 @@ async function wasmThreads(): Promise<number> {
 
 /** The Markdown table: one row per method, left and right accuracy, seconds per epoch. */
 export function resultTable(results: readonly RunResult[]): string {
-  const methods = [...new Set(results.map((r) => runLabel(r.settings)))];
-  const rows = methods.map((method) => {
-    const runs = results.filter((r) => runLabel(r.settings) === method);
+  const rows = [...byRun(results)].map(([method, runs]) => {
     const perEpoch = runs.map((r) => r.trainSeconds / r.settings.epochs);
     const conflicts = runs[0].conflictRate === null
       ? "–"
@@ -91,18 +89,14 @@ export function resultTable(results: readonly RunResult[]): string {
 
 /** "3 seeds", or "1–3 seeds per run" when the runs have different numbers of finished seeds. */
 export function seedCount(results: readonly RunResult[]): string {
-  const counts = [...new Set(results.map((r) => runLabel(r.settings)))].map((label) =>
-    results.filter((r) => runLabel(r.settings) === label).length
-  );
+  const counts = [...byRun(results).values()].map((runs) => runs.length);
   const [lo, hi] = [Math.min(...counts), Math.max(...counts)];
   return lo === hi ? `${lo} seed${lo === 1 ? "" : "s"}` : `${lo}–${hi} seeds per run`;
 }
 
 /** Learning curves: test accuracy per task, mean over seeds with a ± std band, one line per method. */
 export function curveSeries(results: readonly RunResult[]): Series[] {
-  const methods = [...new Set(results.map((r) => runLabel(r.settings)))];
-  return methods.flatMap((method) => {
-    const runs = results.filter((r) => runLabel(r.settings) === method);
+  return [...byRun(results)].flatMap(([method, runs]) => {
     return (["left", "right"] as const).map((panel, task) => ({
       name: method,
       panel: `task ${panel}: test accuracy`,

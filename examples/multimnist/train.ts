@@ -74,11 +74,6 @@ export interface RunSettings {
 /** {@linkcode RunSettings} with every default filled in (what a result and a checkpoint record). */
 export type ResolvedRunSettings = Required<RunSettings>;
 
-/** A run's name in tables and charts: the method, and the variant unless "full". */
-export function runLabel(s: RunSettings): string {
-  return s.variant === undefined || s.variant === "full" ? s.method : `${s.method} ${s.variant}`;
-}
-
 /** Fills in the defaults. */
 export function resolveRunSettings(s: RunSettings): ResolvedRunSettings {
   return {

@@ -17,9 +17,9 @@ import {
   learningRateAt,
   mgdaUbWeights,
   resolveRunSettings,
-  runLabel,
   train,
 } from "../../examples/multimnist/train.ts";
+import { byRun, runLabel } from "../../examples/multimnist/run_label.ts";
 
 tf.env().set("PROD", true);
 
@@ -87,6 +87,25 @@ Deno.test("MGDA trains with the loss+ normalisation, and runs are labelled by va
     runLabel({ ...result.settings, method: "pcgrad", variant: "magnitude" }),
     "pcgrad magnitude",
   );
+});
+
+Deno.test("runs are grouped by name in the order each name first appears", () => {
+  const run = (method: string, variant: string | undefined, seed: number) => ({
+    settings: { method, variant, seed },
+  });
+  const results = [
+    run("sum", undefined, 0),
+    run("pcgrad", "direction", 0),
+    run("sum", "full", 1),
+    run("pcgrad", "full", 0),
+    run("pcgrad", "direction", 1),
+  ];
+  const groups = byRun(results);
+  assert.deepEqual([...groups.keys()], ["sum", "pcgrad direction", "pcgrad"]);
+  assert.deepEqual(groups.get("sum")!.map((r) => r.settings.seed), [0, 1]);
+  assert.deepEqual(groups.get("pcgrad direction")!.map((r) => r.settings.seed), [0, 1]);
+  assert.deepEqual(groups.get("pcgrad")!.map((r) => r.settings.seed), [0]);
+  assert.equal(results.length, 5, "the input is left whole");
 });
 
 Deno.test("PyTorch's default initialisation: kernels and biases uniform in ±1/√fan-in", async () => {
