@@ -25,6 +25,16 @@ export interface Series {
   points: readonly SeriesPoint[];
 }
 
+/**
+ * A dashed horizontal line at `y` in one panel, in the colour of the series named `series`: a
+ * value to compare that series against, such as the final accuracy a paper reports for it.
+ */
+export interface Reference {
+  panel: string;
+  series: string;
+  y: number;
+}
+
 /** Everything {@linkcode lineChartSpec} draws. */
 export interface LineChart {
   title: string;
@@ -32,6 +42,8 @@ export interface LineChart {
   xLabel: string;
   yLabel: string;
   series: readonly Series[];
+  /** Dashed reference lines; default none. */
+  references?: readonly Reference[];
   /** y-axis window; default fitted to the data. */
   yDomain?: readonly [number, number];
   /** Width and height of each panel in pixels; default 360 × 280. */
@@ -44,7 +56,18 @@ const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b
 /** The Vega spec of a panelled line chart (pure data: render it with plot.ts's renderSvg). */
 export function lineChartSpec(chart: LineChart): vega.Spec {
   const panels = [...new Set(chart.series.map((s) => s.panel))];
-  const names = [...new Set(chart.series.map((s) => s.name))];
+  const references = chart.references ?? [];
+  const names = [
+    ...new Set([...chart.series.map((s) => s.name), ...references.map((r) => r.series)]),
+  ];
+  for (const r of references) {
+    if (!panels.includes(r.panel) || !Number.isFinite(r.y)) {
+      throw new RangeError(
+        `Cannot draw the reference line ${JSON.stringify(r)}: its panel must be one of ` +
+          `${JSON.stringify(panels)} and its y finite`,
+      );
+    }
+  }
   const values = chart.series.flatMap((s) =>
     s.points.map((p) => ({
       panel: s.panel,
@@ -88,7 +111,7 @@ export function lineChartSpec(chart: LineChart): vega.Spec {
       offset: 14,
     },
     layout: { columns: panels.length, padding: 24, bounds: "full", align: "all" },
-    data: [{ name: "points", values }],
+    data: [{ name: "points", values }, { name: "references", values: references }],
     scales: [
       {
         name: "x",
@@ -118,7 +141,26 @@ export function lineChartSpec(chart: LineChart): vega.Spec {
         { orient: "bottom", scale: "x", title: chart.xLabel, grid: true, gridOpacity: 0.3 },
         { orient: "left", scale: "y", title: chart.yLabel, grid: true, gridOpacity: 0.3 },
       ],
+      data: [{
+        name: "panelReferences",
+        source: "references",
+        transform: [{ type: "filter", expr: "datum.panel === parent.panel" }],
+      }],
       marks: [{
+        type: "rule",
+        name: "reference",
+        from: { data: "panelReferences" },
+        encode: {
+          enter: {
+            x: { value: 0 },
+            x2: { field: { group: "width" } },
+            y: { scale: "y", field: "y" },
+            stroke: { scale: "color", field: "series" },
+            strokeDash: { value: [6, 4] },
+            strokeWidth: { value: 1.5 },
+          },
+        },
+      }, {
         type: "group",
         from: { facet: { name: "seriesData", data: "panelData", groupby: "series" } },
         // A fixed y window cuts lines that leave it at the panel's edge (the axes stay).

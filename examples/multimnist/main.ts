@@ -24,12 +24,13 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import cliProgress from "cli-progress";
-import { lineChartSvg, type Series } from "../_shared/line_chart.ts";
+import { lineChartSvg, type Reference, type Series } from "../_shared/line_chart.ts";
 import { meanStd } from "../_shared/mean_std.ts";
 import { outputFolder, writeOutput } from "../_shared/output.ts";
 import { METHODS } from "../../vocabulary/methods.ts";
 import { type Variant, VARIANTS } from "../../vocabulary/options.ts";
 import { registerConv2dGradient } from "./conv_grad.ts";
+import { PAPER_MULTIMNIST } from "./paper.ts";
 import { byRun, runLabel } from "./run_label.ts";
 import { buildMultiMnist, readMnist } from "./data.ts";
 import {
@@ -99,7 +100,7 @@ export function curveSeries(results: readonly RunResult[]): Series[] {
   return [...byRun(results)].flatMap(([method, runs]) => {
     return (["left", "right"] as const).map((panel, task) => ({
       name: method,
-      panel: `task ${panel}: test accuracy`,
+      panel: curvePanel(task),
       points: runs[0].curve.map((point, k) => {
         const ys = runs.map((r) => r.curve[k].testAccuracy[task]);
         const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
@@ -108,6 +109,23 @@ export function curveSeries(results: readonly RunResult[]): Series[] {
         );
         return { x: point.epoch, y: mean, lo: mean - std, hi: mean + std };
       }),
+    }));
+  });
+}
+
+/** The learning-curve panel of task 0 (left) or 1 (right). */
+function curvePanel(task: number): string {
+  return `task ${task === 0 ? "left" : "right"}: test accuracy`;
+}
+
+/** The paper's final accuracy for each run in `results` it reports, as reference lines. */
+export function paperReferences(results: readonly RunResult[]): Reference[] {
+  return [...byRun(results).keys()].flatMap((label) => {
+    const paper = (PAPER_MULTIMNIST as Record<string, readonly number[]>)[label];
+    return paper === undefined ? [] : [0, 1].map((t) => ({
+      panel: curvePanel(t),
+      series: label,
+      y: paper[t],
     }));
   });
 }
@@ -316,12 +334,14 @@ async function main(argv: readonly string[]) {
     title: `MultiMNIST (${name}): test accuracy, mean ± std over ${seedCount(results)}`,
     subtitle: `${trainSet.n} training images, Adam lr ${learningRate}${
       sener ? " × 0.85 every 10 epochs (Sener & Koltun's protocol)" : ""
-    }, batch ${BATCH}, backend ${tf.getBackend()}`,
+    }, batch ${BATCH}, backend ${tf.getBackend()}${
+      sener ? "; dashed: the paper's final accuracy" : ""
+    }`,
     xLabel: "epoch",
     yLabel: "accuracy %",
     series: curveSeries(results),
     // 100 epochs end within a point of each other: the window shows the end, not the first epochs.
-    ...(sener ? { yDomain: [92, 97.5] as const } : {}),
+    ...(sener ? { yDomain: [92, 97.5] as const, references: paperReferences(results) } : {}),
   });
   const svgPath = await writeOutput(folder, `multimnist_${output}.svg`, svg);
   if (!collect) await Deno.remove(new URL(partialName, partialFolder.url));

@@ -19,7 +19,8 @@ import {
   parseIdx,
   readMnist,
 } from "../../examples/multimnist/data.ts";
-import { curveSeries, resultTable } from "../../examples/multimnist/main.ts";
+import { curveSeries, paperReferences, resultTable } from "../../examples/multimnist/main.ts";
+import type { RunResult } from "../../examples/multimnist/train.ts";
 import { meanStd } from "../../examples/_shared/mean_std.ts";
 import { train } from "../../examples/multimnist/train.ts";
 
@@ -200,4 +201,41 @@ Deno.test("a short run trains, and the table and the chart come out", async () =
     series: curveSeries(results),
   });
   assert.ok(svg.startsWith("<svg"));
+});
+
+Deno.test("the paper's final accuracy is drawn as dashed lines in its run's colour, per task", async () => {
+  const run = (method: string, variant: string) =>
+    ({
+      settings: { method, variant },
+      curve: [1, 2].map((epoch) => ({ epoch, testAccuracy: [95, 94] })),
+    }) as unknown as RunResult;
+  const results = [run("sum", "full"), run("pcgrad", "full"), run("pcgrad", "direction")];
+  const references = paperReferences(results);
+  // Only full PCGrad has a row in the paper: one line per task, at the paper's two numbers.
+  assert.deepEqual(references.map((r) => [r.series, r.y]), [["pcgrad", 96.58], ["pcgrad", 95.5]]);
+  const svg = await lineChartSvg({
+    title: "t",
+    xLabel: "epoch",
+    yLabel: "accuracy %",
+    series: curveSeries(results),
+    references,
+    yDomain: [92, 97.5],
+  });
+  const rules = svg.match(/<g class="mark-rule role-mark reference"[^>]*>.*?<\/g>/g) ?? [];
+  assert.equal(rules.length, 2, "one reference group per panel");
+  for (const group of rules) {
+    assert.equal(group.match(/<line [^>]*stroke-dasharray="6,4"/g)?.length, 1, group);
+    assert.match(group, /stroke="#d62728"/, "pcgrad's colour: the second run name");
+  }
+  await assert.rejects(
+    () =>
+      lineChartSvg({
+        title: "t",
+        xLabel: "epoch",
+        yLabel: "accuracy %",
+        series: curveSeries(results),
+        references: [{ panel: "no such panel", series: "pcgrad", y: 96 }],
+      }),
+    /Cannot draw the reference line .*"no such panel".*its panel must be one of/,
+  );
 });
