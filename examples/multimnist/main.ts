@@ -331,9 +331,10 @@ async function main(argv: readonly string[]) {
     ) + "\n",
   );
   const svg = await lineChartSvg({
-    title: `MultiMNIST (${name}): test accuracy, mean ± std over ${seedCount(results)}`,
+    title: `MultiMNIST (${name}${sener ? ", Sener & Koltun's protocol" : ""}): test accuracy, ` +
+      `mean ± std over ${seedCount(results)}`,
     subtitle: `${trainSet.n} training images, Adam lr ${learningRate}${
-      sener ? " × 0.85 every 10 epochs (Sener & Koltun's protocol)" : ""
+      sener ? " × 0.85 every 10 epochs" : ""
     }, batch ${BATCH}, backend ${tf.getBackend()}${
       sener ? "; dashed: the paper's final accuracy" : ""
     }`,
