@@ -130,6 +130,23 @@ export function paperReferences(results: readonly RunResult[]): Reference[] {
   });
 }
 
+/** Creates the --checkpoints folder, naming the fix when Deno may not write there. */
+export async function makeCheckpointFolder(folder: string): Promise<void> {
+  try {
+    await Deno.mkdir(folder, { recursive: true });
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied)) {
+      throw e;
+    }
+    throw new Error(
+      `Cannot write checkpoints to --checkpoints=${folder}: no write permission there ` +
+        `(\`npm run multimnist\` may write under out/ and docs/: use --checkpoints=out/<name>, or ` +
+        `run main.ts with --allow-write=${folder})`,
+      { cause: e },
+    );
+  }
+}
+
 /** Options without a value. */
 const FLAGS = ["collect"];
 
@@ -212,7 +229,7 @@ async function main(argv: readonly string[]) {
   if (collect && checkpoints === undefined) {
     throw new RangeError("Cannot run: --collect gathers runs from --checkpoints=DIR, found none");
   }
-  if (checkpoints !== undefined && !collect) await Deno.mkdir(checkpoints, { recursive: true });
+  if (checkpoints !== undefined && !collect) await makeCheckpointFolder(checkpoints);
   for (const m of methods) {
     if (!(METHODS as readonly string[]).includes(m) && m !== "mgda-ub") {
       throw new RangeError(

@@ -19,10 +19,14 @@ import {
   parseIdx,
   readMnist,
 } from "../../examples/multimnist/data.ts";
-import { curveSeries, paperReferences, resultTable } from "../../examples/multimnist/main.ts";
-import type { RunResult } from "../../examples/multimnist/train.ts";
+import {
+  curveSeries,
+  makeCheckpointFolder,
+  paperReferences,
+  resultTable,
+} from "../../examples/multimnist/main.ts";
 import { meanStd } from "../../examples/_shared/mean_std.ts";
-import { train } from "../../examples/multimnist/train.ts";
+import { type RunResult, train } from "../../examples/multimnist/train.ts";
 
 tf.env().set("PROD", true);
 
@@ -238,4 +242,15 @@ Deno.test("the paper's final accuracy is drawn as dashed lines in its run's colo
       }),
     /Cannot draw the reference line .*"no such panel".*its panel must be one of/,
   );
+});
+
+Deno.test("a checkpoint folder Deno may not write names the folder and the fix", async () => {
+  // The tests may write only under out/, as `npm run multimnist` may write only under out/ and docs/.
+  await assert.rejects(
+    () => makeCheckpointFolder("not-writable-checkpoints"),
+    /Cannot write checkpoints to --checkpoints=not-writable-checkpoints: no write permission there .*--checkpoints=out\/<name>/,
+  );
+  await makeCheckpointFolder("out/checkpoint-folder-test");
+  assert.ok((await Deno.stat("out/checkpoint-folder-test")).isDirectory);
+  await Deno.remove("out/checkpoint-folder-test");
 });
