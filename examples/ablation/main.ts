@@ -6,9 +6,9 @@
  * `--adamlr=X`, `--sgdlr=Y` (× 1 / curvature) change the step sizes for a sensitivity check;
  * `--tag=name` then names the files ablation_synthetic_<name>.*.
  *
- *   deno run --allow-read=. --allow-write=out examples/ablation/main.ts           # ~1 min
- *   deno run --allow-read=. --allow-write=docs examples/ablation/main.ts --docs
- *   deno run --allow-read=. --allow-write=docs examples/ablation/main.ts --docs --plot
+ *   npm run ablation                   # ~1 min (deno task ablation, where Deno is installed)
+ *   npm run ablation -- --docs
+ *   npm run ablation -- --docs --plot
  * @module
  */
 

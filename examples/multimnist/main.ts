@@ -7,7 +7,7 @@
  * with --docs: the figures and numbers the README shows).
  *
  *   deno task multimnist                # quick: 5120 images, 2 epochs, 3 seeds (≤ 2 min on 2 cores)
- *   deno task multimnist --setting=full # 60k / 10k images (the paper's split), more epochs
+ *   deno task multimnist --setting=full # 60k / 10k images (the paper's split), 3 epochs
  *   options: --methods=sum,pcgrad,mgda-ub,…  --seeds=3  --epochs=N  --train=N  --test=N  --backend=wasm
  *            --tag=name (writes multimnist_<setting>_<name>.*)  --docs (writes to docs/)
  *            --variants=full,direction,magnitude (PCGrad's ablation variants; other methods run "full")
@@ -15,7 +15,7 @@
  *              10 epochs, standardised inputs, their dropout, nearest-neighbour resize, PyTorch's
  *              default initialisation, MGDA with "loss+" normalisation, one evaluation per epoch)  --lr=0.001
  *            --checkpoints=DIR (checkpoint every run there, and resume any run found there; a
- *              finished run's checkpoint gives its result at once)  --firstseed=K (seeds K…K+N−1)
+ *              finished run's checkpoint gives its result at once; the task may write under out/)  --firstseed=K (seeds K…K+N−1)
  *            --collect (with --checkpoints: train nothing; gather the finished runs found there and
  *              list the others, e.g. while separate processes are still training)
  * @module
