@@ -98,7 +98,7 @@ export function seedCount(results: readonly RunResult[]): string {
 /** Learning curves: test accuracy per task, mean over seeds with a ± std band, one line per method. */
 export function curveSeries(results: readonly RunResult[]): Series[] {
   return [...byRun(results)].flatMap(([method, runs]) => {
-    return (["left", "right"] as const).map((panel, task) => ({
+    return [0, 1].map((task) => ({
       name: method,
       panel: curvePanel(task),
       points: runs[0].curve.map((point, k) => {
