@@ -88,7 +88,11 @@ export interface RunRecord {
   stepsToTarget: number | null;
   /** True if a loss became non-finite or exceeded 10⁶ times its start value. */
   diverged: boolean;
-  /** Fraction of steps whose two task gradients conflicted (negative inner product). */
+  /**
+   * Fraction of the steps up to the target (all steps taken, if it was never reached) whose two
+   * task gradients conflicted (negative inner product). Steps after the target are left out: there
+   * the gradients are near zero and the sign of their inner product is rounding noise.
+   */
   conflictRate: number;
   /** [step, sumRel] at each `recordAt` step reached before any divergence. */
   curve: [number, number][];
@@ -113,12 +117,16 @@ export function runOne(
   const record = new Set(settings.recordAt);
   const curve: [number, number][] = [];
   let conflicts = 0;
+  let counted = 0;
   let stepsToTarget: number | null = null;
   let diverged = false;
   let losses = start;
   for (let t = 1; t <= settings.steps; t++) {
     const [g1, g2] = taskGradients(problem, theta);
-    if (dot(g1, g2) < 0) conflicts++;
+    if (stepsToTarget === null) {
+      counted++;
+      if (dot(g1, g2) < 0) conflicts++;
+    }
     const update = surgery.surgery([g1, g2]);
     if (adam !== null) adam.step(theta, update);
     else for (let k = 0; k < theta.length; k++) theta[k] -= lr * update[k];
@@ -142,7 +150,7 @@ export function runOne(
     taskRel: diverged ? null : [losses[0] / start[0], losses[1] / start[1]],
     stepsToTarget: diverged ? null : stepsToTarget,
     diverged,
-    conflictRate: conflicts / settings.steps,
+    conflictRate: conflicts / counted,
     curve,
   };
 }

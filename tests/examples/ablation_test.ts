@@ -66,6 +66,12 @@ Deno.test("the problem's gradients make the angle φ and the norm ratio R at the
 Deno.test("a tiny sweep: no conflict, no difference; strong conflict, PCGrad departs from the sum", () => {
   const records = sweep(TINY);
   assert.equal(records.length, 2 * 2 * 2 * ARMS.length * OPTIMIZERS.length);
+  // Conflicts are counted over the steps up to the target: a whole number of them.
+  for (const r of records.filter((r) => r.stepsToTarget !== null)) {
+    const conflicts = r.conflictRate * r.stepsToTarget!;
+    assert.ok(Math.abs(conflicts - Math.round(conflicts)) < 1e-9, JSON.stringify(r).slice(0, 120));
+  }
+  assert.ok(records.some((r) => r.stepsToTarget !== null), "some run reaches the target");
   const pick = (phi: number, ratio: number, seed: number, optimizer: string) =>
     new Map(
       records
