@@ -33,7 +33,7 @@ import {
 } from "../examples/cagrad_toy/main.ts";
 import { STARTS } from "../examples/cagrad_toy/problem.ts";
 import { meanStd } from "../examples/_shared/mean_std.ts";
-import { PAPER_MULTIMNIST } from "../examples/multimnist/paper.ts";
+import { PAPER_MULTIMNIST, paperAccuracy } from "../examples/multimnist/paper.ts";
 import { byRun } from "../examples/multimnist/run_label.ts";
 
 const ROOT = new URL("../", import.meta.url);
@@ -279,7 +279,7 @@ function mnistSenerPlateau(file: MnistFile): string {
 /** The README's summary: each run's mean accuracy beside the paper's, where the paper has one. */
 function readmeMultimnist(file: MnistFile): string {
   const rows = [...byRun(file.results)].map(([label, runs]) => {
-    const paper = (PAPER_MULTIMNIST as Record<string, readonly number[]>)[label];
+    const paper = paperAccuracy(label);
     return [
       label,
       String(runs.length),
@@ -374,9 +374,9 @@ const STRONG = (phi: number, ratio: number) => phi >= 150 && ratio >= 2;
  */
 function ablationRow(file: AblationFile, optimizer: "adam" | "sgd"): string[] {
   const { settings } = file;
+  const strong = file.records.filter((r) => r.optimizer === optimizer && STRONG(r.phi, r.ratio));
   const cell = new Map<string, number[]>();
-  for (const r of file.records) {
-    if (r.optimizer !== optimizer || !STRONG(r.phi, r.ratio)) continue;
+  for (const r of strong) {
     const key = `${r.phi}/${r.ratio}/${r.arm}`;
     cell.set(key, [...(cell.get(key) ?? []), r.stepsToTarget ?? settings.steps]);
   }
@@ -395,15 +395,9 @@ function ablationRow(file: AblationFile, optimizer: "adam" | "sgd"): string[] {
   // Runs that never reached the target, per arm: where the sum's are many a speed-up is
   // understated, where the arm's are, overstated.
   const missed = ABLATION_ARMS.map((arm) =>
-    file.records.filter((r) =>
-      r.optimizer === optimizer && STRONG(r.phi, r.ratio) && r.arm === arm &&
-      r.stepsToTarget === null
-    ).length
+    strong.filter((r) => r.arm === arm && r.stepsToTarget === null).length
   );
-  const runs =
-    file.records.filter((r) =>
-      r.optimizer === optimizer && STRONG(r.phi, r.ratio) && r.arm === "sum"
-    ).length;
+  const runs = strong.filter((r) => r.arm === "sum").length;
   const label = optimizer === "adam"
     ? `Adam, lr ${settings.adamLr}`
     : `gradient descent, step ${settings.sgdLrTimesCurvature}/λ`;

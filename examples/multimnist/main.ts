@@ -15,7 +15,8 @@
  *              10 epochs, standardised inputs, their dropout, nearest-neighbour resize, PyTorch's
  *              default initialisation, MGDA with "loss+" normalisation, one evaluation per epoch)  --lr=0.001
  *            --checkpoints=DIR (checkpoint every run there, and resume any run found there; a
- *              finished run's checkpoint gives its result at once; the task may write under out/)  --firstseed=K (seeds K…K+N−1)
+ *              finished run's checkpoint gives its result at once; the task may write under out/)
+ *            --firstseed=K (seeds K…K+N−1)
  *            --collect (with --checkpoints: train nothing; gather the finished runs found there and
  *              list the others, e.g. while separate processes are still training)
  * @module
@@ -30,7 +31,7 @@ import { outputFolder, writeOutput } from "../_shared/output.ts";
 import { METHODS } from "../../vocabulary/methods.ts";
 import { type Variant, VARIANTS } from "../../vocabulary/options.ts";
 import { registerConv2dGradient } from "./conv_grad.ts";
-import { PAPER_MULTIMNIST } from "./paper.ts";
+import { paperAccuracy } from "./paper.ts";
 import { byRun, runLabel } from "./run_label.ts";
 import { buildMultiMnist, readMnist } from "./data.ts";
 import {
@@ -121,7 +122,7 @@ function curvePanel(task: number): string {
 /** The paper's final accuracy for each run in `results` it reports, as reference lines. */
 export function paperReferences(results: readonly RunResult[]): Reference[] {
   return [...byRun(results).keys()].flatMap((label) => {
-    const paper = (PAPER_MULTIMNIST as Record<string, readonly number[]>)[label];
+    const paper = paperAccuracy(label);
     return paper === undefined ? [] : [0, 1].map((t) => ({
       panel: curvePanel(t),
       series: label,
