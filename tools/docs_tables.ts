@@ -200,7 +200,6 @@ function mnistZoo(full: MnistFile, zoo: MnistFile): string {
   );
 }
 
-/** A run's label as the example prints it: the method, and PCGrad's variant unless "full". */
 /** The Sener–Koltun protocol's table with the paper's rows beneath. */
 function mnistSener(file: MnistFile): string {
   return [
@@ -234,20 +233,31 @@ function mnistSenerSeeds(file: MnistFile): string {
 
 /**
  * Each run against the plain sum on the same seed (same initial weights, data order and dropout
- * masks): the paired difference of final accuracy, mean ± std over the seeds both have finished.
+ * masks), and PCGrad's ablation arms against each other (the paper found full PCGrad best and
+ * direction-only better than magnitude-only): the paired difference of final accuracy, mean ± std over the seeds
+ * both runs have finished.
  */
 function mnistSenerPaired(file: MnistFile): string {
-  const sum = file.results.filter((r) => r.settings.method === "sum");
-  const rows = [...byRun(file.results)].filter(([l]) => l !== "sum").map(([label, runs]) => {
-    const pairs = runs
-      .flatMap((r) => {
-        const base = sum.find((b) => b.settings.seed === r.settings.seed);
-        return base === undefined ? [] : [[0, 1].map((t) => r.accuracy[t] - base.accuracy[t])];
-      });
+  const groups = byRun(file.results);
+  const comparisons: [string, string][] = [...groups.keys()]
+    .filter((label) => label !== "sum")
+    .map((label) => [label, "sum"]);
+  const ablation: [string, string][] = [
+    ["pcgrad", "pcgrad direction"],
+    ["pcgrad", "pcgrad magnitude"],
+    ["pcgrad direction", "pcgrad magnitude"],
+  ];
+  comparisons.push(...ablation.filter(([a, b]) => groups.has(a) && groups.has(b)));
+  const rows = comparisons.map(([label, baseline]) => {
+    const base = groups.get(baseline) ?? [];
+    const pairs = groups.get(label)!.flatMap((r) => {
+      const b = base.find((q) => q.settings.seed === r.settings.seed);
+      return b === undefined ? [] : [[0, 1].map((t) => r.accuracy[t] - b.accuracy[t])];
+    });
     const delta = (t: number) => pairs.length === 0 ? "–" : signed(meanStd(pairs.map((p) => p[t])));
-    return [label, String(pairs.length), delta(0), delta(1)];
+    return [`${label} − ${baseline}`, String(pairs.length), delta(0), delta(1)];
   });
-  return markdown(["run − sum (same seed)", "pairs", "left Δ points", "right Δ points"], rows);
+  return markdown(["difference (same seed)", "pairs", "left Δ points", "right Δ points"], rows);
 }
 
 /** "+0.12 ± 0.30" for a non-negative mean (meanStd already prints the minus sign). */
