@@ -234,8 +234,8 @@ function mnistSenerSeeds(file: MnistFile): string {
 /**
  * Each run against the plain sum on the same seed (same initial weights, data order and dropout
  * masks), and PCGrad's ablation arms against each other (the paper found full PCGrad best and
- * direction-only better than magnitude-only): the paired difference of final accuracy, mean ± std over the seeds
- * both runs have finished.
+ * direction-only better than magnitude-only): the paired difference of final accuracy, mean ± std
+ * over the seeds both runs have finished.
  */
 function mnistSenerPaired(file: MnistFile): string {
   const groups = byRun(file.results);
