@@ -2,7 +2,8 @@
  * Renders the numbers in the docs from the data that produced them, so no figure is ever copied
  * by hand: the benchmark tables from docs/bench_pcgrad*.json, docs/bench_tfjs_step.json and
  * docs/bench_tfjs_threads.json, the MultiMNIST tables from docs/multimnist_*.json, and the two toy
- * tables by running the toys (deterministic: the same code gives the same bits). Each figure sits in a Markdown file between
+ * tables by running the toys (deterministic: the same code gives the same bits). Each figure sits
+ * in a Markdown file between
  *
  *   <!-- generated:NAME -->
  *   …
