@@ -166,10 +166,10 @@ function paperCells(run: keyof typeof PAPER_MULTIMNIST): string {
   return PAPER_MULTIMNIST[run].map((v) => v.toFixed(2)).join(" | ");
 }
 
-/** The full run's table with the paper's numbers (Yu et al. 2020, Appendix E) beneath. */
-function mnistFull(full: MnistFile): string {
+/** A MultiMNIST run's table with the paper's numbers (Yu et al. 2020, Appendix E) beneath. */
+function withPaperRows(file: MnistFile): string {
   return [
-    full.table,
+    file.table,
     `| paper: MGDA-UB (Sener & Koltun) | | ${paperCells("mgda-ub")} | | |`,
     `| paper: PCGrad | | ${paperCells("pcgrad")} | | |`,
   ].join("\n");
@@ -199,15 +199,6 @@ function mnistZoo(full: MnistFile, zoo: MnistFile): string {
       ...methods(zoo).map((m) => row(zoo, m, false)),
     ],
   );
-}
-
-/** The Sener–Koltun protocol's table with the paper's rows beneath. */
-function mnistSener(file: MnistFile): string {
-  return [
-    file.table,
-    `| paper: MGDA-UB (Sener & Koltun) | | ${paperCells("mgda-ub")} | | |`,
-    `| paper: PCGrad | | ${paperCells("pcgrad")} | | |`,
-  ].join("\n");
 }
 
 /** Every run's final accuracy by seed, and the runs still training when the file was gathered. */
@@ -467,10 +458,10 @@ export async function fragments(): Promise<Record<string, string>> {
     "tfjs-passes": tfjsPassTable(tfjs.passes) + "\n\n" + tfjsPassSummary(tfjs.passes),
     "tfjs-threads": threadsTable(threads) + "\n\n" + threadsSummary(threads) + "\n\n" +
       threadsMachine(threads, "docs/bench_tfjs_threads.json"),
-    "multimnist-full": mnistFull(mnist),
+    "multimnist-full": withPaperRows(mnist),
     "multimnist-zoo": mnistZoo(mnist, zoo),
     "multimnist-quick": quick.table,
-    "multimnist-sener": mnistSener(sener),
+    "multimnist-sener": withPaperRows(sener),
     "multimnist-sener-seeds": mnistSenerSeeds(sener),
     "multimnist-sener-paired": mnistSenerPaired(sener),
     "multimnist-sener-gap": mnistSenerGap(sener),
